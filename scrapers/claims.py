@@ -100,9 +100,7 @@ class ClaimsDocument(_Model):
 
     def has_claims(self) -> bool:
         """True when the page said anything about the supplier at all."""
-        return bool(
-            self.supplier.name or self.badges or self.certifications or self.statements
-        )
+        return bool(self.supplier.name or self.badges or self.certifications or self.statements)
 
     def claims_fingerprint_dict(self) -> dict:
         """The claims without fetch metadata: two checks with equal fingerprints saw the same claims."""

@@ -1,0 +1,116 @@
+"""Decide what a fetched page is before anyone trusts its (missing) claims.
+
+Anti-bot and login walls answer with HTTP 200, and normal pages load the same anti-bot scripts and carry
+"Sign in" links. So a marker alone never decides: a page is ``blocked`` or ``login_required`` only when it
+carries the wall's markers *and* none of the supplier data a real page has. One marker per table row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from scrapers.claims import ClaimsDocument, PageStatus
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A sign of a wall; ``name`` ends up in the check's reason so operators see why."""
+
+    name: str
+    status: PageStatus
+    pattern: re.Pattern[str]
+
+
+def _marker(name: str, status: PageStatus, regex: str) -> Marker:
+    return Marker(name, status, re.compile(regex, re.IGNORECASE))
+
+
+WALL_MARKERS: tuple[Marker, ...] = (
+    # Alibaba group "punish" interception (captcha / slider), served with HTTP 200.
+    _marker("alibaba punish component", PageStatus.BLOCKED, r"<punish-component\b"),
+    _marker("alibaba punish container", PageStatus.BLOCKED, r"id=[\"']baxia-punish[\"']"),
+    _marker("alibaba rgv587 flag", PageStatus.BLOCKED, r"<!--\s*rgv587_flag"),
+    _marker(
+        "captcha action config",
+        PageStatus.BLOCKED,
+        r"_config_\s*=\s*\{\s*[\"']action[\"']\s*:\s*[\"']captcha",
+    ),
+    _marker("captcha interception title", PageStatus.BLOCKED, r"<title>\s*captcha interception"),
+    _marker("unusual traffic notice", PageStatus.BLOCKED, r"detected unusual traffic from your network"),
+    # Imperva / Incapsula.
+    _marker("incapsula resource", PageStatus.BLOCKED, r"/_Incapsula_Resource\?"),
+    _marker("incapsula incident", PageStatus.BLOCKED, r"Incapsula incident ID"),
+    # Cloudflare, DataDome, PerimeterX challenge pages.
+    _marker("cloudflare challenge", PageStatus.BLOCKED, r"cf-challenge|challenges\.cloudflare\.com|cf_chl_opt"),
+    _marker("cloudflare attention", PageStatus.BLOCKED, r"<title>\s*(attention required|just a moment)"),
+    _marker("datadome captcha", PageStatus.BLOCKED, r"captcha-delivery\.com"),
+    _marker("perimeterx captcha", PageStatus.BLOCKED, r"id=[\"']px-captcha[\"']"),
+    # Login walls (Alibaba group / 1688 "tmd" login jump).
+    _marker(
+        "login action config",
+        PageStatus.LOGIN_REQUIRED,
+        r"_config_\s*=\s*\{\s*[\"']action[\"']\s*:\s*[\"']login",
+    ),
+    _marker("tmd login jump", PageStatus.LOGIN_REQUIRED, r"_____tmd_____(/|%2F)page(/|%2F)login_jump"),
+)
+
+NOT_FOUND_TEXT = re.compile(
+    r"(page (you requested )?(could not|cannot|can't) be found|page not found|"
+    r"(store|shop|supplier|company|page) (you are looking for )?(does not|doesn't|no longer) exist|"
+    r"has been (closed|removed|deleted)|店铺不存在|页面不存在|找不到页面)",
+    re.IGNORECASE,
+)
+LOGIN_HOSTS = re.compile(r"^(login|passport|signin)\.", re.IGNORECASE)
+ERROR_PATH = re.compile(r"(^|/)(error|404|notfound|not-found|not_found)([./_-]|$)", re.IGNORECASE)
+_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+#: A page with less visible text than this and no claims is an empty shell, not a layout we failed to read.
+EMPTY_PAGE_TEXT_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Classification:
+    status: PageStatus
+    reason: str
+
+
+def wall_markers(html: str) -> list[Marker]:
+    return [m for m in WALL_MARKERS if m.pattern.search(html)]
+
+
+def visible_text_length(html: str) -> int:
+    return len(" ".join(_TAGS.sub(" ", html).split()))
+
+
+def classify(
+    html: str,
+    claims: ClaimsDocument,
+    *,
+    http_status: int | None = None,
+    final_url: str | None = None,
+) -> Classification:
+    """Status of a fetched page given what the parser could read from it."""
+    if http_status in (404, 410):
+        return Classification(PageStatus.NOT_FOUND, f"HTTP {http_status}")
+    if claims.has_claims():
+        return Classification(PageStatus.OK, "supplier data present")
+
+    markers = wall_markers(html)
+    for status in (PageStatus.BLOCKED, PageStatus.LOGIN_REQUIRED):
+        hits = [m.name for m in markers if m.status is status]
+        if hits:
+            return Classification(status, "no supplier data; " + ", ".join(hits))
+    if final_url and LOGIN_HOSTS.match(urlsplit(final_url).hostname or ""):
+        return Classification(PageStatus.LOGIN_REQUIRED, f"redirected to sign-in page {final_url}")
+    if http_status in (401, 407):
+        return Classification(PageStatus.LOGIN_REQUIRED, f"HTTP {http_status}")
+    if http_status in (403, 429, 503):
+        return Classification(PageStatus.BLOCKED, f"HTTP {http_status} without supplier data")
+    if final_url and ERROR_PATH.search(urlsplit(final_url).path):
+        return Classification(PageStatus.NOT_FOUND, f"redirected to error page {final_url}")
+    if NOT_FOUND_TEXT.search(_TAGS.sub(" ", html[:200_000])):
+        return Classification(PageStatus.NOT_FOUND, "page says it does not exist")
+    if visible_text_length(html) < EMPTY_PAGE_TEXT_CHARS:
+        return Classification(PageStatus.NOT_FOUND, "empty page without supplier data")
+    return Classification(PageStatus.UNPARSEABLE, "page has content but no claims the parser recognises")

@@ -1,0 +1,7 @@
+"""Getting pages: a real browser for JS-rendered pages, plain HTTP where the data is server-rendered."""
+
+from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
+from scrapers.fetch.browser import BrowserFetcher
+from scrapers.fetch.http import HttpFetcher
+
+__all__ = ["BrowserFetcher", "FetchError", "FetchSettings", "FetchedPage", "HttpFetcher", "validate_url"]

@@ -1,0 +1,57 @@
+"""What every fetcher returns or raises, and the settings they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+FetchMethod = Literal["browser", "http"]
+FailureReason = Literal["bad_url", "timeout", "unreachable", "too_large", "too_many_redirects", "browser", "http_error"]
+
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 "
+    "supplier-monitor/0.1"
+)
+
+
+class FetchError(Exception):
+    """A page could not be fetched; ``reason`` is a stable code for check records and alerts."""
+
+    def __init__(self, reason: FailureReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.args[0]}"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    #: Budget for the whole fetch (navigation, rendering, body), so a trickling server cannot hold a slot.
+    timeout_s: float = 30.0
+    max_page_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 10
+    extra_headers: dict[str, str] = field(default_factory=lambda: {"Accept-Language": "en-US,en;q=0.9"})
+
+
+@dataclass
+class FetchedPage:
+    url: str
+    final_url: str
+    status_code: int | None
+    html: str
+    method: FetchMethod
+    elapsed_ms: int
+    screenshot: bytes | None = None
+
+
+def validate_url(url: str) -> str:
+    """Reject what no fetcher can load, with a message that says what is wrong."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("bad_url", f"{url!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise FetchError("bad_url", f"{url!r} has no host")
+    return url.strip()

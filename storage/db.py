@@ -1,0 +1,212 @@
+"""Engines, sessions and migrations: one URL in, a migrated database out.
+
+SQLite (the default, a single file) and PostgreSQL ("postgresql+psycopg://...") run the same code.
+Alembic is configured programmatically from the package directory, so no alembic.ini is needed at runtime
+and migrations work from an installed wheel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from storage.fingerprint import json_dumps
+from storage.models import metadata
+
+DEFAULT_DATABASE_URL = "sqlite:///data/supplier-monitor.db"
+DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Arbitrary constant key: serialises concurrent migration runs on one PostgreSQL database.
+_PG_MIGRATION_LOCK_KEY = 0x5355_504D_4F4E  # "SUPMON"
+# Tables owned by this package, used for size accounting.
+STORAGE_TABLES: tuple[str, ...] = ("supplier", "check", "snapshot", "blob", "alembic_version")
+
+
+def default_database_url() -> str:
+    """The URL from $SUPPLIER_MONITOR_DATABASE_URL, else a SQLite file under ./data/."""
+    return os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def create_engine_for_url(url: str | URL, **engine_kwargs: Any) -> Engine:
+    """Build an engine with the per-backend settings storage relies on.
+
+    SQLite: creates the file's parent directory, turns on WAL (readers don't block the writer), foreign
+    keys (off by default in SQLite!) and a busy timeout, and lets SQLAlchemy emit BEGIN itself so reads
+    are inside transactions and DDL is transactional (pysqlite's legacy mode does neither).
+    """
+    sa_url = make_url(url)
+    engine_kwargs.setdefault("json_serializer", json_dumps)
+    if sa_url.get_backend_name() != "sqlite":
+        engine_kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(sa_url, **engine_kwargs)
+
+    if _is_sqlite_memory(sa_url):
+        engine_kwargs.setdefault("poolclass", StaticPool)
+        engine_kwargs.setdefault("connect_args", {"check_same_thread": False})
+    elif sa_url.database and not sa_url.database.startswith("file:"):
+        Path(sa_url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(sa_url, **engine_kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see "begin" below)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_on_begin(conn: Connection) -> None:
+        # Writers that read before they write ask for IMMEDIATE so the write lock is taken up front:
+        # a deferred read->write upgrade can fail with SQLITE_BUSY without honouring busy_timeout.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def alembic_config(url: str | URL, connection: Connection | None = None) -> Config:
+    """An Alembic Config built in code (no ini file); pass `connection` to migrate on it."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # ConfigParser interpolation: a literal '%' (e.g. in a password) must be doubled.
+    rendered = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+    cfg.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema to `revision` in one transaction; a no-op when already there.
+
+    Concurrent openers are serialised (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL) so two
+    processes starting at once don't both try to create the tables.
+    """
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK_KEY})
+            command.upgrade(alembic_config(engine.url, connection=conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None when never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass
+class Database:
+    """An open, migrated database: the engine plus a session factory.
+
+    Sessions keep loaded objects usable after commit (expire_on_commit=False) so query helpers can
+    return plain model instances to callers without holding a session open.
+    """
+
+    url: str
+    engine: Engine
+    session_factory: sessionmaker[Session] = field(repr=False)
+
+    @property
+    def dialect(self) -> str:
+        """Backend name ("sqlite" or "postgresql"): a few queries differ per backend."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction, committed on success and rolled back on error.
+
+        write=True takes SQLite's write lock at BEGIN (read-then-write transactions need it).
+        """
+        with self.session_factory() as session, session.begin():
+            if write and self.dialect == "sqlite":
+                # The first connection of the transaction carries the option into the "begin" hook.
+                session.connection(execution_options={"sqlite_immediate": True})
+            yield session
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, shutdown)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+
+def open_database(url: str | None = None, *, migrate_schema: bool = True, **engine_kwargs: Any) -> Database:
+    """Open (and by default migrate to head) the database at `url` (default: default_database_url())."""
+    url = url or default_database_url()
+    engine = create_engine_for_url(url, **engine_kwargs)
+    if migrate_schema:
+        migrate(engine)
+    factory = sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False)
+    return Database(url=url, engine=engine, session_factory=factory)
+
+
+def database_size_bytes(db: Database) -> int:
+    """Bytes the evidence store occupies, for benchmarks and growth checks.
+
+    SQLite: checkpoints the WAL back into the main file first, then counts file + WAL.
+    PostgreSQL: pg_total_relation_size (heap + TOAST + indexes) over storage's tables in the current schema.
+    """
+    if db.dialect == "sqlite":
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            path = conn.exec_driver_sql("PRAGMA database_list").fetchone()[2]
+        if not path:
+            with db.engine.connect() as conn:
+                page_count = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
+                page_size = conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+            return int(page_count) * int(page_size)
+        main = Path(path)
+        wal = main.with_name(main.name + "-wal")
+        return sum(p.stat().st_size for p in (main, wal) if p.exists())
+    total = 0
+    with db.engine.connect() as conn:
+        for table in STORAGE_TABLES:
+            size = conn.execute(
+                text("SELECT pg_total_relation_size(to_regclass(quote_ident(:t)))"), {"t": table}
+            ).scalar()
+            total += int(size or 0)
+    return total
+
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Database",
+    "alembic_config",
+    "create_engine_for_url",
+    "current_revision",
+    "database_size_bytes",
+    "default_database_url",
+    "metadata",
+    "migrate",
+    "open_database",
+]

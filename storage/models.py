@@ -1,0 +1,160 @@
+"""Tables of the evidence store (supplier, check, snapshot, blob).
+
+The models live on their own SQLAlchemy registry/metadata so that other SQLModel tables elsewhere in the
+project never leak into our Alembic migrations or the schema comparison test. Claims are kept as the
+plain JSON dict documented in docs/claims-schema.md: storage never imports scrapers or monitor.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Deterministic constraint names: the hand-written migration must produce exactly these.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+storage_registry = registry(metadata=metadata)
+
+CHECK_STATUSES: frozenset[str] = frozenset({"ok", "blocked", "login_required", "not_found", "unparseable", "error"})
+FETCH_METHODS: frozenset[str] = frozenset({"browser", "http"})
+BLOB_KINDS: frozenset[str] = frozenset({"html", "png"})
+
+
+def utcnow() -> datetime:
+    """Aware UTC 'now'; the only clock storage uses for bookkeeping columns."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always hands back aware UTC datetimes.
+
+    SQLite has no time zone type (values would come back naive), PostgreSQL's timestamptz returns the
+    session time zone; normalising here makes both backends behave identically. Naive input is refused
+    because guessing its zone silently corrupts evidence timestamps.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: storage needs timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            # Stored as ISO text; keep it naive UTC so string comparison in SQL orders correctly.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def json_type() -> JSON:
+    """Plain JSON on every backend, deliberately not JSONB.
+
+    Evidence must be kept verbatim: PostgreSQL's jsonb rejects "\\u0000" and re-orders keys, json keeps
+    the document as sent. Claims are compared through claims_hash, never by JSON equality in SQL.
+    """
+    return JSON()
+
+
+class StorageModel(SQLModel, registry=storage_registry):
+    """Abstract base binding our tables to the storage metadata instead of SQLModel's global one."""
+
+
+class Supplier(StorageModel, table=True):
+    """A configured supplier; never deleted so its history stays attached (inactive when unconfigured)."""
+
+    __tablename__: ClassVar[str] = "supplier"
+
+    id: str = Field(sa_column=Column(String(200), primary_key=True))
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    platform: str = Field(sa_column=Column(String(100), nullable=False))
+    urls: list[str] = Field(default_factory=list, sa_column=Column(json_type(), nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(json_type(), nullable=False))
+    active: bool = Field(default=True, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Blob(StorageModel, table=True):
+    """Content-addressed compressed bytes (page HTML, screenshots): identical content is stored once."""
+
+    __tablename__: ClassVar[str] = "blob"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    size: int = Field(nullable=False)
+    compressed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Snapshot(StorageModel, table=True):
+    """One distinct set of claims seen on a supplier URL, from first to last sighting."""
+
+    __tablename__: ClassVar[str] = "snapshot"
+    __table_args__ = (
+        Index("ix_snapshot_supplier_url_first_seen", "supplier_id", "url", "first_seen_at"),
+        Index("ix_snapshot_supplier_first_seen", "supplier_id", "first_seen_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: str = Field(sa_column=Column(String(200), ForeignKey("supplier.id"), nullable=False))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    claims: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    claims_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    html_blob: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+    )
+    screenshot_blob: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+    )
+
+
+class Check(StorageModel, table=True):
+    """Every fetch attempt, successful or not: the monitoring log and the link to what was seen."""
+
+    __tablename__: ClassVar[str] = "check"
+    __table_args__ = (
+        Index("ix_check_supplier_started", "supplier_id", "started_at"),
+        Index("ix_check_supplier_status_started", "supplier_id", "status", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: str = Field(sa_column=Column(String(200), ForeignKey("supplier.id"), nullable=False))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    duration_ms: int = Field(nullable=False)
+    status: str = Field(sa_column=Column(String(32), nullable=False))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    http_status: int | None = Field(default=None, nullable=True)
+    fetch_method: str = Field(sa_column=Column(String(16), nullable=False))
+    snapshot_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True, index=True)
+    )
+    changed: bool = Field(default=False, nullable=False)
+    evidence_blob: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+    )

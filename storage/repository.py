@@ -1,0 +1,450 @@
+"""Writing checks with snapshot deduplication, and the queries the monitor and reports need.
+
+Every function takes an open `Database`, runs in its own transaction and returns plain objects (model
+instances stay readable after the session closes). Claims are the JSON dict of docs/claims-schema.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from storage.blobs import decode_html, get_blob, html_bytes, put_blob
+from storage.db import Database
+from storage.fingerprint import claims_hash, json_dumps
+from storage.models import CHECK_STATUSES, FETCH_METHODS, Check, Snapshot, Supplier, utcnow
+
+OK = "ok"
+
+
+class UnknownSupplierError(LookupError):
+    """record_check was called for a supplier id that upsert_suppliers never saw."""
+
+
+class SupplierSpec(NamedTuple):
+    """A supplier as configured; plain (id, name, platform, urls, tags) tuples are accepted too."""
+
+    id: str
+    name: str
+    platform: str
+    urls: Sequence[str] = ()
+    tags: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SupplierSyncResult:
+    """What upsert_suppliers changed, for logging."""
+
+    added: list[str]
+    updated: list[str]
+    reactivated: list[str]
+    deactivated: list[str]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of record_check.
+
+    previous_snapshot_id is the latest snapshot of this supplier+url before the check (None for the first
+    one); it equals snapshot_id when the claims were unchanged, and is what to diff against when changed.
+    """
+
+    check_id: int
+    snapshot_id: int | None
+    changed: bool
+    previous_snapshot_id: int | None
+
+
+@dataclass(frozen=True)
+class SupplierStatus:
+    """One row of the dashboard: how a supplier's monitoring is going."""
+
+    supplier_id: str
+    name: str
+    active: bool
+    checks: int
+    last_check_at: datetime | None
+    last_status: str | None
+    last_ok_at: datetime | None
+    consecutive_failures: int
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (got naive {value!r})")
+    return value
+
+
+def _clean_text(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; error messages are diagnostics, not evidence, so replace it.
+    return None if value is None else value.replace("\x00", "\ufffd")
+
+
+# --- suppliers -------------------------------------------------------------------------------------
+
+
+def upsert_suppliers(
+    db: Database,
+    suppliers: Iterable[SupplierSpec | tuple[Any, ...]],
+    *,
+    deactivate_missing: bool = True,
+    now: datetime | None = None,
+) -> SupplierSyncResult:
+    """Make the supplier table match the configuration; missing ones become inactive, never deleted.
+
+    Deleting would orphan (or cascade away) the evidence history, so removal only flips `active`.
+    """
+    now = _require_aware(now, "now") if now is not None else utcnow()
+    specs: dict[str, SupplierSpec] = {}
+    for item in suppliers:
+        spec = item if isinstance(item, SupplierSpec) else SupplierSpec(*item)
+        if spec.id in specs:
+            raise ValueError(f"duplicate supplier id {spec.id!r} in configuration")
+        specs[spec.id] = spec
+    added: list[str] = []
+    updated: list[str] = []
+    reactivated: list[str] = []
+    deactivated: list[str] = []
+    with db.session(write=True) as session:
+        existing = {s.id: s for s in session.execute(select(Supplier)).scalars()}
+        for sid, spec in specs.items():
+            urls, tags = list(spec.urls), list(spec.tags)
+            row = existing.get(sid)
+            if row is None:
+                session.add(
+                    Supplier(
+                        id=sid,
+                        name=spec.name,
+                        platform=spec.platform,
+                        urls=urls,
+                        tags=tags,
+                        active=True,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                added.append(sid)
+                continue
+            fields_changed = (row.name, row.platform, row.urls, row.tags) != (
+                spec.name,
+                spec.platform,
+                urls,
+                tags,
+            )
+            if not row.active:
+                reactivated.append(sid)
+            elif fields_changed:
+                updated.append(sid)
+            if fields_changed or not row.active:
+                row.name, row.platform, row.urls, row.tags = spec.name, spec.platform, urls, tags
+                row.active = True
+                row.updated_at = now
+        if deactivate_missing:
+            for sid, row in existing.items():
+                if sid not in specs and row.active:
+                    row.active = False
+                    row.updated_at = now
+                    deactivated.append(sid)
+    return SupplierSyncResult(added=added, updated=updated, reactivated=reactivated, deactivated=sorted(deactivated))
+
+
+def list_suppliers(db: Database, *, active_only: bool = False) -> list[Supplier]:
+    """Suppliers ordered by id (inactive ones included unless active_only)."""
+    stmt = select(Supplier).order_by(Supplier.id)
+    if active_only:
+        stmt = stmt.where(Supplier.active.is_(True))
+    with db.session() as session:
+        return list(session.execute(stmt).scalars())
+
+
+def get_supplier(db: Database, supplier_id: str) -> Supplier | None:
+    """One supplier by config id."""
+    with db.session() as session:
+        return session.get(Supplier, supplier_id)
+
+
+# --- recording checks ------------------------------------------------------------------------------
+
+
+def _latest_snapshot_stmt(supplier_id: str, url: str | None) -> Any:
+    stmt = select(Snapshot).where(Snapshot.supplier_id == supplier_id)
+    if url is not None:
+        stmt = stmt.where(Snapshot.url == url)
+    return stmt.order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc()).limit(1)
+
+
+def record_check(
+    db: Database,
+    *,
+    supplier_id: str,
+    url: str,
+    started_at: datetime,
+    finished_at: datetime,
+    status: str,
+    fetch_method: str,
+    error: str | None = None,
+    http_status: int | None = None,
+    claims: dict[str, Any] | None = None,
+    html: str | None = None,
+    screenshot: bytes | None = None,
+    keep_failure_html: bool = True,
+) -> CheckResult:
+    """Record one fetch attempt, storing a new snapshot only when the claims changed.
+
+    - status "ok" with claims: if the latest snapshot for supplier+url has the same claims_hash, only a
+      check row is added (pointing at that snapshot) and its last_seen_at is bumped, so an unchanged
+      re-check costs one small row. Otherwise a new snapshot is stored with its HTML/screenshot blobs
+      (deduplicated by content hash).
+    - any other status: a check row only, never a snapshot; the page HTML may be kept as evidence of
+      the block/login page (`evidence_blob`, deduplicated) unless keep_failure_html is False.
+    Everything happens in one transaction.
+    """
+    if status not in CHECK_STATUSES:
+        raise ValueError(f"unknown check status {status!r}; expected one of {sorted(CHECK_STATUSES)}")
+    if fetch_method not in FETCH_METHODS:
+        raise ValueError(f"unknown fetch_method {fetch_method!r}; expected one of {sorted(FETCH_METHODS)}")
+    _require_aware(started_at, "started_at")
+    _require_aware(finished_at, "finished_at")
+    if claims is not None:
+        if not isinstance(claims, dict):
+            raise TypeError(f"claims must be the JSON dict of the claims document, got {type(claims)!r}")
+        try:
+            json_dumps(claims)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"claims are not JSON-serialisable (use to_json_dict()): {exc}") from exc
+    duration_ms = max(0, round((finished_at - started_at).total_seconds() * 1000))
+
+    with db.session(write=True) as session:
+        # Row lock on PostgreSQL serialises concurrent checks of one supplier (SQLite: BEGIN IMMEDIATE).
+        supplier = session.execute(select(Supplier.id).where(Supplier.id == supplier_id).with_for_update()).first()
+        if supplier is None:
+            raise UnknownSupplierError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
+        latest = session.execute(_latest_snapshot_stmt(supplier_id, url)).scalars().first()
+        previous_id = latest.id if latest is not None else None
+
+        check = Check(
+            supplier_id=supplier_id,
+            url=url,
+            started_at=started_at,
+            finished_at=finished_at,
+            duration_ms=duration_ms,
+            status=status,
+            error=_clean_text(error),
+            http_status=http_status,
+            fetch_method=fetch_method,
+            changed=False,
+        )
+        if status == OK and claims is not None:
+            digest = claims_hash(claims)
+            if latest is not None and latest.claims_hash == digest:
+                check.snapshot_id = latest.id
+                if started_at > latest.last_seen_at:
+                    session.execute(update(Snapshot).where(Snapshot.id == latest.id).values(last_seen_at=started_at))
+            else:
+                snapshot = Snapshot(
+                    supplier_id=supplier_id,
+                    url=url,
+                    claims=claims,
+                    claims_hash=digest,
+                    first_seen_at=started_at,
+                    last_seen_at=started_at,
+                    html_blob=put_blob(session, html_bytes(html), "html") if html is not None else None,
+                    screenshot_blob=put_blob(session, screenshot, "png") if screenshot is not None else None,
+                )
+                session.add(snapshot)
+                session.flush()
+                check.snapshot_id = snapshot.id
+                check.changed = True
+        elif status != OK and html is not None and keep_failure_html:
+            check.evidence_blob = put_blob(session, html_bytes(html), "html")
+        session.add(check)
+        session.flush()
+        assert check.id is not None
+        return CheckResult(
+            check_id=check.id,
+            snapshot_id=check.snapshot_id,
+            changed=check.changed,
+            previous_snapshot_id=previous_id,
+        )
+
+
+# --- snapshots -------------------------------------------------------------------------------------
+
+
+def get_snapshot(db: Database, snapshot_id: int) -> Snapshot | None:
+    """One snapshot by id."""
+    with db.session() as session:
+        return session.get(Snapshot, snapshot_id)
+
+
+def latest_snapshot(db: Database, supplier_id: str, url: str | None = None) -> Snapshot | None:
+    """The newest snapshot of a supplier (of one of its URLs when `url` is given)."""
+    with db.session() as session:
+        return session.execute(_latest_snapshot_stmt(supplier_id, url)).scalars().first()
+
+
+def previous_snapshot(db: Database, snapshot_id: int, *, same_url: bool = True) -> Snapshot | None:
+    """The last snapshot before `snapshot_id` (same supplier, and same URL by default): the diff base.
+
+    Snapshots only ever come from ok checks, so this is the last ok state before the given one.
+    """
+    with db.session() as session:
+        current = session.get(Snapshot, snapshot_id)
+        if current is None:
+            return None
+        stmt = select(Snapshot).where(
+            Snapshot.supplier_id == current.supplier_id,
+            Snapshot.id != current.id,
+            or_(
+                Snapshot.first_seen_at < current.first_seen_at,
+                (Snapshot.first_seen_at == current.first_seen_at) & (Snapshot.id < current.id),
+            ),
+        )
+        if same_url:
+            stmt = stmt.where(Snapshot.url == current.url)
+        stmt = stmt.order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc()).limit(1)
+        return session.execute(stmt).scalars().first()
+
+
+def list_snapshots(
+    db: Database, supplier_id: str, *, url: str | None = None, limit: int | None = None
+) -> list[Snapshot]:
+    """Snapshots of a supplier, newest first: the history of its claims."""
+    stmt = select(Snapshot).where(Snapshot.supplier_id == supplier_id)
+    if url is not None:
+        stmt = stmt.where(Snapshot.url == url)
+    stmt = stmt.order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with db.session() as session:
+        return list(session.execute(stmt).scalars())
+
+
+def _blob_of_snapshot(db: Database, snapshot_id: int, column: Any) -> bytes | None:
+    with db.session() as session:
+        digest = session.execute(select(column).where(Snapshot.id == snapshot_id)).scalar_one_or_none()
+        return None if digest is None else get_blob(session, digest)
+
+
+def snapshot_html(db: Database, snapshot_id: int) -> str | None:
+    """The page HTML a snapshot was parsed from, decompressed (None when it was not kept)."""
+    data = _blob_of_snapshot(db, snapshot_id, Snapshot.html_blob)
+    return None if data is None else decode_html(data)
+
+
+def snapshot_screenshot(db: Database, snapshot_id: int) -> bytes | None:
+    """The PNG screenshot taken with a snapshot, if any."""
+    return _blob_of_snapshot(db, snapshot_id, Snapshot.screenshot_blob)
+
+
+def check_evidence_html(db: Database, check_id: int) -> str | None:
+    """The block/login/error page HTML kept for a failed check, if any."""
+    with db.session() as session:
+        digest = session.execute(select(Check.evidence_blob).where(Check.id == check_id)).scalar_one_or_none()
+        data = None if digest is None else get_blob(session, digest)
+    return None if data is None else decode_html(data)
+
+
+def load_blob(db: Database, sha256: str) -> bytes | None:
+    """Raw (decompressed) blob content by hash."""
+    with db.session() as session:
+        return get_blob(session, sha256)
+
+
+# --- checks and status -----------------------------------------------------------------------------
+
+
+def list_checks(db: Database, supplier_id: str, *, limit: int | None = 50) -> list[Check]:
+    """Checks of a supplier, newest first."""
+    stmt = select(Check).where(Check.supplier_id == supplier_id).order_by(Check.started_at.desc(), Check.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with db.session() as session:
+        return list(session.execute(stmt).scalars())
+
+
+def _failures_since_last_ok(session: Session, supplier_id: str) -> int:
+    last_ok = (
+        select(func.max(Check.started_at)).where(Check.supplier_id == supplier_id, Check.status == OK).scalar_subquery()
+    )
+    stmt = select(func.count()).where(
+        Check.supplier_id == supplier_id,
+        Check.status != OK,
+        or_(last_ok.is_(None), Check.started_at > last_ok),
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def consecutive_failures(db: Database, supplier_id: str) -> int:
+    """Non-ok checks since the supplier's last ok check (all of them if it never succeeded)."""
+    with db.session() as session:
+        return _failures_since_last_ok(session, supplier_id)
+
+
+def status_summary(db: Database) -> list[SupplierStatus]:
+    """Per-supplier monitoring status for every supplier, in a single query.
+
+    Each figure is a correlated subquery served by the (supplier_id, started_at) and
+    (supplier_id, status, started_at) indexes, so cost grows with suppliers, not with total checks
+    (the count is an index range scan per supplier).
+    """
+    c_count, c_last, c_status, c_ok, c_fail, c_ok2 = (aliased(Check) for _ in range(6))
+    checks = select(func.count(c_count.id)).where(c_count.supplier_id == Supplier.id).scalar_subquery()
+    last_check_at = select(func.max(c_last.started_at)).where(c_last.supplier_id == Supplier.id).scalar_subquery()
+    last_status = (
+        select(c_status.status)
+        .where(c_status.supplier_id == Supplier.id)
+        .order_by(c_status.started_at.desc(), c_status.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    last_ok_at = (
+        select(func.max(c_ok.started_at)).where(c_ok.supplier_id == Supplier.id, c_ok.status == OK).scalar_subquery()
+    )
+    last_ok_for_fail = (
+        select(func.max(c_ok2.started_at))
+        .where(c_ok2.supplier_id == c_fail.supplier_id, c_ok2.status == OK)
+        .correlate(c_fail)
+        .scalar_subquery()
+    )
+    failures = (
+        select(func.count(c_fail.id))
+        .where(
+            c_fail.supplier_id == Supplier.id,
+            c_fail.status != OK,
+            or_(last_ok_for_fail.is_(None), c_fail.started_at > last_ok_for_fail),
+        )
+        .correlate(Supplier)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Supplier.id,
+        Supplier.name,
+        Supplier.active,
+        checks,
+        last_check_at,
+        last_status,
+        last_ok_at,
+        failures,
+    ).order_by(Supplier.id)
+    with db.session() as session:
+        rows = session.execute(stmt).all()
+    return [
+        SupplierStatus(
+            supplier_id=r[0],
+            name=r[1],
+            active=bool(r[2]),
+            checks=int(r[3] or 0),
+            last_check_at=r[4],
+            last_status=r[5],
+            last_ok_at=r[6],
+            consecutive_failures=int(r[7] or 0),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,53 @@
+"""Shared pytest fixtures.
+
+This file currently provides only `db_url` (owned by the storage package); other fixtures will be added
+here by others.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PG_URL_ENV = "SUPPLIER_MONITOR_TEST_DATABASE_URL"
+
+
+def _pg_schema_url(base_url: str, schema: str) -> str:
+    """The base URL with search_path pinned to `schema`, so each test sees only its own tables."""
+    from sqlalchemy import make_url
+
+    url = make_url(base_url)
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty database: a temp SQLite file, or a fresh PostgreSQL schema.
+
+    The PostgreSQL variant needs $SUPPLIER_MONITOR_TEST_DATABASE_URL (e.g.
+    postgresql+psycopg://postgres@127.0.0.1:5432/test) and is skipped without it. Each test gets a
+    uniquely named schema (dropped afterwards) so tests can run concurrently without clashing.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'monitor.db'}"
+        return
+
+    base_url = os.environ.get(PG_URL_ENV)
+    if not base_url:
+        pytest.skip(f"PostgreSQL tests need ${PG_URL_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield _pg_schema_url(base_url, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -1,0 +1,364 @@
+"""A local synthetic Alibaba.com-like marketplace for demos, tests and benchmarks.
+
+Serves invented supplier pages in the four real page families (see ``monitor.demo.scenario`` for the
+suppliers and the round table) from a stdlib ``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can
+be exercised with real Chromium and with plain HTTP without touching the real site.
+
+URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
+
+=========================================  ================================================================
+``GET /``                                  human-readable index of the suppliers
+``GET /store/<id>/company_profile.html``   company profile (families shopbizdata, cpmodules, legacy; the
+                                           detaildata suppliers get a shopbizdata profile here, which is
+                                           where their ``companyProfileUrl`` points)
+``GET /product-detail/<id>.html``          product detail page (family detaildata)
+``GET /error.html``                        "store does not exist" page (200), target of missing-store 302s
+``GET /robots.txt``                        allow all by default (``robots_txt`` argument)
+``GET /AWSC/...js``, ``/sd/...js``         empty anti-bot loader stand-ins referenced by every normal page
+``GET /static/img/<name>.png``             a 1x1 PNG (certificate photos, logos)
+``GET /__scenario``                        JSON ``{"round": n, "suppliers": [{id, name, url, family}]}``
+``POST /__scenario/round``                 set the round: ``n=2`` as query, form body, JSON ``{"n": 2}`` or
+                                           a bare number body; answers ``{"round": n}``
+=========================================  ================================================================
+
+Depending on the round a store answers with its page, the captcha page (HTTP 200, same URL), a 302 to
+``/error.html`` or an empty 200 page. Unknown store ids get the 302. ``delay_ms`` sleeps in the request's
+own thread before answering (not for ``/__scenario``), so concurrent requests are still served in parallel.
+
+Run standalone: ``python -m monitor.demo.marketplace --port 8765 [--delay-ms 300] [--round N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from monitor.demo.pages import render_supplier
+from monitor.demo.pages.blocks import (
+    ERROR_PATH,
+    captcha_page,
+    empty_store_page,
+    error_page,
+    index_page,
+    not_found_page,
+)
+from monitor.demo.scenario import Scenario, demo_suppliers
+
+__all__ = ["DEFAULT_ROBOTS_TXT", "DemoMarketplace", "RequestStats", "demo_suppliers", "main"]
+
+DEFAULT_ROBOTS_TXT = "User-agent: *\nAllow: /\n"
+
+_PROFILE_RE = re.compile(r"^/store/([A-Za-z0-9_-]+)/company_profile\.html$")
+_PRODUCT_RE = re.compile(r"^/product-detail/([A-Za-z0-9_-]+)\.html$")
+_PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+)
+_HTML = "text/html; charset=utf-8"
+
+
+@dataclass
+class Response:
+    """What a route produced; the handler turns it into bytes on the wire."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = _HTML
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class RequestStats:
+    """Counts requests and the peak number handled at once, so tests can prove real concurrency."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.total = 0
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.total += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.max_in_flight = self.in_flight
+            self.total = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes one request; all state lives on the owning ``DemoMarketplace``."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "DemoMarketplace/1.0"
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_HEAD(self) -> None:
+        self._serve("HEAD")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        app = self.server.app
+        app.stats.enter()
+        try:
+            try:
+                response = app.handle(method, self.path, self._read_body(), self.headers.get("Content-Type", ""))
+            except Exception as exc:  # a bug in a renderer must not kill the demo server
+                response = Response(500, f"internal error: {exc!r}".encode(), "text/plain; charset=utf-8")
+            self._send(response, with_body=method != "HEAD")
+        finally:
+            app.stats.leave()
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, response: Response, *, with_body: bool) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if with_body and response.body:
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.app.verbose:
+            super().log_message(format, *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: DemoMarketplace) -> None:
+        self.app = app
+        super().__init__(address, _Handler)
+
+
+class DemoMarketplace:
+    """The demo marketplace server: ``start()``/``stop()`` or use it as a context manager.
+
+    ``port=0`` picks a free ephemeral port; read the address from ``base_url`` after ``start()``.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        delay_ms: int = 0,
+        scenario: Scenario | None = None,
+        robots_txt: str = DEFAULT_ROBOTS_TXT,
+        verbose: bool = False,
+    ) -> None:
+        if delay_ms < 0:
+            raise ValueError("delay_ms must be >= 0")
+        self.host = host
+        self.port = port
+        self.delay_ms = delay_ms
+        self.scenario = scenario or Scenario()
+        self.robots_txt = robots_txt
+        self.verbose = verbose
+        self.stats = RequestStats()
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def start(self) -> DemoMarketplace:
+        if self._httpd is not None:
+            return self
+        self._httpd = _Server((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-marketplace", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> DemoMarketplace:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def base_url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the marketplace is not running; call start() first")
+        return f"http://{self.host}:{self.port}"
+
+    # -- scenario -------------------------------------------------------------------------------------------
+
+    @property
+    def round(self) -> int:
+        return self.scenario.round
+
+    def set_round(self, n: int) -> None:
+        self.scenario.round = n
+
+    def suppliers(self) -> list[dict[str, object]]:
+        """The monitor's watch list for this running server (see ``demo_suppliers``)."""
+        return demo_suppliers(self.base_url)
+
+    # -- routing --------------------------------------------------------------------------------------------
+
+    def handle(self, method: str, raw_path: str, body: bytes = b"", content_type: str = "") -> Response:
+        """Answer one request (public so it can be unit-tested without sockets)."""
+        url = urlsplit(raw_path)
+        path = url.path
+        if path.startswith("/__scenario"):
+            return self._control(method, path, url.query, body, content_type)
+        if self.delay_ms:
+            time.sleep(self.delay_ms / 1000)
+        if method == "POST":
+            return Response(405, b"method not allowed", "text/plain; charset=utf-8", (("Allow", "GET, HEAD"),))
+        if path == "/":
+            listing = self.scenario.listing(self.base_url)
+            return _html(200, index_page(listing["suppliers"], self.scenario.round))  # type: ignore[arg-type]
+        if path == "/robots.txt":
+            return Response(200, self.robots_txt.encode(), "text/plain; charset=utf-8")
+        if path == ERROR_PATH:
+            return _html(200, error_page())
+        if path.endswith(".js") and (path.startswith("/AWSC/") or path.startswith("/sd/")):
+            return Response(200, b"", "application/javascript; charset=utf-8")
+        if path.startswith("/static/img/") and path.endswith(".png"):
+            return Response(200, _PNG_1X1, "image/png")
+        if m := _PROFILE_RE.match(path):
+            return self._store(m.group(1), raw_path, product=False)
+        if m := _PRODUCT_RE.match(path):
+            return self._store(m.group(1), raw_path, product=True)
+        return _html(404, not_found_page(path))
+
+    def _store(self, store_id: str, raw_path: str, *, product: bool) -> Response:
+        known = self.scenario.has_supplier(store_id)
+        if product and known and self.scenario.supplier(store_id).family != "detaildata":
+            return _html(404, not_found_page(raw_path))
+        availability = self.scenario.availability(store_id)
+        if availability == "captcha":
+            return _html(200, captcha_page(raw_path, f"{self.host}:{self.port}"))
+        if availability == "missing_redirect":
+            location = self.base_url + ERROR_PATH
+            return Response(302, b"", _HTML, (("Location", location),))
+        if availability == "missing_empty":
+            return _html(200, empty_store_page(store_id))
+        supplier = self.scenario.supplier(store_id)
+        family = supplier.family
+        if family == "detaildata" and not product:
+            family = "shopbizdata"
+        return _html(200, render_supplier(supplier, self.base_url, family))
+
+    def _control(self, method: str, path: str, query: str, body: bytes, content_type: str) -> Response:
+        if path == "/__scenario" and method in ("GET", "HEAD"):
+            return _json(200, self.scenario.listing(self.base_url))
+        if path == "/__scenario/round":
+            if method in ("GET", "HEAD"):
+                return _json(200, {"round": self.scenario.round})
+            if method == "POST":
+                try:
+                    n = _round_from(query, body, content_type)
+                    self.scenario.round = n
+                except ValueError as exc:
+                    return _json(400, {"error": str(exc)})
+                return _json(200, {"round": self.scenario.round})
+        return _json(404, {"error": f"unknown control path {path}"})
+
+
+def _round_from(query: str, body: bytes, content_type: str) -> int:
+    """Read ``n`` from the query, a JSON body, a form body or a bare number body."""
+    values = parse_qs(query).get("n")
+    text = body.decode("utf-8", "replace").strip()
+    if not values and text:
+        if "json" in content_type or text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"bad JSON body: {exc}") from exc
+            values = [str(data.get("n", data.get("round")))] if isinstance(data, dict) else [str(data)]
+        elif "=" in text:
+            values = parse_qs(text).get("n") or parse_qs(text).get("round")
+        else:
+            values = [text]
+    if not values:
+        raise ValueError('missing n (use ?n=2, n=2 form body or {"n": 2})')
+    try:
+        n = int(values[0])
+    except ValueError as exc:
+        raise ValueError(f"n must be an integer, got {values[0]!r}") from exc
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return n
+
+
+def _html(status: int, text: str) -> Response:
+    return Response(status, text.encode("utf-8"), _HTML)
+
+
+def _json(status: int, obj: object) -> Response:
+    return Response(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the marketplace in the foreground until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m monitor.demo.marketplace", description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--delay-ms", type=int, default=0, help="sleep this long before each page response")
+    parser.add_argument("--round", type=int, default=0, help="initial scenario round")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    market = DemoMarketplace(
+        args.host, args.port, delay_ms=args.delay_ms, scenario=Scenario(round=args.round), verbose=args.verbose
+    )
+    market.start()
+    print(f"Demo marketplace running at {market.base_url} (round {market.round}); Ctrl-C stops.", flush=True)
+    for s in market.suppliers():
+        print(f"  {s['url']}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        market.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,22 @@
+"""Page renderers of the demo marketplace, one module per Alibaba.com page family."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from monitor.demo.pages import cpmodules, detaildata, legacy, shopbizdata
+from monitor.demo.scenario import Family, Supplier
+
+Renderer = Callable[[Supplier, str], str]
+
+RENDERERS: dict[Family, Renderer] = {
+    "shopbizdata": shopbizdata.render,
+    "detaildata": detaildata.render,
+    "cpmodules": cpmodules.render,
+    "legacy": legacy.render,
+}
+
+
+def render_supplier(supplier: Supplier, base_url: str, family: Family | None = None) -> str:
+    """Render ``supplier`` in its own family (or in ``family``, e.g. a product supplier's profile)."""
+    return RENDERERS[family or supplier.family](supplier, base_url.rstrip("/"))

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
 
 from storage.blobs import decode_html, get_blob, html_bytes, put_blob
 from storage.db import Database
 from storage.fingerprint import claims_hash, json_dumps
-from storage.models import CHECK_STATUSES, FETCH_METHODS, Check, Snapshot, Supplier, utcnow
+from storage.models import CHECK_STATUSES, FETCH_METHODS, Check, Snapshot, Supplier, UTCDateTime, utcnow
 
 OK = "ok"
 
@@ -369,32 +368,45 @@ def list_checks(db: Database, supplier_id: str, *, limit: int | None = 50) -> li
         return list(session.execute(stmt).scalars())
 
 
-def _failures_since_last_ok(session: Session, supplier_id: str) -> int:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _failures_expr(supplier_id: Any) -> Any:
+    """Scalar subquery: non-ok checks of `supplier_id` (a value or Supplier.id) after its last ok one.
+
+    Written as a range on (supplier_id, started_at) from the last ok check, so its cost is the length of
+    the current failure streak, not the supplier's whole failure history.
+    """
+    fail, ok = aliased(Check), aliased(Check)
     last_ok = (
-        select(func.max(Check.started_at)).where(Check.supplier_id == supplier_id, Check.status == OK).scalar_subquery()
+        select(func.max(ok.started_at))
+        .where(ok.supplier_id == supplier_id, ok.status == OK)
+        .correlate(Supplier)
+        .scalar_subquery()
     )
-    stmt = select(func.count()).where(
-        Check.supplier_id == supplier_id,
-        Check.status != OK,
-        or_(last_ok.is_(None), Check.started_at > last_ok),
+    since = func.coalesce(last_ok, literal(_EPOCH, UTCDateTime()))
+    return (
+        select(func.count(fail.id))
+        .where(fail.supplier_id == supplier_id, fail.started_at > since, fail.status != OK)
+        .correlate(Supplier)
+        .scalar_subquery()
     )
-    return int(session.execute(stmt).scalar_one())
 
 
 def consecutive_failures(db: Database, supplier_id: str) -> int:
     """Non-ok checks since the supplier's last ok check (all of them if it never succeeded)."""
     with db.session() as session:
-        return _failures_since_last_ok(session, supplier_id)
+        return int(session.execute(select(_failures_expr(supplier_id))).scalar_one())
 
 
 def status_summary(db: Database) -> list[SupplierStatus]:
     """Per-supplier monitoring status for every supplier, in a single query.
 
     Each figure is a correlated subquery served by the (supplier_id, started_at) and
-    (supplier_id, status, started_at) indexes, so cost grows with suppliers, not with total checks
-    (the count is an index range scan per supplier).
+    (supplier_id, status, started_at) indexes, so cost grows with suppliers and current failure streaks,
+    not with the size of the check table (except the count, an index range scan per supplier).
     """
-    c_count, c_last, c_status, c_ok, c_fail, c_ok2 = (aliased(Check) for _ in range(6))
+    c_count, c_last, c_status, c_ok = (aliased(Check) for _ in range(4))
     checks = select(func.count(c_count.id)).where(c_count.supplier_id == Supplier.id).scalar_subquery()
     last_check_at = select(func.max(c_last.started_at)).where(c_last.supplier_id == Supplier.id).scalar_subquery()
     last_status = (
@@ -407,22 +419,7 @@ def status_summary(db: Database) -> list[SupplierStatus]:
     last_ok_at = (
         select(func.max(c_ok.started_at)).where(c_ok.supplier_id == Supplier.id, c_ok.status == OK).scalar_subquery()
     )
-    last_ok_for_fail = (
-        select(func.max(c_ok2.started_at))
-        .where(c_ok2.supplier_id == c_fail.supplier_id, c_ok2.status == OK)
-        .correlate(c_fail)
-        .scalar_subquery()
-    )
-    failures = (
-        select(func.count(c_fail.id))
-        .where(
-            c_fail.supplier_id == Supplier.id,
-            c_fail.status != OK,
-            or_(last_ok_for_fail.is_(None), c_fail.started_at > last_ok_for_fail),
-        )
-        .correlate(Supplier)
-        .scalar_subquery()
-    )
+    failures = _failures_expr(Supplier.id)
     stmt = select(
         Supplier.id,
         Supplier.name,

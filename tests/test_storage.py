@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -160,6 +161,19 @@ def test_migrations_apply_on_empty_database_and_are_idempotent(db_url: str) -> N
         assert [s.id for s in list_suppliers(second)] == ["haoyue"]
     finally:
         second.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
+    engine = create_engine_for_url(db_url)
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(db_url, connection=conn), "base")
+        assert not {"supplier", "check", "snapshot", "blob"} & set(inspect(engine).get_table_names())
+        migrate(engine)
+        assert current_revision(engine) == "0001"
+    finally:
+        engine.dispose()
 
 
 def test_concurrent_opens_migrate_once(db_url: str) -> None:

@@ -1,0 +1,376 @@
+"""Shared plumbing for the Alibaba families: script-object extraction, defensive JSON access, and the
+builder that merges what every family finds into one claims document.
+
+Alibaba ships most claims as JSON (in scripts or attributes) whose types drift between page versions, so
+every accessor here tolerates wrong types and returns ``None``/empty instead of raising.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from scrapers.claims import Badge, Certification, ClaimsDocument, Source, Statement, Supplier
+from scrapers.normalize import clean_text, normalize_certification, parse_date, parse_int, parse_validity_period
+from scrapers.statements import find_certification_statements
+
+MAX_OBJECT_CHARS = 20_000_000
+MAX_LIST_ITEMS = 500
+
+# A JS string (double or single quoted, unrolled loop: linear time) or a brace.
+_JS_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'|[{}]')
+
+
+def extract_js_object(html: str, name: str) -> Any:
+    """The JSON value assigned to ``window.<name>`` (or ``<name> =``) in a script, or ``None``.
+
+    Finds the opening brace with a regex, scans balanced braces while skipping strings, then ``json.loads``;
+    a trailing ``;`` or other code after the object does not matter.
+    """
+    pattern = re.compile(
+        r"(?:window\s*\.\s*|window\s*\[\s*[\"']|\b(?:var|let|const)\s+|[;\s{(,])"
+        + re.escape(name)
+        + r"(?:[\"']\s*\])?\s*=\s*(?=\{)"
+    )
+    for match in pattern.finditer(html):
+        value = _decode_object_at(html, match.end())
+        if value is not None:
+            return value
+    return None
+
+
+def _decode_object_at(text: str, start: int) -> Any:
+    end = _balanced_end(text, start)
+    if end is None:
+        return None
+    try:
+        return json.loads(text[start:end])
+    except (ValueError, RecursionError):
+        try:  # the object may still be valid JSON up to an earlier point
+            return json.JSONDecoder().raw_decode(text, start)[0]
+        except (ValueError, RecursionError):
+            return None
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    depth = 0
+    limit = min(len(text), start + MAX_OBJECT_CHARS)
+    for token in _JS_TOKEN.finditer(text, start, limit):
+        char = token.group(0)
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return None
+
+
+class LazySoup:
+    """Parses the page with BeautifulSoup/lxml at most once, and only if a DOM family needs it."""
+
+    def __init__(self, html: str, factory: Callable[[str], Any]) -> None:
+        self._html = html
+        self._factory = factory
+        self._soup: Any = None
+
+    def get(self) -> Any:
+        if self._soup is None:
+            self._soup = self._factory(self._html)
+        return self._soup
+
+
+# --------------------------------------------------------------------------------------------------
+# defensive access
+# --------------------------------------------------------------------------------------------------
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value[:MAX_LIST_ITEMS]
+    return []
+
+
+def dig(value: Any, *keys: str | int) -> Any:
+    """``value[k1][k2]...`` with ``None`` for any missing key or wrong type on the way."""
+    for key in keys:
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            return None
+    return value
+
+
+def as_text(value: Any) -> str | None:
+    """A cleaned non-empty string from a str/number, else ``None`` (dicts with a ``value`` are unwrapped)."""
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float | str):
+        text = clean_text(value)[:2000]
+        return text or None
+    return None
+
+
+def as_bool(value: Any) -> bool | None:
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "yes", "y", "1", "verified", "passed"}:
+            return True
+        if lowered in {"false", "no", "n", "0", ""}:
+            return False
+    return None
+
+
+def first_text(record: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        text = as_text(record.get(key))
+        if text:
+            return text
+    return None
+
+
+def text_list(value: Any) -> list[str]:
+    """Names from a list of strings / dicts with name/title/value, or a comma-separated string."""
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    items: list[str] = []
+    if isinstance(value, str):
+        items = [clean_text(part) for part in re.split(r"[,;，；、\n]", value)]
+    else:
+        for item in as_list(value):
+            if isinstance(item, dict):
+                items.append(first_text(item, "name", "title", "categoryName", "value", "label") or "")
+            else:
+                items.append(as_text(item) or "")
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item[:200])
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# certification records (every family's key variants)
+# --------------------------------------------------------------------------------------------------
+
+_NAME_KEYS = ("certificateName", "certName", "name", "certificationName", "title", "certificate")
+_NUMBER_KEYS = ("certificatNo", "certificateNo", "certNo", "certificateNumber", "certNumber", "number")
+_ISSUER_KEYS = ("certificateIssuedBy", "issuingAuthority", "issuedBy", "issuer", "certifiedBy", "certAuthority")
+_SCOPE_KEYS = ("description", "scope", "businessScope", "certScope", "certificateScope")
+_PERIOD_KEYS = ("certificateValidityPeriod", "certValidPeriod", "validityPeriod", "validPeriod", "validDate")
+_FROM_KEYS = ("certificateStartDate", "startDate", "validFrom", "issueDate", "certStartDate", "gmtStart")
+_UNTIL_KEYS = ("certificateEndDate", "endDate", "validTo", "validUntil", "expireDate", "expiryDate", "gmtEnd")
+_VERIFIED_KEYS = ("hasPassed", "verified", "isVerified", "passed", "hasVerified")
+_CATEGORY_KIND = {
+    "PRODUCT": "product",
+    "PRODUCT_CERTIFICATE": "product",
+    "MANAGEMENT_SYSTEM": "management_system",
+    "SYSTEM": "management_system",
+    "COMPANY": "management_system",
+    "AUDIT": "audit",
+    "FACTORY_AUDIT": "audit",
+}
+
+
+def _dates(record: dict[str, Any]) -> tuple[date | None, date | None]:
+    for key in _PERIOD_KEYS:
+        raw = record.get(key)
+        if isinstance(raw, dict):
+            start = parse_date(raw.get("start") or raw.get("from") or raw.get("startDate"))
+            end = parse_date(raw.get("end") or raw.get("to") or raw.get("endDate"))
+            if start or end:
+                return start, end
+        elif raw not in (None, "", False):
+            start, end = parse_validity_period(raw)
+            if start or end:
+                return start, end
+    start = next((d for d in (parse_date(record.get(k)) for k in _FROM_KEYS) if d), None)
+    end = next((d for d in (parse_date(record.get(k)) for k in _UNTIL_KEYS) if d), None)
+    return start, end
+
+
+def make_certification(
+    name: str | None,
+    *,
+    number: str | None = None,
+    issuer: str | None = None,
+    scope: str | None = None,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    verified: bool | None = None,
+    kind_hint: str | None = None,
+) -> Certification | None:
+    """A structured certification with normalised standard/edition/kind; ``None`` without a name."""
+    name = clean_text(name)[:300]
+    if not name:
+        return None
+    standard, edition, kind = normalize_certification(name)
+    if kind == "other" and kind_hint in ("product", "management_system", "audit"):
+        kind = kind_hint
+    return Certification(
+        name=name,
+        standard=standard,
+        edition=edition,
+        number=clean_text(number)[:200] or None,
+        issuer=clean_text(issuer)[:300] or None,
+        scope=clean_text(scope)[:2000] or None,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        platform_verified=verified,
+        kind=kind,  # type: ignore[arg-type]
+        source="structured",
+    )
+
+
+def certification_from_record(record: Any, kind_hint: str | None = None) -> Certification | None:
+    """Read one certificate dict in any of the families' key spellings (certificatNo sic, certNo...)."""
+    if not isinstance(record, dict):
+        return None
+    category = as_text(record.get("category")) or as_text(record.get("certType")) or ""
+    hint = _CATEGORY_KIND.get(category.upper().replace(" ", "_"), kind_hint)
+    valid_from, valid_until = _dates(record)
+    verified = next((as_bool(record.get(k)) for k in _VERIFIED_KEYS if k in record), None)
+    return make_certification(
+        first_text(record, *_NAME_KEYS),
+        number=first_text(record, *_NUMBER_KEYS),
+        issuer=first_text(record, *_ISSUER_KEYS),
+        scope=first_text(record, *_SCOPE_KEYS),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        verified=verified,
+        kind_hint=hint,
+    )
+
+
+def certification_records(value: Any) -> Iterator[dict[str, Any]]:
+    """Certificate dicts from a list, or from ``{"value": [...]}`` / ``{"items": [...]}`` wrappers."""
+    if isinstance(value, dict):
+        for key in ("value", "items", "list", "data", "certifications"):
+            if isinstance(value.get(key), list):
+                value = value[key]
+                break
+    for item in as_list(value):
+        if isinstance(item, dict):
+            yield item
+
+
+# --------------------------------------------------------------------------------------------------
+# the merged document
+# --------------------------------------------------------------------------------------------------
+
+
+def _key(text: str | None) -> str:
+    return re.sub(r"[\W_]+", "", (text or "").casefold())
+
+
+def _same_certificate(a: Certification, b: Certification) -> bool:
+    if (a.standard or _key(a.name)) != (b.standard or _key(b.name)) and _key(a.name) != _key(b.name):
+        return False
+    if a.number and b.number:
+        return _key(a.number) == _key(b.number)
+    for left, right in ((a.valid_from, b.valid_from), (a.valid_until, b.valid_until)):
+        if left and right and left != right:
+            return False
+    if a.issuer and b.issuer:
+        return _key(a.issuer) == _key(b.issuer)
+    return False
+
+
+@dataclass
+class DocumentBuilder:
+    """Collects claims from several places of one page; supplier fields keep the first value found."""
+
+    url: str
+    supplier: dict[str, Any] = field(default_factory=dict)
+    badges: list[Badge] = field(default_factory=list)
+    certifications: list[tuple[Certification, str]] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    page_types: list[str] = field(default_factory=list)
+
+    def found(self, page_type: str) -> None:
+        if page_type not in self.page_types:
+            self.page_types.append(page_type)
+
+    def set(self, field_name: str, value: Any) -> None:
+        if self.supplier.get(field_name) not in (None, "", []):
+            return
+        if field_name in ("main_products", "main_markets"):
+            value = text_list(value)
+        elif field_name in ("year_established", "years_on_platform"):
+            number = parse_int(as_text(value)) if not isinstance(value, int) else value
+            ceiling = 2100 if field_name == "year_established" else 100
+            floor = 1800 if field_name == "year_established" else 0
+            value = number if number is not None and floor <= number <= ceiling else None
+        else:
+            value = as_text(value)
+        if value not in (None, "", []):
+            self.supplier[field_name] = value
+
+    def badge(self, name: str, issuer: str | None = None, detail: str | None = None) -> None:
+        issuer = clean_text(issuer) or None
+        detail = clean_text(detail) or None
+        for index, existing in enumerate(self.badges):
+            if _key(existing.name) == _key(name):
+                self.badges[index] = Badge(
+                    name=existing.name, issuer=existing.issuer or issuer, detail=existing.detail or detail
+                )
+                return
+        self.badges.append(Badge(name=name, issuer=issuer, detail=detail))
+
+    def certification(self, cert: Certification | None, place: str) -> None:
+        """Add ``cert`` seen at ``place``; a match from another place of the page is merged into it."""
+        if cert is None:
+            return
+        for index, (existing, existing_place) in enumerate(self.certifications):
+            if existing_place != place and _same_certificate(existing, cert):
+                merged = {k: v if v is not None else getattr(cert, k) for k, v in existing.model_dump().items()}
+                if existing.platform_verified is None or cert.platform_verified is True:
+                    merged["platform_verified"] = cert.platform_verified if existing.platform_verified is None else True
+                if existing.kind == "other":
+                    merged["kind"] = cert.kind
+                self.certifications[index] = (Certification(**merged), place)
+                return
+        self.certifications.append((cert, place))
+
+    def certifications_from(self, records: Iterable[Any], place: str, kind_hint: str | None = None) -> None:
+        for record in records:
+            self.certification(certification_from_record(record, kind_hint), place)
+
+    def text(self, value: Any, location: str) -> None:
+        """Run free text through the statement finder and keep new sentences."""
+        if isinstance(value, dict) and "value" in value:
+            value = value["value"]
+        if not isinstance(value, str) or not value.strip():
+            return
+        known = {(s.text, s.location) for s in self.statements}
+        for statement in find_certification_statements(value, location):
+            if (statement.text, statement.location) not in known:
+                self.statements.append(statement)
+
+    def build(self) -> ClaimsDocument:
+        page_type = self.page_types[0] if self.page_types else "unknown"
+        return ClaimsDocument(
+            source=Source(url=self.url, platform="alibaba", page_type=page_type),
+            supplier=Supplier(**self.supplier),
+            badges=self.badges,
+            certifications=[cert for cert, _ in self.certifications],
+            statements=self.statements,
+        )

@@ -1,0 +1,493 @@
+"""The demo marketplace, tested over real loopback HTTP: family markers, JSON round-trips, escaping,
+scenario rounds, block/missing pages, injected delay, concurrency and (if Chromium is there) JS rendering."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+
+from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata
+from monitor.demo.pages.common import module_data, script_json
+from monitor.demo.scenario import FAMILIES, HOSTILE_NAME, Scenario, Supplier, demo_suppliers
+
+PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
+HOSTILE_RAW = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def market() -> Iterator[DemoMarketplace]:
+    with DemoMarketplace() as m:
+        yield m
+
+
+@pytest.fixture()
+def client(market: DemoMarketplace) -> Iterator[httpx.Client]:
+    market.set_round(0)
+    with httpx.Client(base_url=market.base_url, timeout=10, follow_redirects=False) as c:
+        yield c
+    market.set_round(0)
+
+
+def _script_object(html: str, var: str) -> Any:
+    """The JSON assigned to ``window.<var>`` inside a script element."""
+    soup = BeautifulSoup(html, "lxml")
+    for script in soup.find_all("script"):
+        text = script.string or ""
+        m = re.match(rf"\s*window\.{var}\s*=\s*(.*?);?\s*$", text, re.S)
+        if m:
+            return json.loads(m.group(1))
+    raise AssertionError(f"no window.{var} script")
+
+
+def _module_data(html: str) -> dict[str, Any]:
+    soup = BeautifulSoup(html, "lxml")
+    return {div["module-name"]: json.loads(unquote(div["module-data"])) for div in soup.select("div[module-name]")}
+
+
+def _shopsign(html: str) -> Any:
+    soup = BeautifulSoup(html, "lxml")
+    script = soup.select_one('script#bp-shopsign-data[type="application/json"]')
+    assert script is not None
+    return json.loads(script.string or "")
+
+
+def _path(supplier_id: str) -> str:
+    return next(str(s["url"]) for s in demo_suppliers("") if s["id"] == supplier_id)
+
+
+# ---- listing and markers -------------------------------------------------------------------------------
+
+
+def test_demo_suppliers_cover_four_families_three_each() -> None:
+    entries = demo_suppliers("http://127.0.0.1:1/")
+    assert len(entries) == 12
+    assert len({e["id"] for e in entries}) == 12
+    for family in FAMILIES:
+        assert sum(f"family:{family}" in e["tags"] for e in entries) == 3  # type: ignore[operator]
+    for e in entries:
+        assert e["platform"] == "alibaba"
+        assert str(e["url"]).startswith("http://127.0.0.1:1/")
+
+
+def test_scenario_endpoint_lists_suppliers(market: DemoMarketplace, client: httpx.Client) -> None:
+    data = client.get("/__scenario").json()
+    assert data["round"] == 0
+    assert [s["id"] for s in data["suppliers"]] == [s["id"] for s in market.suppliers()]
+    assert {s["family"] for s in data["suppliers"]} == set(FAMILIES)
+    assert all(s["url"].startswith(market.base_url) for s in data["suppliers"])
+
+
+FAMILY_MARKERS: dict[str, tuple[str, ...]] = {
+    "shopbizdata": (
+        "window.shopBizData = ",
+        'data-module-name="certifications"',
+        'data-module-name="factoryCapability"',
+    ),
+    "detaildata": (
+        "window.detailData = ",
+        'data-module-name="module_unifed_company_card"',
+        'data-module-name="module_company"',
+    ),
+    "cpmodules": ('module-name="icbu-pc-cpCompanyBasicInfo"', "module-data='", 'module-name="icbu-pc-shopSign"'),
+    "legacy": ('<table class="content-table">', 'id="bp-shopsign-data"', 'data-role="companyNumberOfEmployees"'),
+}
+
+
+@pytest.mark.parametrize("entry", demo_suppliers(""), ids=lambda e: str(e["id"]))
+def test_every_supplier_page_is_200_with_family_markers(client: httpx.Client, entry: dict[str, Any]) -> None:
+    r = client.get(entry["url"])
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    family = next(t for t in entry["tags"] if t.startswith("family:")).split(":", 1)[1]
+    for marker in FAMILY_MARKERS[family]:
+        assert marker in r.text, marker
+    # Normal pages reference the anti-bot loaders and have a Sign in link, but no punish markers.
+    assert "/AWSC/AWSC/awsc.js" in r.text and "baxia" in r.text and ">Sign in<" in r.text
+    assert not any(m in r.text for m in PUNISH_MARKERS)
+
+
+def test_shopbizdata_sections_are_empty_in_served_html(client: httpx.Client) -> None:
+    soup = BeautifulSoup(client.get(_path("haoyu-valves")).text, "lxml")
+    box = soup.select_one('div[data-module-name="certifications"]')
+    assert box is not None and box.get_text(strip=True) == "" and not box.find_all(True)
+
+
+# ---- JSON round-trips ----------------------------------------------------------------------------------
+
+
+def test_shopbizdata_object_round_trips(market: DemoMarketplace, client: httpx.Client) -> None:
+    for sid in ("haoyu-valves", "lumina-led", "brightpath-textiles"):
+        data = _script_object(client.get(_path(sid)).text, "shopBizData")
+        supplier = market.scenario.supplier(sid)
+        assert data == shopbizdata.shop_biz_data(supplier)
+        modules = {m["moduleName"]: m["moduleData"] for m in data["pageModuleMap"]}
+        assert [i["name"] for i in modules["certifications"]["items"]] == [c.name for c in supplier.certificates]
+        assert modules["supplierPerformance"]["companyName"] == supplier.name
+        assert set(modules["certifications"]["items"][0]) == {
+            "name",
+            "category",
+            "certId",
+            "description",
+            "certificateValidityPeriod",
+            "photo",
+        }
+
+
+def test_detaildata_object_round_trips(market: DemoMarketplace, client: httpx.Client) -> None:
+    for sid in ("kangda-medical", "everstar-tools", "sunrise-ceramics"):
+        html = client.get(_path(sid)).text
+        data = _script_object(html, "detailData")
+        supplier = market.scenario.supplier(sid)
+        assert data == detaildata.detail_data(supplier, market.base_url)
+        seller = data["globalData"]["seller"]
+        assert seller["companyName"] == supplier.name
+        assert seller["companyProfileUrl"] == f"{market.base_url}/store/{sid}/company_profile.html"
+        certs = data["globalData"]["certification"]
+        assert [c["certName"] for c in certs] == [c.name for c in supplier.certificates]
+        assert set(certs[0]) >= {"certName", "certNo", "certType", "certValidPeriod", "issuingAuthority"}
+        soup = BeautifulSoup(html, "lxml")
+        link = soup.select_one('div[data-module-name="module_company"] .company-name a')
+        assert link is not None and link.get_text() == supplier.name and link["title"] == supplier.name
+        card = soup.select_one('div[data-module-name="module_unifed_company_card"]')
+        assert card is not None and f"{supplier.join_years} yrs on Alibaba.com" in card.get_text()
+
+
+def test_cpmodules_attributes_round_trip(market: DemoMarketplace, client: httpx.Client) -> None:
+    for sid in ("jiahe-electronics", "xinlong-hardware", "orient-packaging"):
+        html = client.get(_path(sid)).text
+        decoded = _module_data(html)
+        supplier = market.scenario.supplier(sid)
+        expected = cpmodules.module_datas(supplier, market.base_url)
+        assert set(decoded) == set(expected)
+        for name, envelope in decoded.items():
+            assert envelope["mds"]["moduleData"]["data"] == expected[name]
+            assert envelope["mds"]["moduleName"] == name
+        certs = decoded["icbu-pc-cpCompanyCapability"]["mds"]["moduleData"]["data"]["companyCertificateList"]["value"]
+        assert [c["certificateName"] for c in certs] == [c.name for c in supplier.company_certificates]
+        assert all("certificatNo" in c and "certificateNo" not in c for c in certs)
+        # the raw attribute is single-quoted and holds no quote, < or & (all percent-encoded)
+        for raw in re.findall(r"module-data='([^']*)'", html):
+            assert not set(raw) & set("\"'<>&")
+
+
+def test_legacy_shopsign_and_tables_round_trip(market: DemoMarketplace, client: httpx.Client) -> None:
+    for sid in ("hengtai-machinery", "fuda-garments", "greenleaf-foods"):
+        html = client.get(_path(sid)).text
+        supplier = market.scenario.supplier(sid)
+        assert _shopsign(html) == legacy.shop_sign(supplier)
+        assert '"\\/company_profile.html"' in html  # slashes escaped like the real page
+        soup = BeautifulSoup(html, "lxml")
+        row = soup.select_one('table.content-table tr[data-role="companyNumberOfEmployees"]')
+        assert row is not None
+        assert row.select_one("th.col-title").get_text(strip=True) == "Total Employees:"  # type: ignore[union-attr]
+        assert row.select_one("td.col-value").get_text(strip=True) == supplier.employees  # type: ignore[union-attr]
+        for widget, certs in (
+            ("div.widget-supplier-certification", supplier.company_certificates),
+            ("div.widget-supplier-production-certification", supplier.product_certificates),
+        ):
+            rows = soup.select(f"{widget} tbody tr")
+            assert [r.select_one("td.col_2").get_text(strip=True) for r in rows] == [c.name for c in certs]  # type: ignore[union-attr]
+            assert [r.select_one("td.col_6").get_text() for r in rows] == [c.validity_period for c in certs]  # type: ignore[union-attr]
+            headers = [th.get_text(strip=True) for th in soup.select(f"{widget} thead th")] if certs else []
+            if certs:
+                assert "Available Date --- Expired Date" in headers and "Certified By" in headers
+
+
+# ---- escaping ------------------------------------------------------------------------------------------
+
+
+def test_hostile_name_is_escaped_and_parses_back(market: DemoMarketplace, client: httpx.Client) -> None:
+    html = client.get(_path("lumina-led")).text
+    assert HOSTILE_RAW not in html
+    assert "</script> &" not in html
+    soup = BeautifulSoup(html, "lxml")
+    assert soup.title is not None and soup.title.get_text() == f"Company Overview - {HOSTILE_NAME}"
+    data = _script_object(html, "shopBizData")
+    assert data["pageModuleMap"][0]["moduleData"]["companyName"] == HOSTILE_NAME
+    # the page's scripts are intact: data script + renderer + the two loaders
+    assert len(soup.find_all("script")) == 4
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: str) -> None:
+    """Any value in any family may be hostile: render each family with hostile name, cert and text."""
+    supplier = copy.deepcopy(
+        market.scenario.supplier({"detaildata": "everstar-tools"}.get(family, "hengtai-machinery"))
+    )
+    evil = '</script><!--<script>alert(1)</script>\' & "q" \u2028'
+    supplier.name = HOSTILE_NAME
+    supplier.description = evil
+    supplier.certificates[0].name = evil
+    supplier.certificates[0].issuer = evil
+    if supplier.product is not None:
+        supplier.product.subject = evil
+    html = render_supplier(supplier, "http://127.0.0.1:1", family)  # type: ignore[arg-type]
+    assert HOSTILE_RAW not in html and "</script><!--" not in html
+    soup = BeautifulSoup(html, "lxml")
+    if family == "shopbizdata":
+        data = _script_object(html, "shopBizData")
+        assert data == shopbizdata.shop_biz_data(supplier)
+    elif family == "detaildata":
+        assert _script_object(html, "detailData") == detaildata.detail_data(supplier, "http://127.0.0.1:1")
+        assert soup.select_one("div[data-module-name=module_company] .company-name a").get_text() == HOSTILE_NAME  # type: ignore[union-attr]
+    elif family == "cpmodules":
+        decoded = _module_data(html)
+        assert decoded["icbu-pc-shopSign"]["mds"]["moduleData"]["data"]["companyName"] == HOSTILE_NAME
+        assert soup.select_one(".dc-detail").get_text() == evil  # type: ignore[union-attr]
+    else:
+        assert _shopsign(html)["data"]["companyName"] == HOSTILE_NAME
+        assert soup.select_one(".cp-name").get_text() == HOSTILE_NAME  # type: ignore[union-attr]
+        assert soup.select_one("div.widget-supplier-certification td.col_2").get_text(strip=True) == evil.strip()  # type: ignore[union-attr]
+
+
+def test_escaping_helpers() -> None:
+    obj = {"a": "</script><!-- & \u2028 ~'\"", "b": ["中文", 1]}
+    text = script_json(obj)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == obj
+    assert json.loads(script_json(obj, escape_slash=True)) == obj
+    encoded = module_data(obj)
+    assert not set(encoded) & set("\"'<>&~")
+    assert json.loads(unquote(encoded)) == obj
+
+
+# ---- rounds --------------------------------------------------------------------------------------------
+
+
+def _employees_value(html: str) -> str:
+    data = _script_object(html, "shopBizData")
+    cards = next(m for m in data["pageModuleMap"] if m["moduleName"] == "factoryCapability")["moduleData"]["cards"]
+    return next(i["value"] for c in cards for i in c["items"] if i["fieldName"] == "employee_count")
+
+
+def _cp_certs(html: str, list_name: str) -> list[dict[str, Any]]:
+    data = _module_data(html)["icbu-pc-cpCompanyCapability"]["mds"]["moduleData"]["data"]
+    return data[list_name]["value"]
+
+
+def test_round_1_employees_change_and_captcha(market: DemoMarketplace, client: httpx.Client) -> None:
+    assert _employees_value(client.get(_path("haoyu-valves")).text) == "96"
+    market.scenario.round = 1
+    assert _employees_value(client.get(_path("haoyu-valves")).text) == "135"
+    r = client.get(_path("kangda-medical"))
+    assert r.status_code == 200
+    for marker in (*PUNISH_MARKERS, 'class="captcha-tips"', 'id="nocaptcha"'):
+        assert marker in r.text, marker
+    assert "Sorry, we have detected unusual traffic from your network." in r.text
+    config = _script_object(r.text, "_config_")
+    assert config["action"] == "captcha"
+    assert "detailData" not in r.text and "Sign in" not in r.text
+    # other suppliers are unaffected by the captcha
+    assert client.get(_path("everstar-tools")).status_code == 200
+
+
+def test_round_2_claims_back_after_captcha_and_cert_changes(market: DemoMarketplace, client: httpx.Client) -> None:
+    before = _script_object(client.get(_path("kangda-medical")).text, "detailData")
+    jiahe_before = _cp_certs(client.get(_path("jiahe-electronics")).text, "companyCertificateList")
+    assert jiahe_before[0]["certificateValidityPeriod"] == "2024-03-18 ~ 2027-03-17"
+    assert "CE" in [
+        c["certificateName"] for c in _cp_certs(client.get(_path("xinlong-hardware")).text, "productCertificateList")
+    ]
+    market.set_round(2)
+    assert _script_object(client.get(_path("kangda-medical")).text, "detailData") == before
+    jiahe = _cp_certs(client.get(_path("jiahe-electronics")).text, "companyCertificateList")
+    assert jiahe[0]["certificateName"] == "ISO 9001:2015"
+    assert jiahe[0]["certificateValidityPeriod"] == "2024-03-18 ~ 2025-03-17"
+    names = [
+        c["certificateName"] for c in _cp_certs(client.get(_path("xinlong-hardware")).text, "productCertificateList")
+    ]
+    assert names == ["RoHS"]
+
+
+def test_round_3_badge_lost_and_store_missing(market: DemoMarketplace, client: httpx.Client) -> None:
+    html = client.get(_path("hengtai-machinery")).text
+    assert "gold-supplier-sign" in html and "icbu-icon-gs-year" in html
+    assert _shopsign(html)["data"]["accountIsPaidMember"] is True
+    market.set_round(3)
+    html = client.get(_path("hengtai-machinery")).text
+    assert "gold-supplier-sign" not in html and "icbu-icon-gs-year" not in html
+    assert _shopsign(html)["data"]["accountIsPaidMember"] is False
+    assert "assessed by SGS" in html and "Onsite Check" in html  # the other badges stay
+    r = client.get(_path("brightpath-textiles"))
+    assert r.status_code == 302
+    assert r.headers["location"] == f"{market.base_url}/error.html"
+    followed = client.get(_path("brightpath-textiles"), follow_redirects=True)
+    assert followed.status_code == 200 and "does not exist" in followed.text
+    assert "shopBizData" not in followed.text
+
+
+def test_round_4_store_closed_and_later_rounds_keep_state(market: DemoMarketplace, client: httpx.Client) -> None:
+    market.set_round(4)
+    r = client.get(_path("greenleaf-foods"))
+    assert r.status_code == 200
+    assert "Greenleaf" not in r.text and "bp-shopsign-data" not in r.text and "content-table" not in r.text
+    round4 = {e["id"]: client.get(e["url"]).text for e in demo_suppliers("")}
+    market.set_round(9)
+    for sid, html in round4.items():
+        later = client.get(_path(sid))
+        if sid == "brightpath-textiles":
+            assert later.status_code == 302
+            continue
+        # captcha tokens differ per response; no captcha here, so pages are identical
+        assert later.text == html, sid
+
+
+def test_round_over_http(market: DemoMarketplace, client: httpx.Client) -> None:
+    assert client.post("/__scenario/round", data={"n": "2"}).json() == {"round": 2}
+    assert market.round == 2
+    assert client.post("/__scenario/round?n=3").json() == {"round": 3}
+    assert client.post("/__scenario/round", json={"n": 1}).json() == {"round": 1}
+    assert client.post("/__scenario/round", content=b"4").json() == {"round": 4}
+    assert client.get("/__scenario").json()["round"] == 4
+    assert client.post("/__scenario/round", data={"n": "x"}).status_code == 400
+    assert client.post("/__scenario/round").status_code == 400
+    assert market.round == 4
+
+
+def test_scenario_rejects_bad_rounds() -> None:
+    s = Scenario()
+    with pytest.raises(ValueError):
+        s.round = -1
+    with pytest.raises(ValueError):
+        s.round = True
+    s.set_round(2)
+    assert s.round == 2
+
+
+# ---- special pages -------------------------------------------------------------------------------------
+
+
+def test_special_stores_and_paths(market: DemoMarketplace, client: httpx.Client) -> None:
+    r = client.get("/store/ghost-trading/company_profile.html")
+    assert r.status_code == 302 and r.headers["location"].endswith("/error.html")
+    assert client.get("/store/no-such-store-at-all/company_profile.html").status_code == 302
+    vacant = client.get("/store/vacant-store/company_profile.html")
+    assert vacant.status_code == 200 and "shopBizData" not in vacant.text and "Sign in" in vacant.text
+    blocked = client.get("/store/blocked-demo/company_profile.html")
+    assert blocked.status_code == 200 and all(m in blocked.text for m in PUNISH_MARKERS)
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and "Allow: /" in robots.text
+    js = client.get("/AWSC/AWSC/awsc.js")
+    assert js.status_code == 200 and js.text == ""
+    assert client.get("/static/img/x.png").headers["content-type"] == "image/png"
+    assert client.get("/nowhere").status_code == 404
+    assert client.get("/product-detail/hengtai-machinery.html").status_code == 404
+    # a product supplier's companyProfileUrl resolves to a profile page
+    assert "window.shopBizData" in client.get("/store/kangda-medical/company_profile.html").text
+    assert client.head(_path("hengtai-machinery")).status_code == 200
+
+
+def test_custom_robots_txt() -> None:
+    with DemoMarketplace(robots_txt="User-agent: *\nDisallow: /\n") as m:
+        assert "Disallow: /" in httpx.get(m.base_url + "/robots.txt").text
+
+
+# ---- delay and concurrency -----------------------------------------------------------------------------
+
+
+def test_delay_ms_delays_pages_but_not_control() -> None:
+    with DemoMarketplace(delay_ms=300) as m:
+        start = time.monotonic()
+        assert httpx.get(m.base_url + _path("haoyu-valves")).status_code == 200
+        assert time.monotonic() - start >= 0.29
+        assert httpx.get(m.base_url + "/__scenario").status_code == 200
+
+
+def test_concurrent_requests_are_served_in_parallel() -> None:
+    n = 8
+    with DemoMarketplace(delay_ms=300) as m:
+        barrier = threading.Barrier(n)
+        statuses: list[int] = []
+
+        def fetch(i: int) -> None:
+            barrier.wait()
+            statuses.append(httpx.get(m.base_url + _path("hengtai-machinery"), timeout=10).status_code)
+
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert statuses == [200] * n
+        assert m.stats.max_in_flight >= n // 2
+        assert m.stats.total == n
+
+
+def test_server_lifecycle() -> None:
+    m = DemoMarketplace()
+    with pytest.raises(RuntimeError):
+        _ = m.base_url
+    m.start()
+    try:
+        assert m.base_url.startswith("http://127.0.0.1:") and m.port > 0
+        assert httpx.get(m.base_url + "/").status_code == 200
+    finally:
+        m.stop()
+    assert not m.running
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{m.port}/", timeout=2)
+
+
+# ---- browser -------------------------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+def test_browser_renders_shopbizdata_certifications(market: DemoMarketplace) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    market.set_round(0)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            try:
+                page = browser.new_page()
+                page.route(
+                    "**/*",
+                    lambda route: route.continue_() if route.request.url.startswith(market.base_url) else route.abort(),
+                )
+                dialogs: list[str] = []
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                for sid in ("haoyu-valves", "lumina-led"):
+                    page.goto(market.base_url + _path(sid))
+                    page.wait_for_selector("html[data-rendered=true]", timeout=10_000)
+                    names = page.locator('[data-module-name="certifications"] .cert-name').all_inner_texts()
+                    assert names == [c.name for c in market.scenario.supplier(sid).certificates]
+                    heading = page.locator("#company-name").text_content()
+                    assert heading == market.scenario.supplier(sid).name
+                assert dialogs == []  # the hostile name was shown as text, never executed
+            finally:
+                browser.close()
+    except sync_api.Error as exc:  # pragma: no cover - environment without a usable browser
+        pytest.skip(f"Playwright could not drive Chromium: {exc}")
+
+
+def test_supplier_dataclass_paths() -> None:
+    s: Supplier = Scenario().supplier("kangda-medical")
+    assert s.path == "/product-detail/kangda-medical.html"
+    assert Scenario().supplier("jiahe-electronics").path == "/store/jiahe-electronics/company_profile.html"

@@ -34,6 +34,7 @@ import argparse
 import base64
 import json
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -334,6 +335,10 @@ def _json(status: int, obj: object) -> Response:
     return Response(status, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the marketplace in the foreground until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m monitor.demo.marketplace", description=__doc__.split("\n")[0])
@@ -347,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         args.host, args.port, delay_ms=args.delay_ms, scenario=Scenario(round=args.round), verbose=args.verbose
     )
     market.start()
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # `kill` stops it as cleanly as Ctrl-C
     print(f"Demo marketplace running at {market.base_url} (round {market.round}); Ctrl-C stops.", flush=True)
     for s in market.suppliers():
         print(f"  {s['url']}", flush=True)

@@ -64,17 +64,15 @@ def captcha_page(path: str, host: str) -> str:
 
 
 def empty_store_page(store_id: str) -> str:
-    """The "empty-ish" 200 variant of a missing store: normal chrome, no supplier data at all."""
+    """The "empty-ish" 200 variant of a missing store: the page shell with its empty containers and no
+    data object at all (what a closed store's profile looks like when the data never arrives)."""
     body = (
-        '<div id="shop-root" class="shop-profile-page shop-closed">\n'
-        '  <div class="shop-empty">\n'
-        "    <h1>This store is temporarily unavailable</h1>\n"
-        f'    <p class="shop-empty-id">{esc(store_id)}</p>\n'
-        "    <p>Browse similar suppliers on the marketplace home page.</p>\n"
-        "  </div>\n"
+        f'<div id="shop-root" class="shop-profile-page" data-store="{esc(store_id)}">\n'
+        '  <h1 id="company-name" class="shop-company-name"></h1>\n'
+        '  <div id="shop-modules"></div>\n'
         "</div>"
     )
-    return page("Alibaba.com - Supplier store", body, body_class="shop-profile shop-closed")
+    return page("Alibaba.com", body, body_class="shop-profile")
 
 
 def error_page() -> str:

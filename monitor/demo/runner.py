@@ -1,0 +1,77 @@
+"""The demo: start the synthetic marketplace, watch its suppliers for several rounds, show each round.
+
+This is the README's first command. It uses the real pipeline (real Chromium, real parsers, the real
+store), only the marketplace is local and its scenario clock moves between rounds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+
+from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.config import Config, load_config
+from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.scenario import LAST_SCRIPTED_ROUND, demo_suppliers
+from monitor.report import outcomes_table, safe
+from storage import open_database
+
+DEFAULT_DEMO_DB = Path("data/demo.db")
+
+
+def demo_config(base_url: str, database_url: str, method: str = "browser") -> Config:
+    return load_config(
+        Path("demo.toml"),
+        data={
+            "database": {"url": database_url},
+            "fetch": {"method": method, "timeout": "20s"},
+            "suppliers": demo_suppliers(base_url),
+        },
+    )
+
+
+def run_demo(
+    console: Console,
+    *,
+    rounds: int = LAST_SCRIPTED_ROUND + 1,
+    db_path: Path = DEFAULT_DEMO_DB,
+    method: str = "browser",
+    delay_ms: int = 0,
+) -> list[list[PageOutcome]]:
+    """Run ``rounds`` check rounds against a fresh demo database; return the outcomes of each round."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    history: list[list[PageOutcome]] = []
+    with DemoMarketplace(delay_ms=delay_ms) as market:
+        config = demo_config(market.base_url, f"sqlite:///{db_path.resolve()}", method)
+        names = {s.id: s.display_name for s in config.suppliers}
+        console.print(f"Demo marketplace at [bold]{market.base_url}[/]; database {db_path}")
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            for round_no in range(rounds):
+                market.set_round(round_no)
+                outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+                outcomes.sort(key=lambda o: o.supplier_id)
+                console.print(outcomes_table(outcomes, names, title=f"Round {round_no}"))
+                _print_round_summary(console, outcomes, names)
+                history.append(outcomes)
+    console.print(
+        f"Done: {rounds} rounds. Every snapshot is kept in {db_path}; "
+        "inspect one page with `supplier-monitor extract URL_OR_FILE`."
+    )
+    return history
+
+
+def _print_round_summary(console: Console, outcomes: list[PageOutcome], names: dict[str, str]) -> None:
+    counts = Counter(o.status for o in outcomes)
+    console.print("  " + ", ".join(f"{status}: {n}" for status, n in sorted(counts.items())))
+    for o in outcomes:
+        name = names.get(o.supplier_id, o.supplier_id)
+        if o.ok and o.changed and o.previous_snapshot_id is not None:
+            console.print("  changed:", safe(name), "- claims differ from the last snapshot (new evidence kept)")
+        elif not o.ok:
+            console.print("  ", safe(f"{name}: {o.status}: {o.reason}"), "- no snapshot stored, claims not compared")

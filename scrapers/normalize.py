@@ -60,7 +60,9 @@ def parse_int(value: object) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value == value and abs(value) < 1e15 else None
-    match = _INT.search(unicodedata.normalize("NFKC", str(value))[:1000])
+    if not isinstance(value, str):
+        return None
+    match = _INT.search(unicodedata.normalize("NFKC", value[:1000]))
     if not match:
         return None
     digits = match.group(1).replace(",", "")
@@ -86,7 +88,7 @@ _DATE = re.compile(
     r"|(?P<compact>(?<!\d)(?P<y5>(?:19|20)\d{2})(?P<m5>[01]\d)(?P<d5>[0-3]\d)(?!\d))",
     re.IGNORECASE,
 )
-_EPOCH = re.compile(r"\s*(\d{9,13})\s*")
+_EPOCH = re.compile(r"\s*(\d{10,13})\s*")
 
 
 def _mkdate(year: int, month: int, day: int) -> date | None:
@@ -138,7 +140,9 @@ def parse_date(value: object) -> date | None:
         return _mkdate(value.year, value.month, value.day)
     if isinstance(value, int | float):
         return _from_epoch(value) if value == value and abs(value) < 1e16 else None
-    text = unicodedata.normalize("NFKC", str(value))[:200]
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value)[:200]
     if _EPOCH.fullmatch(text):
         return _from_epoch(int(text))
     match = _DATE.search(text)

@@ -32,12 +32,12 @@ SHOP_BIZ = {
                     {
                         "name": "ISO 14001:2015",
                         "category": "MANAGEMENT_SYSTEM",
-                        "certId": 998877,
+                        "certId": "EMS-2022-0042",
                         "description": "Manufacture of plastic toys {and} parts",
                         "certificateValidityPeriod": "2022-01-05 ~ 2025-01-04",
                         "photo": "//img/x.jpg",
                     },
-                    {"name": "EN71", "category": "PRODUCT"},
+                    {"name": "EN71", "category": "PRODUCT", "certId": 12345},
                     {"name": "Social audit", "category": "AUDIT"},
                     None,
                     {"category": "PRODUCT"},
@@ -82,6 +82,7 @@ def test_shop_biz_data_follows_structure() -> None:
     iso, en71, audit = doc.certifications
     assert (iso.standard, iso.edition, iso.kind) == ("ISO 14001", "2015", "management_system")
     assert (iso.valid_from, iso.valid_until) == (date(2022, 1, 5), date(2025, 1, 4))
+    assert (iso.number, en71.number) == ("EMS-2022-0042", None)  # an int certId is an internal key
     assert iso.scope == "Manufacture of plastic toys {and} parts"
     assert (en71.standard, en71.kind) == ("EN 71", "product")
     assert audit.kind == "audit"

@@ -240,6 +240,11 @@ def make_certification(
     )
 
 
+def _cert_id(value: Any) -> str | None:
+    """shopBizData's ``certId``: a string id is taken as the certificate number, an int is an internal key."""
+    return as_text(value) if isinstance(value, str) else None
+
+
 def certification_from_record(record: Any, kind_hint: str | None = None) -> Certification | None:
     """Read one certificate dict in any of the families' key spellings (certificatNo sic, certNo...)."""
     if not isinstance(record, dict):
@@ -250,7 +255,7 @@ def certification_from_record(record: Any, kind_hint: str | None = None) -> Cert
     verified = next((as_bool(record.get(k)) for k in _VERIFIED_KEYS if k in record), None)
     return make_certification(
         first_text(record, *_NAME_KEYS),
-        number=first_text(record, *_NUMBER_KEYS),
+        number=first_text(record, *_NUMBER_KEYS) or _cert_id(record.get("certId")),
         issuer=first_text(record, *_ISSUER_KEYS),
         scope=first_text(record, *_SCOPE_KEYS),
         valid_from=valid_from,

@@ -56,6 +56,9 @@ WALL_MARKERS: tuple[Marker, ...] = (
     _marker("tmd login jump", PageStatus.LOGIN_REQUIRED, r"_____tmd_____(/|%2F)page(/|%2F)login_jump"),
 )
 
+#: CSS selectors of the same walls, so a browser can stop waiting for content that will never render.
+WALL_SELECTORS = ("punish-component", "#baxia-punish", "#nocaptcha", "iframe#main-iframe", "#px-captcha")
+
 NOT_FOUND_TEXT = re.compile(
     r"(page (you requested )?(could not|cannot|can't) be found|page not found|"
     r"(store|shop|supplier|company|page) (you are looking for )?(does not|doesn't|no longer) exist|"

@@ -20,6 +20,7 @@ from playwright.async_api import Browser, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from scrapers.classify import WALL_SELECTORS
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
 from scrapers.platforms.base import PlatformParser
 
@@ -128,6 +129,7 @@ class BrowserFetcher:
                 raise FetchError("too_many_redirects", f"{hops} redirects, limit {self.settings.max_redirects}")
             selector = parser.ready_selector(url) if parser else None
             if selector:
+                selector = ", ".join((selector, *WALL_SELECTORS))
                 try:
                     await page.wait_for_selector(selector, timeout=bs.render_wait_s * 1000, state="attached")
                 except PlaywrightTimeoutError:

@@ -1,0 +1,252 @@
+"""The `supplier-monitor` command line. Thin: every command delegates to a module that does the work."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from bs4 import UnicodeDammit
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from monitor import watchlist
+from monitor.checks import check_suppliers, sync_watch_list
+from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
+from monitor.fetchers import Fetchers
+from monitor.report import claims_tables, outcomes_table, safe
+from scrapers.claims import ClaimsDocument
+from scrapers.extract import choose_parser, read_page
+from scrapers.fetch import FetchError
+from scrapers.platforms import UnknownPlatformError
+from storage import open_database
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Watch B2B marketplace suppliers, keep their claims as evidence, flag what cannot be verified.",
+)
+suppliers_app = typer.Typer(no_args_is_help=True, help="List, add and remove watched suppliers in the config file.")
+app.add_typer(suppliers_app, name="suppliers")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+@dataclass
+class State:
+    config_path: Path
+    config_given: bool
+
+    def config(self) -> Config:
+        try:
+            return load_config(self.config_path)
+        except ConfigError as exc:
+            fail(str(exc))
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    errors.print(safe(f"error: {message}", 4000), style="red")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", envvar="SUPPLIER_MONITOR_CONFIG", help="Config file [default: config.toml]"),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = State(config_path=config or DEFAULT_CONFIG_PATH, config_given=config is not None)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
+) -> None:
+    """Write a commented config file with every key and its default."""
+    path = ctx.obj.config_path
+    try:
+        watchlist.write_template(path, force=force)
+    except ConfigError as exc:
+        fail(str(exc))
+    console.print(f"Wrote {path}. Edit the [[suppliers]] list, then run `supplier-monitor check`.")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    supplier: Annotated[list[str] | None, typer.Option("--supplier", "-s", help="Only this supplier id")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON")] = False,
+) -> None:
+    """Check every watched supplier (or the given ones) now and store what was seen."""
+    config = ctx.obj.config()
+    try:
+        targets = [config.supplier(s) for s in supplier] if supplier else list(config.suppliers)
+    except ConfigError as exc:
+        fail(str(exc))
+    if not targets:
+        fail(f"{ctx.obj.config_path} watches no suppliers; add one with `supplier-monitor suppliers add`")
+    names = {s.id: s.display_name for s in config.suppliers}
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        progress = Progress(
+            TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=errors, transient=True, disable=as_json,
+        )  # fmt: skip
+        with progress:
+            task = progress.add_task("check", total=len(targets))
+            outcomes = asyncio.run(check_suppliers(config, db, targets, on_done=lambda *_: progress.advance(task)))
+    outcomes.sort(key=lambda o: (o.supplier_id, o.url))
+    if as_json:
+        rows = [
+            {
+                "supplier": o.supplier_id,
+                "url": o.url,
+                "status": o.status,
+                "reason": o.reason,
+                "fetch_method": o.fetch_method,
+                "duration_ms": o.duration_ms,
+                "changed": o.changed,
+                "check_id": o.check_id,
+                "snapshot_id": o.snapshot_id,
+                "certifications": len(o.claims.certifications) if o.ok and o.claims else None,
+            }
+            for o in outcomes
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    console.print(outcomes_table(outcomes, names, title=f"Checked {len(targets)} supplier(s)"))
+    console.print(f"Stored in {redact_url(config.database.url)}")
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="A saved HTML file or an http(s) URL")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the supplier-claims/1 document")] = False,
+    platform: Annotated[str, typer.Option(help="Parser to use; 'auto' detects it from URL and content")] = "auto",
+    method: Annotated[str, typer.Option(help="How to fetch a URL: browser or http")] = "browser",
+) -> None:
+    """Read one page into a claims document (schema supplier-claims/1)."""
+    claims = _extract(ctx.obj, target, platform, method)
+    if as_json:
+        print(json.dumps(claims.to_json_dict(), ensure_ascii=False, indent=2))
+    else:
+        claims_tables(claims, console)
+
+
+def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDocument:
+    if method not in ("browser", "http"):
+        fail(f"--method must be 'browser' or 'http', not {method!r}")
+    path = Path(target)
+    try:
+        if "://" not in target:
+            if not path.is_file():
+                fail(f"{target}: no such file (give a saved HTML file or an http(s) URL)")
+            html = UnicodeDammit(path.read_bytes(), ["utf-8", "gb18030"]).unicode_markup or ""
+            return read_page(html, path.resolve().as_uri(), platform=platform).claims
+        config = state.config() if state.config_given or state.config_path.exists() else Config()
+        return asyncio.run(_fetch_and_read(config, target, platform, method))
+    except UnknownPlatformError as exc:
+        fail(str(exc))
+    except FetchError as exc:
+        fail(str(exc), code=1)
+
+
+async def _fetch_and_read(config: Config, url: str, platform: str, method: str) -> ClaimsDocument:
+    async with Fetchers(config) as fetchers:
+        fetched_at = datetime.now(UTC)
+        page = await fetchers.get(method).fetch(url, choose_parser(url, None, platform))
+    return read_page(
+        page.html,
+        url,
+        platform=platform,
+        http_status=page.status_code,
+        final_url=page.final_url,
+        fetched_at=fetched_at,
+    ).claims
+
+
+@app.command()
+def demo(
+    rounds: Annotated[int, typer.Option(min=1, max=20, help="Check rounds to run")] = 5,
+    method: Annotated[str, typer.Option(help="browser (real Chromium) or http")] = "browser",
+    database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated)")] = Path("data/demo.db"),
+) -> None:
+    """Watch the bundled demo marketplace for a few rounds with the real browser and show what was found."""
+    from monitor.demo.runner import run_demo
+
+    if method not in ("browser", "http"):
+        fail(f"--method must be 'browser' or 'http', not {method!r}")
+    run_demo(console, rounds=rounds, db_path=database, method=method)
+
+
+@suppliers_app.command("list")
+def suppliers_list(ctx: typer.Context) -> None:
+    """Show the watched suppliers."""
+    from rich.table import Table
+
+    config = ctx.obj.config()
+    table = Table(title=f"{len(config.suppliers)} supplier(s) in {ctx.obj.config_path}")
+    for column in ("id", "name", "platform", "interval", "tags", "urls"):
+        table.add_column(column, overflow="fold")
+    for s in config.suppliers:
+        table.add_row(
+            s.id, safe(s.display_name), s.platform, str(config.interval_for(s)),
+            safe(", ".join(s.tags)), safe("\n".join(s.page_urls), 1000),
+        )  # fmt: skip
+    console.print(table)
+
+
+@suppliers_app.command("add")
+def suppliers_add(
+    ctx: typer.Context,
+    supplier_id: Annotated[str, typer.Argument(metavar="ID", help="Unique id: lowercase letters, digits, - and _")],
+    url: Annotated[list[str], typer.Argument(help="One or more page URLs of this supplier")],
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    platform: Annotated[str, typer.Option(help="Platform parser or 'auto'")] = "auto",
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable)")] = None,
+    interval: Annotated[str | None, typer.Option(help="Check interval, e.g. 24h or 30m")] = None,
+) -> None:
+    """Start watching a supplier (validated before the config file is rewritten)."""
+    entry: dict[str, object] = {"id": supplier_id, "name": name, "platform": platform, "tags": tag or []}
+    if len(url) == 1:
+        entry["url"] = url[0]
+    else:
+        entry["urls"] = url
+    entry["interval"] = interval
+    try:
+        watchlist.add_supplier(ctx.obj.config_path, entry)
+    except ConfigError as exc:
+        fail(str(exc))
+    console.print(safe(f"Watching {supplier_id} ({', '.join(url)})."))
+
+
+@suppliers_app.command("remove")
+def suppliers_remove(
+    ctx: typer.Context,
+    supplier_id: Annotated[str, typer.Argument(metavar="ID")],
+) -> None:
+    """Stop watching a supplier. Its history stays in the database."""
+    try:
+        watchlist.remove_supplier(ctx.obj.config_path, supplier_id)
+    except ConfigError as exc:
+        fail(str(exc))
+    console.print(safe(f"No longer watching {supplier_id}; its checks and snapshots are kept."))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,227 @@
+"""config.toml: who is watched, how often, and how fetching behaves.
+
+Other tools write this file, so key names are a contract. Every key but the supplier list has a default,
+and every error names the key that is wrong and what would be right.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scrapers.fetch.base import DEFAULT_USER_AGENT, validate_url
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
+SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s|ms)")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """'24h', '90m', '1h30m', '10s', '1d' or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like '24h', '30m' or '10s'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        parts = _DURATION_PART.findall(text)
+        if not text or "".join(n + u for n, u in parts) != text:
+            raise ValueError(f"{value!r} is not a duration; use e.g. '24h', '30m', '1h30m' or '10s'")
+        factor = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+        seconds = sum(float(n) * factor[u] for n, u in parts)
+    else:
+        raise ValueError("expected a duration like '24h', '30m' or '10s'")
+    if seconds <= 0:
+        raise ValueError("a duration must be positive")
+    return timedelta(seconds=seconds)
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///data/monitor.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        if not url.startswith(("sqlite:", "postgresql")):
+            raise ValueError("use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db")
+        return url
+
+
+class BrowserConfig(_Section):
+    executable_path: str | None = None  # empty: system Chromium when present, else Playwright's own
+    headless: bool = True
+    concurrency: int = Field(default=2, ge=1, le=64)
+    render_wait: Duration = timedelta(seconds=5)
+    screenshots: bool = False
+    storage_state: str | None = None
+
+    @field_validator("executable_path", "storage_state", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class FetchConfig(_Section):
+    method: Literal["browser", "http"] = "browser"
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: Duration = timedelta(seconds=30)
+    max_page_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    proxy: str | None = None
+
+
+class DefaultsConfig(_Section):
+    interval: Duration = timedelta(hours=24)
+
+
+class SupplierConfig(_Section):
+    id: str
+    name: str | None = None
+    url: str | None = None
+    urls: list[str] = Field(default_factory=list)
+    platform: str = "auto"
+    tags: list[str] = Field(default_factory=list)
+    interval: Duration | None = None
+    method: Literal["browser", "http"] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not SUPPLIER_ID.match(value):
+            raise ValueError(f"{value!r} must be lowercase letters, digits, '-' and '_' (at most 64)")
+        return value
+
+    @model_validator(mode="after")
+    def _has_urls(self) -> SupplierConfig:
+        if not self.url and not self.urls:
+            raise ValueError("give the supplier a url (or urls = [...])")
+        for url in self.page_urls:
+            try:
+                validate_url(url)
+            except Exception as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def page_urls(self) -> list[str]:
+        urls = ([self.url] if self.url else []) + list(self.urls)
+        return list(dict.fromkeys(urls))
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class Config(_Section):
+    database: DatabaseConfig = DatabaseConfig()
+    browser: BrowserConfig = BrowserConfig()
+    fetch: FetchConfig = FetchConfig()
+    defaults: DefaultsConfig = DefaultsConfig()
+    suppliers: list[SupplierConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Config:
+        seen: set[str] = set()
+        for supplier in self.suppliers:
+            if supplier.id in seen:
+                raise ValueError(f"supplier id {supplier.id!r} appears twice")
+            seen.add(supplier.id)
+        return self
+
+    def supplier(self, supplier_id: str) -> SupplierConfig:
+        for supplier in self.suppliers:
+            if supplier.id == supplier_id:
+                return supplier
+        known = ", ".join(s.id for s in self.suppliers) or "none configured"
+        raise ConfigError(f"no supplier with id {supplier_id!r} (known: {known})")
+
+    def interval_for(self, supplier: SupplierConfig) -> timedelta:
+        return supplier.interval or self.defaults.interval
+
+
+def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None = None) -> Config:
+    """Read and validate a config file (or an already parsed dict), resolving relative paths against it."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    if data is None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such file; create one with `supplier-monitor init`") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc, data)) from None
+    url = os.environ.get(DATABASE_URL_ENV) or _resolve_sqlite(config.database.url, path.parent)
+    return config.model_copy(update={"database": DatabaseConfig(url=url)})
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+        return prefix + str((base / url[len(prefix) :]).resolve())
+    return url
+
+
+def _describe(path: Path, exc: ValidationError, data: dict[str, Any]) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for error in exc.errors():
+        key = _key_name(error["loc"], data)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling; see `supplier-monitor init` for every key)"
+        lines.append(f"  {key}: {message}")
+    return "\n".join(lines)
+
+
+def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """'suppliers[2].id (haoyue)' style names, so the operator finds the line."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]" if parts else f"[{item}]"
+        else:
+            parts.append(str(item))
+    name = ".".join(parts) or "(top level)"
+    if len(loc) >= 2 and loc[0] == "suppliers" and isinstance(loc[1], int):
+        try:
+            supplier_id = data["suppliers"][loc[1]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            supplier_id = None
+        if supplier_id:
+            name += f" (supplier {supplier_id!r})"
+    return name
+
+
+def redact_url(url: str) -> str:
+    """A database URL fit to print: the password replaced."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

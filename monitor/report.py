@@ -1,0 +1,103 @@
+"""Terminal output. Scraped text is untrusted: it is shown as plain Text (never parsed as rich markup)
+with control characters removed, so a supplier cannot style, hide or rewrite the operator's terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from monitor.checks import PageOutcome
+from scrapers.claims import ClaimsDocument
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+STATUS_STYLE = {
+    "ok": "green",
+    "blocked": "bold red",
+    "login_required": "yellow",
+    "not_found": "magenta",
+    "unparseable": "yellow",
+    "error": "red",
+}
+
+
+def safe(value: object, limit: int = 200) -> Text:
+    text = _CONTROL.sub("", "" if value is None else str(value))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return Text(text)
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def outcomes_table(outcomes: Iterable[PageOutcome], names: dict[str, str], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in ("supplier", "page", "status", "certs", "badges", "changed", "ms", "note"):
+        table.add_column(column, overflow="fold")
+    for o in outcomes:
+        claims = o.claims if o.ok else None
+        table.add_row(
+            safe(names.get(o.supplier_id, o.supplier_id), 40),
+            safe(claims.source.page_type if claims else o.url.rsplit("/", 1)[-1], 30),
+            status_text(o.status),
+            str(len(claims.certifications)) if claims else "-",
+            str(len(claims.badges)) if claims else "-",
+            ("new snapshot" if o.changed else "unchanged") if o.ok else "-",
+            str(o.duration_ms),
+            safe("" if o.ok else o.reason, 80),
+        )
+    return table
+
+
+def claims_tables(claims: ClaimsDocument, console: Console) -> None:
+    """A readable view of one claims document (the --json output is the contract; this is for people)."""
+    s = claims.supplier
+    head = Table(title=Text(f"{claims.source.platform} / {claims.source.page_type}: {claims.status.value}"))
+    head.add_column("field")
+    head.add_column("value", overflow="fold")
+    for field in ("name", "business_type", "country", "location", "year_established", "years_on_platform"):
+        head.add_row(field, safe(getattr(s, field)))
+    head.add_row("employees", safe(s.employees))
+    head.add_row("annual_revenue", safe(s.annual_revenue))
+    head.add_row("main_products", safe(", ".join(s.main_products)))
+    head.add_row("main_markets", safe(", ".join(s.main_markets)))
+    console.print(head)
+
+    if claims.badges:
+        badges = Table(title="Badges (platform checks, not certifications)")
+        for column in ("name", "issuer", "detail"):
+            badges.add_column(column, overflow="fold")
+        for b in claims.badges:
+            badges.add_row(safe(b.name), safe(b.issuer), safe(b.detail))
+        console.print(badges)
+
+    certs = Table(title=f"Certifications ({len(claims.certifications)})")
+    for column in ("name", "standard", "edition", "number", "issuer", "valid", "verified", "kind"):
+        certs.add_column(column, overflow="fold")
+    for c in claims.certifications:
+        valid = f"{c.valid_from or '?'} – {c.valid_until or '?'}" if (c.valid_from or c.valid_until) else ""
+        verified = {True: "yes", False: "NO", None: ""}[c.platform_verified]
+        certs.add_row(
+            safe(c.name, 60),
+            safe(c.standard),
+            safe(c.edition),
+            safe(c.number),
+            safe(c.issuer, 60),
+            valid,
+            verified,
+            c.kind,
+        )
+    console.print(certs)
+
+    if claims.statements:
+        statements = Table(title="Certification statements in text")
+        statements.add_column("where")
+        statements.add_column("text", overflow="fold")
+        for st in claims.statements:
+            statements.add_row(safe(st.location, 40), safe(st.text, 300))
+        console.print(statements)

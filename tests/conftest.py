@@ -51,3 +51,43 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --- shared by the pipeline, CLI and browser tests ------------------------------------------------------
+
+SHARED_PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"
+CHROMIUM_MISSING_REASON = "no Chromium for Playwright: install Debian's chromium package (make browser)"
+
+
+def chromium_available() -> bool:
+    from scrapers.fetch.browser import find_system_chromium
+
+    if find_system_chromium():
+        return True
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            return Path(p.chromium.executable_path).exists()
+    except Exception:
+        return False
+
+
+requires_browser = pytest.mark.skipif(not chromium_available(), reason=CHROMIUM_MISSING_REASON)
+
+
+@pytest.fixture
+def shared_pages() -> Path:
+    """The real captured pages (data from public repositories), read in place, never copied."""
+    if not SHARED_PAGES.is_dir():
+        pytest.skip(f"real captured pages not found at {SHARED_PAGES} (the ../shared checkout is absent)")
+    return SHARED_PAGES
+
+
+@pytest.fixture
+def marketplace() -> Iterator[object]:
+    """The demo marketplace on an ephemeral loopback port, at round 0."""
+    from monitor.demo.marketplace import DemoMarketplace
+
+    with DemoMarketplace() as market:
+        yield market

@@ -1,0 +1,139 @@
+"""The whole check pipeline against the demo marketplace: real Chromium, real parsers, real database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from conftest import requires_browser
+
+from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.config import Config
+from monitor.demo.runner import demo_config
+from storage import (
+    consecutive_failures,
+    database_size_bytes,
+    latest_snapshot,
+    list_checks,
+    list_snapshots,
+    open_database,
+    snapshot_html,
+)
+
+pytestmark = requires_browser
+
+
+def _run(config: Config, db, ids: list[str] | None = None) -> dict[str, PageOutcome]:
+    targets = [s for s in config.suppliers if ids is None or s.id in ids]
+    outcomes = asyncio.run(check_suppliers(config, db, targets))
+    return {o.supplier_id: o for o in outcomes}
+
+
+@pytest.fixture
+def demo(marketplace, tmp_path: Path):
+    config = demo_config(marketplace.base_url, f"sqlite:///{tmp_path / 'demo.db'}")
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        yield marketplace, config, db
+
+
+def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
+    market, config, db = demo
+    outcomes = _run(config, db)
+    assert {o.status for o in outcomes.values()} == {"ok"}
+    assert all(o.fetch_method == "browser" for o in outcomes.values())
+    page_types = {o.claims.source.page_type for o in outcomes.values()}
+    assert page_types == {"company_profile", "product_detail", "company_profile_modules", "company_profile_legacy"}
+    jiahe = outcomes["jiahe-electronics"].claims
+    iso = next(c for c in jiahe.certifications if c.standard == "ISO 9001")
+    assert (iso.edition, iso.platform_verified, iso.kind) == ("2015", True, "management_system")
+    assert iso.valid_until is not None and iso.number
+    # Every first check stores one snapshot with its page as evidence.
+    for supplier in config.suppliers:
+        snapshot = latest_snapshot(db, supplier.id)
+        assert snapshot is not None and snapshot.claims["status"] == "ok"
+        assert "<html" in (snapshot_html(db, snapshot.id) or "").lower()
+
+
+def test_js_rendered_profile_is_read_from_the_rendered_page(demo) -> None:
+    market, config, db = demo
+    outcome = _run(config, db, ["haoyu-valves"])["haoyu-valves"]
+    names = {c.standard for c in outcome.claims.certifications}
+    assert "ISO 9001" in names
+    assert outcome.claims.supplier.employees
+
+
+def test_unchanged_recheck_adds_a_check_row_but_no_snapshot(demo) -> None:
+    market, config, db = demo
+    _run(config, db)
+    size_before = database_size_bytes(db)
+    second = _run(config, db)
+    assert not any(o.changed for o in second.values())
+    for supplier in config.suppliers:
+        assert len(list_snapshots(db, supplier.id)) == 1
+        assert len(list_checks(db, supplier.id)) == 2
+    growth_per_check = (database_size_bytes(db) - size_before) / len(config.suppliers)
+    assert growth_per_check < 4096, "an unchanged re-check must not store the page again"
+
+
+def test_captcha_round_is_blocked_and_never_a_snapshot(demo) -> None:
+    market, config, db = demo
+    _run(config, db, ["kangda-medical"])
+    market.set_round(1)
+    blocked = _run(config, db, ["kangda-medical"])["kangda-medical"]
+    assert blocked.status == "blocked"
+    assert "punish" in blocked.reason
+    assert blocked.snapshot_id is None
+    assert consecutive_failures(db, "kangda-medical") == 1
+    market.set_round(2)
+    back = _run(config, db, ["kangda-medical"])["kangda-medical"]
+    assert back.status == "ok" and not back.changed, "the claims hidden by the captcha are unchanged"
+    assert len(list_snapshots(db, "kangda-medical")) == 1
+    assert consecutive_failures(db, "kangda-medical") == 0
+
+
+def test_changes_between_rounds_make_new_snapshots(demo) -> None:
+    market, config, db = demo
+    ids = ["haoyu-valves", "xinlong-hardware", "jiahe-electronics", "hengtai-machinery"]
+    _run(config, db, ids)
+    market.set_round(3)
+    later = _run(config, db, ids)
+    assert all(later[i].changed for i in ids)
+    old = list_snapshots(db, "xinlong-hardware")[-1].claims
+    new = list_snapshots(db, "xinlong-hardware")[0].claims
+    assert len(new["certifications"]) == len(old["certifications"]) - 1
+    hengtai_badges = {b["name"] for b in list_snapshots(db, "hengtai-machinery")[0].claims["badges"]}
+    assert not any("Gold" in name for name in hengtai_badges)
+
+
+def test_missing_stores_are_not_found(demo) -> None:
+    market, config, db = demo
+    market.set_round(4)
+    outcomes = _run(config, db, ["brightpath-textiles", "greenleaf-foods"])
+    assert outcomes["brightpath-textiles"].status == "not_found"
+    assert outcomes["greenleaf-foods"].status == "not_found"
+    assert latest_snapshot(db, "greenleaf-foods") is None
+
+
+def test_dead_host_and_bad_page_are_reported_per_supplier_and_the_run_goes_on(marketplace, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    config = demo_config(marketplace.base_url, f"sqlite:///{tmp_path / 'x.db'}")
+    extra = [
+        {"id": "dead-host", "url": f"http://127.0.0.1:{dead_port}/store/x/company_profile.html"},
+        {"id": "not-a-marketplace", "url": f"{marketplace.base_url}/robots.txt"},
+    ]
+    data = {"database": {"url": config.database.url}, "fetch": {"timeout": "10s"}, "suppliers": extra}
+    from monitor.config import load_config
+
+    config = load_config(tmp_path / "c.toml", data=data)
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        outcomes = _run(config, db)
+    assert outcomes["dead-host"].status == "error"
+    assert outcomes["dead-host"].reason.startswith("unreachable")
+    assert outcomes["not-a-marketplace"].status in {"not_found", "unparseable"}

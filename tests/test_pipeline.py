@@ -39,7 +39,7 @@ def demo(marketplace, tmp_path: Path):
 
 
 def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
-    market, config, db = demo
+    _market, config, db = demo
     outcomes = _run(config, db)
     assert {o.status for o in outcomes.values()} == {"ok"}
     assert all(o.fetch_method == "browser" for o in outcomes.values())
@@ -57,7 +57,7 @@ def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
 
 
 def test_js_rendered_profile_is_read_from_the_rendered_page(demo) -> None:
-    market, config, db = demo
+    _market, config, db = demo
     outcome = _run(config, db, ["haoyu-valves"])["haoyu-valves"]
     names = {c.standard for c in outcome.claims.certifications}
     assert "ISO 9001" in names
@@ -65,7 +65,7 @@ def test_js_rendered_profile_is_read_from_the_rendered_page(demo) -> None:
 
 
 def test_unchanged_recheck_adds_a_check_row_but_no_snapshot(demo) -> None:
-    market, config, db = demo
+    _market, config, db = demo
     _run(config, db)
     size_before = database_size_bytes(db)
     second = _run(config, db)

@@ -28,7 +28,7 @@ from scrapers.fetch.base import DEFAULT_USER_AGENT, validate_url
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
 SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s|ms)")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)")
 
 
 class ConfigError(ValueError):

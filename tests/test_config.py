@@ -1,0 +1,100 @@
+"""Config validation: every error names the key and says what would be right."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, load_config, parse_duration, redact_url
+from monitor.watchlist import TEMPLATE_PATH, add_supplier, remove_supplier, write_template
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_project_config_and_template_are_valid(tmp_path: Path) -> None:
+    for path in (ROOT / "config.toml", TEMPLATE_PATH):
+        config = load_config(path)
+        assert config.suppliers and config.suppliers[0].id == "haoyue"
+        assert config.interval_for(config.suppliers[0]) == timedelta(hours=24)
+
+
+def test_only_suppliers_is_enough_and_defaults_apply(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, '[[suppliers]]\nid = "a"\nurl = "https://a.en.alibaba.com/"\n'))
+    assert config.browser.concurrency >= 1 and config.fetch.method == "browser"
+    # A relative SQLite path is relative to the config file, not to the working directory.
+    assert config.database.url == f"sqlite:///{(tmp_path / 'data' / 'monitor.db').resolve()}"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[[suppliers]]\nid = "Bad Id"\nurl = "https://x.com/"\n', "suppliers[0].id"),
+        ('[[suppliers]]\nid = "a"\n', "give the supplier a url"),
+        ('[[suppliers]]\nid = "a"\nurl = "ftp://x.com/"\n', "not an http(s) URL"),
+        (
+            '[[suppliers]]\nid = "a"\nurl = "https://x.com/"\ninterval = "soon"\n',
+            "suppliers[0].interval (supplier 'a')",
+        ),
+        ('[[suppliers]]\nid = "a"\nurl = "https://x.com/"\nintervall = "1h"\n', "unknown key"),
+        ("[browser]\nconcurrency = 0\n", "browser.concurrency"),
+        ('[database]\nurl = "mysql://x"\n', "database.url"),
+        ('[[suppliers]]\nid = "a"\nurl = "https://x.com/"\n[[suppliers]]\nid = "a"\nurl = "https://y.com/"\n', "twice"),
+        ("suppliers = [", "not valid TOML"),
+    ],
+)
+def test_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(_write(tmp_path, text))
+    assert expected in str(excinfo.value)
+
+
+def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="supplier-monitor init"):
+        load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("24h", 86400), ("1h30m", 5400), ("10s", 10), ("1d", 86400), (5, 5), ("250ms", 0.25)]
+)
+def test_durations(text: object, seconds: float) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "soon", "-5s", "0s", "10x", True])
+def test_bad_durations(text: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_database_url_from_environment_is_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPPLIER_MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:s3cret@db/monitor")
+    config = load_config(_write(tmp_path, ""))
+    assert config.database.url.endswith("@db/monitor")
+    assert "s3cret" not in redact_url(config.database.url)
+
+
+def test_watch_list_edits_keep_comments_and_refuse_bad_entries(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    write_template(path)
+    with pytest.raises(ConfigError, match="already exists"):
+        write_template(path)
+    add_supplier(path, {"id": "kettles", "url": "https://k.en.alibaba.com/company_profile.html", "tags": ["k"]})
+    text = path.read_text(encoding="utf-8")
+    assert "# One table per watched supplier." in text and 'id = "kettles"' in text
+    with pytest.raises(ConfigError, match="already watched"):
+        add_supplier(path, {"id": "kettles", "url": "https://k2.en.alibaba.com/"})
+    with pytest.raises(ConfigError, match="suppliers"):
+        add_supplier(path, {"id": "Not Valid", "url": "https://k2.en.alibaba.com/"})
+    assert load_config(path).supplier("kettles").tags == ["k"]
+    remove_supplier(path, "kettles")
+    assert [s.id for s in load_config(path).suppliers] == ["haoyue"]
+    with pytest.raises(ConfigError, match="no supplier"):
+        remove_supplier(path, "kettles")

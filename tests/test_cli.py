@@ -1,0 +1,142 @@
+"""The command line end to end, as a user runs it: a separate process, real files, real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import requires_browser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    env.pop("SUPPLIER_MONITOR_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_init_and_supplier_list_editing(tmp_path: Path) -> None:
+    assert cli("init", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "config.toml").exists()
+    again = cli("init", cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+    added = cli(
+        "suppliers", "add", "pots", "https://pots.en.alibaba.com/company_profile.html", "-t", "kitchen", cwd=tmp_path
+    )
+    assert added.returncode == 0, added.stderr
+    listed = cli("suppliers", "list", cwd=tmp_path)
+    assert "pots" in listed.stdout and "haoyue" in listed.stdout
+    bad = cli("suppliers", "add", "Bad Id", "https://x.com/", cwd=tmp_path)
+    assert bad.returncode == 2 and "suppliers[2].id" in bad.stderr
+    assert cli("suppliers", "remove", "pots", cwd=tmp_path).returncode == 0
+    assert "pots" not in cli("suppliers", "list", cwd=tmp_path).stdout
+
+
+def test_bad_config_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[[suppliers]]\nid = "a"\nurl = "https://a.com/"\ninterval = "later"\n')
+    result = cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "suppliers[0].interval" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_extract_saved_real_page_prints_the_claims_document(tmp_path: Path, shared_pages: Path) -> None:
+    page = shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html"
+    result = cli("extract", str(page), "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "supplier-claims/1" and doc["status"] == "ok"
+    assert doc["source"]["platform"] == "alibaba"
+    assert doc["source"]["page_type"] == "company_profile_modules"
+    assert any(c["standard"] == "ISO 9001" and c["valid_until"] == "2018-09-15" for c in doc["certifications"])
+    readable = cli("extract", str(page), cwd=tmp_path)
+    assert readable.returncode == 0 and "ISO 9001" in readable.stdout
+
+
+def test_extract_block_page_says_blocked(tmp_path: Path, shared_pages: Path) -> None:
+    page = shared_pages / "alibaba_block_punish_captcha_interception_rendered.html"
+    doc = json.loads(cli("extract", str(page), "--json", "--platform", "alibaba", cwd=tmp_path).stdout)
+    assert doc["status"] == "blocked" and doc["certifications"] == []
+
+
+@pytest.mark.parametrize("method", ["http", pytest.param("browser", marks=requires_browser)])
+def test_extract_live_url(tmp_path: Path, marketplace, method: str) -> None:
+    url = f"{marketplace.base_url}/store/hengtai-machinery/company_profile.html"
+    result = cli("extract", url, "--json", "--method", method, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["status"] == "ok" and doc["source"]["url"] == url and doc["source"]["fetched_at"]
+    assert doc["supplier"]["name"] == "Zhengzhou Hengtai Machinery Co., Ltd."
+
+
+def test_extract_errors_are_clear(tmp_path: Path) -> None:
+    missing = cli("extract", "no-such-file.html", cwd=tmp_path)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
+    assert dead.returncode == 1 and "unreachable" in dead.stderr and "Traceback" not in dead.stderr
+    unknown = cli("extract", "https://example.com/", "--platform", "nowhere", cwd=tmp_path)
+    assert unknown.returncode == 2 and "known platforms: alibaba" in unknown.stderr
+
+
+@requires_browser
+def test_check_stores_and_reports_each_supplier(tmp_path: Path, marketplace) -> None:
+    base = marketplace.base_url
+    (tmp_path / "config.toml").write_text(
+        f"""
+[[suppliers]]
+id = "lumina"
+name = "Lumina [red]Red[/red] <b>x</b> \\u001b[2J"
+url = "{base}/store/lumina-led/company_profile.html"
+
+[[suppliers]]
+id = "ghost"
+name = "Gone Trading"
+url = "{base}/store/ghost-trading/company_profile.html"
+
+[[suppliers]]
+id = "kangda"
+url = "{base}/product-detail/kangda-medical.html"
+""",
+        encoding="utf-8",
+    )
+    first = cli("check", "--json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    rows = {row["supplier"]: row for row in json.loads(first.stdout)}
+    assert rows["lumina"]["status"] == "ok" and rows["lumina"]["changed"]
+    assert rows["ghost"]["status"] == "not_found"
+    assert rows["kangda"]["status"] == "ok"
+    assert (tmp_path / "data" / "monitor.db").exists()
+
+    second = cli("check", "--supplier", "lumina", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "unchanged" in second.stdout
+    # Names are shown as text: rich markup is not interpreted and terminal escapes are dropped.
+    assert "Lumina [red]Red[/red] <b>x</b>" in second.stdout
+    assert "\x1b[2J" not in second.stdout
+    unknown = cli("check", "--supplier", "nobody", cwd=tmp_path)
+    assert unknown.returncode == 2 and "known: lumina, ghost, kangda" in unknown.stderr
+
+
+@requires_browser
+def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
+    result = cli("demo", "--rounds", "2", cwd=tmp_path, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Round 0" in result.stdout and "Round 1" in result.stdout
+    assert "blocked" in result.stdout, "round 1 serves the captcha page for one supplier"
+    assert "changed" in result.stdout, "round 1 changes one supplier's employee count"
+    assert (tmp_path / "data" / "demo.db").exists()

@@ -1,0 +1,69 @@
+"""Judging certification claims: rules (wording, completeness, validity, editions, bodies) and registries.
+
+``verify(claims, today=...)`` is the whole public surface most callers need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from monitor.verify.findings import (
+    RULES,
+    Finding,
+    Hit,
+    Registry,
+    RegistryLookup,
+    Rule,
+    Severity,
+    VerifyContext,
+    VerifySettings,
+    findings_json,
+    rule,
+    run_rules,
+)
+from scrapers.claims import ClaimsDocument
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "Hit",
+    "Registry",
+    "RegistryLookup",
+    "Rule",
+    "Severity",
+    "VerifyContext",
+    "VerifySettings",
+    "all_rules",
+    "findings_json",
+    "rule",
+    "verify",
+]
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule by code (importing the rule modules registers them)."""
+    from monitor.verify import rules  # noqa: F401
+
+    return dict(RULES)
+
+
+def verify(
+    claims: ClaimsDocument,
+    *,
+    today: date,
+    settings: VerifySettings | None = None,
+    registries: Sequence[Registry] = (),
+) -> list[Finding]:
+    """Findings for one claims document, worst first. Registries are asked once per certification."""
+    all_rules()
+    lookups = (
+        {
+            index: [registry.lookup(cert, claims.supplier.name) for registry in registries]
+            for index, cert in enumerate(claims.certifications)
+        }
+        if registries
+        else {}
+    )
+    context = VerifyContext(claims=claims, today=today, settings=settings or VerifySettings(), registry=lookups)
+    return run_rules(context)

@@ -1,0 +1,181 @@
+"""Findings and the rule registry: every rule is a small function registered under its code.
+
+A rule reads one claims document (plus the evaluation date, settings and optional registry lookups) and
+yields hits; the registry turns hits into findings carrying the rule's severity and source, so that a
+sourcing manager always sees why a claim was flagged and where the rule comes from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from scrapers.claims import Certification, ClaimsDocument, Statement
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; for sorting and min_severity filters."""
+        return {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}[self.value]
+
+
+class Finding(BaseModel):
+    """One reason to doubt a claim. ``certification`` / ``statement`` index into the claims document."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    severity: Severity
+    certification: int | None = None
+    statement: int | None = None
+    message: str
+    evidence: str
+    rule_source: str
+
+    def identity(self, claims: ClaimsDocument) -> str:
+        """A key that stays the same across checks while the same claim triggers the same rule.
+
+        Indices move when a page reorders its certificates, so the key uses what the claim *says*.
+        """
+        subject = ""
+        if self.certification is not None and self.certification < len(claims.certifications):
+            c = claims.certifications[self.certification]
+            subject = "|".join(str(v or "") for v in (c.standard or c.name, c.edition, c.number, c.issuer))
+        elif self.statement is not None and self.statement < len(claims.statements):
+            subject = claims.statements[self.statement].text
+        digest = hashlib.sha256(f"{self.code}\n{subject}\n{self.evidence}".encode()).hexdigest()
+        return f"{self.code}:{digest[:16]}"
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    """Operator-tunable parts of the rules (config.toml [verify])."""
+
+    expiring_soon_days: int = 60
+    #: End of the ISO 9001:2015 -> 2026 transition once IAF decides it; None = not withdrawn yet.
+    iso9001_2015_transition_end: date | None = None
+    #: A management-system certificate cycle is 3 years; tolerance before IMPLAUSIBLE_VALIDITY fires.
+    max_cycle_days: int = 3 * 366 + 30
+
+
+class RegistryRecord(Protocol):
+    """What a registry knows about one certificate (local CSV registry or IAF CertSearch)."""
+
+    number: str | None
+    holder: str | None
+    standard: str | None
+    edition: str | None
+    certification_body: str | None
+    accreditation_body: str | None
+    status: str | None
+    valid_from: date | None
+    valid_until: date | None
+    scope: str | None
+    source: str
+
+
+class Registry(Protocol):
+    name: str
+
+    def lookup(self, certification: Certification, supplier_name: str | None) -> RegistryLookup: ...
+
+
+@dataclass(frozen=True)
+class RegistryLookup:
+    """A registry's answer: ``record`` None means not found; ``error`` means the registry could not answer."""
+
+    registry: str
+    record: RegistryRecord | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyContext:
+    claims: ClaimsDocument
+    today: date
+    settings: VerifySettings = field(default_factory=VerifySettings)
+    #: Registry answers per certification index, filled before the rules run (rules stay pure).
+    registry: dict[int, list[RegistryLookup]] = field(default_factory=dict)
+
+    def certifications(self) -> Iterator[tuple[int, Certification]]:
+        return iter(enumerate(self.claims.certifications))
+
+    def statements(self) -> Iterator[tuple[int, Statement]]:
+        return iter(enumerate(self.claims.statements))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule function yields; the registry adds code, severity and source."""
+
+    message: str
+    evidence: str
+    certification: int | None = None
+    statement: int | None = None
+    severity: Severity | None = None  # only when a rule's severity depends on the case
+
+
+RuleFunction = Callable[[VerifyContext], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    explanation: str  # plain words for a buyer: why this matters and what to ask the supplier for
+    source: str
+    check: RuleFunction
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str, severity: Severity, *, title: str, explanation: str, source: str
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function under ``code``; codes are unique and stable (stored with findings)."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if code in RULES:
+            raise ValueError(f"rule {code} is registered twice")
+        RULES[code] = Rule(code, severity, title, explanation, source, function)
+        return function
+
+    return register
+
+
+def run_rules(context: VerifyContext, rules: Iterable[Rule] | None = None) -> list[Finding]:
+    findings: list[Finding] = []
+    for r in rules if rules is not None else RULES.values():
+        for hit in r.check(context):
+            findings.append(
+                Finding(
+                    code=r.code,
+                    severity=hit.severity or r.severity,
+                    certification=hit.certification,
+                    statement=hit.statement,
+                    message=hit.message,
+                    evidence=hit.evidence[:1000],
+                    rule_source=r.source,
+                )
+            )
+    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.certification or -1, f.statement or -1))
+    return findings
+
+
+def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    return [f.model_dump(mode="json") for f in findings]

@@ -1,0 +1,1 @@
+"""Rule modules; importing this package registers every rule (one module per family of rules)."""

@@ -7,10 +7,10 @@ plain JSON dict documented in docs/claims-schema.md: storage never imports scrap
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -158,3 +158,93 @@ class Check(StorageModel, table=True):
     evidence_blob: str | None = Field(
         default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
     )
+
+
+# --- findings and certificate registries (migration 0002) ------------------------------------------
+
+
+class StoredFinding(StorageModel, table=True):
+    """One verification finding of a supplier, from the first check that produced it to its resolution.
+
+    A finding produced again by later checks stays ONE row (last_seen_at moves); when a check no longer
+    produces it, resolved_at is set. If it comes back later a new row is opened, so the history shows
+    each period during which the problem was visible. At most one open row per (supplier_id, identity).
+    """
+
+    __tablename__: ClassVar[str] = "finding"
+    __table_args__ = (
+        Index(
+            "uq_finding_open_supplier_identity",
+            "supplier_id",
+            "identity",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+        Index("ix_finding_supplier_first_seen", "supplier_id", "first_seen_at"),
+        Index("ix_finding_resolved_at", "resolved_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    supplier_id: str = Field(sa_column=Column(String(200), ForeignKey("supplier.id"), nullable=False))
+    identity: str = Field(sa_column=Column(String(200), nullable=False))
+    code: str = Field(sa_column=Column(String(100), nullable=False))
+    severity: str = Field(sa_column=Column(String(16), nullable=False))
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: str = Field(sa_column=Column(Text, nullable=False))
+    rule_source: str = Field(sa_column=Column(Text, nullable=False))
+    certification: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    statement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    first_snapshot_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True, index=True)
+    )
+    last_snapshot_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True, index=True)
+    )
+
+
+class RegistryCertificate(StorageModel, table=True):
+    """One certificate of the operator's local registry (imported from a CSV file, replaced per file).
+
+    number_key / holder_key are normalised by the importer (monitor.registries.normalize) so lookups are
+    plain index equality on both backends.
+    """
+
+    __tablename__: ClassVar[str] = "registry_certificate"
+    __table_args__ = (Index("ix_registry_certificate_holder_key_standard", "holder_key", "standard"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    number_key: str | None = Field(default=None, sa_column=Column(String(200), nullable=True, index=True))
+    holder: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    holder_key: str | None = Field(default=None, sa_column=Column(String(500), nullable=True, index=True))
+    standard: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    edition: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    certification_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    accreditation_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    valid_from: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    valid_until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    scope: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    imported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    source: str = Field(sa_column=Column(String(500), nullable=False, index=True))
+
+
+class RegistryCache(StorageModel, table=True):
+    """Cached answers of remote registries (IAF CertSearch): one row per (registry, request key).
+
+    Lookups can cost credits, so an answer is reused until expires_at instead of asking again.
+    """
+
+    __tablename__: ClassVar[str] = "registry_cache"
+
+    # attribute "registry" is reserved by SQLAlchemy declarative; the column is still named "registry".
+    registry_name: str = Field(sa_column=Column("registry", String(100), primary_key=True))
+    request_key: str = Field(sa_column=Column(String(200), primary_key=True))
+    response: Any = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    status_code: int = Field(nullable=False)
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

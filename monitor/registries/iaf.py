@@ -309,35 +309,41 @@ class IafCertSearchClient:
         Each company is cached on its own, so only companies not looked up within the TTL are sent.
         """
         results: list[Any] = [None] * len(companies)
-        pending: list[tuple[int, str, dict[str, Any]]] = []
+        # Identical queries are sent once (each exact match costs a credit); key -> (body, input positions).
+        pending: dict[str, tuple[dict[str, Any], list[int]]] = {}
         for i, query in enumerate(companies):
             body = _company_body(query, match_rate)
             key = self._cache_key("bulk-company", "POST", "/bulk-companies", body)
+            if key in pending:
+                pending[key][1].append(i)
+                continue
             hit = self._cache_read(key)
             if hit is not None:
                 self.stats.cache_hits += 1
                 results[i] = hit[1] if hit[0] == 200 else None
             else:
-                pending.append((i, key, body))
-        for start in range(0, len(pending), BULK_LIMIT):
-            chunk = pending[start : start + BULK_LIMIT]
-            request = {"companies": [{"companies_request_index": n, **body} for n, (_, _, body) in enumerate(chunk)]}
+                pending[key] = (body, [i])
+        items = list(pending.items())
+        for start in range(0, len(items), BULK_LIMIT):
+            chunk = items[start : start + BULK_LIMIT]
+            request = {"companies": [{"companies_request_index": n, **body} for n, (_, (body, _)) in enumerate(chunk)]}
             status, data = self._send("POST", "/bulk-companies", request)
             answers: dict[int, Any] = {}
             if status == 200:
                 for position, company in enumerate(companies_of(data)):
                     index = company.get("companies_request_index", position)
                     try:
-                        answers[int(index)] = company
+                        answers[int(index)] = {k: v for k, v in company.items() if k != "companies_request_index"}
                     except (TypeError, ValueError):
                         continue
-            for n, (i, key, _) in enumerate(chunk):
+            for n, (key, (_, positions)) in enumerate(chunk):
                 company = answers.get(n)
                 if company is not None and company.get("match_status") in (None, "", "not_matched", "no_match"):
                     company = company if company_certificates(company) else None
                 if company is not None and company.get("match_status") == EXACT:
                     self.stats.charged += 1
-                results[i] = company
+                for i in positions:
+                    results[i] = company
                 self._cache_write(key, 200 if company is not None else 404, company)
         return results
 

@@ -20,12 +20,14 @@ from scrapers.claims import Certification
 
 _SELF_DECLARED = frozenset({"CE", "UKCA", "RoHS", "REACH", "WEEE", "ErP", "MSDS"})
 _BODY_NAMES_THAT_ARE_NOT_ISSUERS = frozenset({("iso",), ("iaf",)})
-_USI = re.compile(r"\bUSI\b|IATF\s*(?:#|No\.?|number)?\s*0\d{6,7}\b", re.I)
-_FSC_LICENCE = re.compile(r"FSC[\s\-]*C\d{6}", re.I)
-_FSC_CERT = re.compile(r"\b[A-Z]{2,}-(?:COC|FM/COC|CW)-\d+", re.I)
+_USI = re.compile(r"\bUSI\b|IATF\s*(?:#|No\.?|number)?\s*0\d{6,7}\b", re.I | re.A)
+_FSC_LICENCE = re.compile(r"FSC[\s\-]*C\d{6}", re.I | re.A)
+_FSC_CERT = re.compile(r"\b[A-Z]{2,}-(?:COC|FM/COC|CW)-\d+", re.I | re.A)
 _UL_FILE = re.compile(r"(?<![A-Za-z0-9])E\s?\d{5,6}(?!\d)")
-_UL_WORDS = re.compile(r"(?<![A-Za-z])c?UL(?:us)?(?![A-Za-z])\s*(?:listed|certified|approved|recogni[sz]ed|认证)", re.I)
-_FSC_WORDS = re.compile(r"(?<![A-Za-z])FSC(?![A-Za-z])", re.I)
+_UL_WORDS = re.compile(
+    r"(?<![A-Za-z])c?UL(?:us)?(?![A-Za-z])\s*(?:listed|certified|approved|recogni[sz]ed|认证)", re.I | re.A
+)
+_FSC_WORDS = re.compile(r"(?<![A-Za-z])FSC(?![A-Za-z])", re.I | re.A)
 
 
 def _structured(context: VerifyContext) -> Iterator[tuple[int, Certification, str]]:

@@ -18,10 +18,10 @@ _NOT_A_CERTIFICATION = re.compile(
     rf"{_SOCIAL}"
     rf"|\bpass(?:ed|es)?\s+(?:the\s+)?(?:4-pillar\s+|2-pillar\s+)?SMETA"
     rf"|(?<![A-Za-z]){_SOCIAL}\s*(?:的)?\s*(?:认证|证书)",
-    re.I,
+    re.I | re.A,
 )
 _SOCIAL_NAMES = frozenset({"BSCI", "SMETA", "Sedex"})
-_HONEST_AUDIT_NAME = re.compile(r"audit|report|member|审核|报告|验厂|会员", re.I)
+_HONEST_AUDIT_NAME = re.compile(r"audit|report|member|审核|报告|验厂|会员", re.I | re.A)
 
 _FDA = r"(?:(?:US\s+|U\.S\.\s+|USA\s+|美国\s*)?(?:FDA(?![A-Za-z])|Food\s+and\s+Drug\s+Administration))"
 _FDA_CLAIM = re.compile(
@@ -29,10 +29,10 @@ _FDA_CLAIM = re.compile(
     rf"|\b(?:approved|certified|certificated)\s+by\s+(?:the\s+)?{_FDA}"
     rf"|{_FDA}\s*regist(?:ration|ered)\s+certificate"
     rf"|{_FDA}\s*(?:的)?\s*(?:认证|证书|批准)",
-    re.I,
+    re.I | re.A,
 )
-_FDA_REGISTRATION_NAME = re.compile(r"regist|listing|注册", re.I)
-_FDA_CERT_NAME = re.compile(r"certif|approv|认证|证书|批准", re.I)
+_FDA_REGISTRATION_NAME = re.compile(r"regist|listing|注册", re.I | re.A)
+_FDA_CERT_NAME = re.compile(r"certif|approv|认证|证书|批准", re.I | re.A)
 
 _INSPECTOR = r"(?:SGS|T[UÜ]E?V(?:\s*(?:Rheinland|S[UÜ]D|NORD))?|BV|Bureau\s+Veritas|Intertek)"
 _PLATFORM = r"(?:Alibaba(?:\.com)?|Made[\s\-]*in[\s\-]*China(?:\.com)?|Global\s*Sources|1688|阿里巴巴)"
@@ -45,18 +45,18 @@ _PLATFORM_AS_CERT = re.compile(
     r"|\bon-?\s*site\s+check\s+certif\w*"
     rf"|{_PLATFORM}\s*认证"
     rf"|{_INSPECTOR}\s*认证\s*(?:的)?\s*(?:供应商|工厂|厂家)",
-    re.I,
+    re.I | re.A,
 )
 _CERTIFIED_BY_INSPECTOR = re.compile(
     rf"\b(?:certified|certificated|certification|certificate)\s+(?:by|from)\s+(?P<a>{_INSPECTOR})"
     rf"|(?<![A-Za-z])(?P<b>{_INSPECTOR})[\s\-]*(?:certified|certification|certificate)",
-    re.I,
+    re.I | re.A,
 )
 _BADGE_CERT_NAME = re.compile(
     r"^\s*(?:(?:verified|gold|assessed|audited)\s+(?:supplier|manufacturer)|on-?\s*site\s+check|trade\s+assurance)",
-    re.I,
+    re.I | re.A,
 )
-_ASSESSED_BY = re.compile(r"^\s*(?:assessed|audited|verified|inspected)\s+by\s+", re.I)
+_ASSESSED_BY = re.compile(r"^\s*(?:assessed|audited|verified|inspected)\s+by\s+", re.I | re.A)
 _INSPECTOR_KEYS = frozenset({"sgs", "tuv", "bv", "intertek"})
 # GB/T national adoptions certify the same thing as the ISO standard.
 _EQUIVALENT = {"GB/T 19001": "ISO 9001", "GB/T 24001": "ISO 14001", "GB/T 45001": "ISO 45001"}

@@ -30,23 +30,23 @@ _ISO_AS_CERTIFIER = re.compile(
     rf"|(?<![A-Za-z]){_ISO}[\s\-]*(?:approved|approval)\b"
     rf"|由\s*{_ISO}\s*(?:组织)?\s*(?:认证|颁发|签发|授予|批准|认可|审核)"
     rf"|(?<![A-Za-z]){_ISO}\s*(?:组织)?\s*(?:颁发|签发|授予|批准)",
-    re.I,
+    re.I | re.A,
 )
 _IAF_AS_ACCREDITOR = re.compile(
     rf"\b{_BY}\s+(?:by|from|with)\s+(?:the\s+)?{_IAF}(?![\s\-]*(?:MLA|members?|signator))"
     rf"|(?<![A-Za-z]){_IAF}[\s\-]*(?:certified|certificated|accredited|approved|certificates?|certification)\b"
     rf"|由\s*{_IAF}\s*(?:认证|认可|颁发|批准)"
     rf"|(?<![A-Za-z]){_IAF}\s*(?:认证|颁发|证书)",
-    re.I,
+    re.I | re.A,
 )
 _VAGUE_ISO = re.compile(
     rf"(?<![A-Za-z]){_ISO}[\s\-]*(?:(?:quality|management|system|systems|standard|standards|QMS)\s+){{0,3}}"
     r"(?:certified|certificated|certification|certificates?|registered)\b"
     rf"|\bcertified\s+(?:to\s+)?(?:the\s+)?{_ISO}\s+(?:standards?|company|factory|manufacturer|supplier)\b"
     rf"|(?<![A-Za-z]){_ISO}\s*(?:国际|质量|管理|体系|标准){{0,4}}\s*(?:认证|证书)",
-    re.I,
+    re.I | re.A,
 )
-_CLAIM_WORD = re.compile(r"certif|accredit|approved|registered|passed|认证|证书|通过", re.I)
+_CLAIM_WORD = re.compile(r"certif|accredit|approved|registered|passed|认证|证书|通过", re.I | re.A)
 _FAMILY = frozenset({"ISO 9000", "ISO 9004", "ISO 14000", "ISO 14004"})
 _LAB_STANDARDS = frozenset(
     {"ISO/IEC 17025", "ISO/IEC 17020", "ISO/IEC 17065", "ISO/IEC 17021", "ISO/IEC 17024", "ISO 15189", "ISO 17034"}
@@ -65,19 +65,19 @@ _PRODUCT_CLAIM = re.compile(
     r"|产品\s*(?:均|都|已|全部|也)?\s*(?:通过|获得|取得)\s*(?:了)?\s*§"
     r"|§\s*(?:认证)?\s*(?:的)?\s*产品"
     r"|质量\s*(?:由|经)\s*§\s*(?:认证)?\s*(?:保证|担保)",
-    re.I,
+    re.I | re.A,
 )
 # The phrasing ISO allows: "the management system governing the manufacture of this product is ISO 9001 certified".
 _ALLOWED_PRODUCT_PHRASE = re.compile(
-    r"management\s+system\s+(?:governing|for|of|used|that|which|covering|behind)|管理体系", re.I
+    r"management\s+system\s+(?:governing|for|of|used|that|which|covering|behind)|管理体系", re.I | re.A
 )
 _COMPANY_ACCREDITED = re.compile(
-    r"§\s*(?:[-–]\s*)?accredited\b|\baccredited\s+(?:to|with|for|under|as)\s+(?:an?\s+|the\s+)?§", re.I
+    r"§\s*(?:[-–]\s*)?accredited\b|\baccredited\s+(?:to|with|for|under|as)\s+(?:an?\s+|the\s+)?§", re.I | re.A
 )
 _ISO_LOGO = re.compile(
-    rf"(?<![A-Za-z]){_ISO}\s*(?:logos?|marks?|seals?|emblems?|stamps?)\b|{_ISO}\s*(?:标志|标识|徽标)", re.I
+    rf"(?<![A-Za-z]){_ISO}\s*(?:logos?|marks?|seals?|emblems?|stamps?)\b|{_ISO}\s*(?:标志|标识|徽标)", re.I | re.A
 )
-_PRODUCT_CERT_NAME = re.compile(r"product\s+(?:certificat|approval)|产品认证|产品证书", re.I)
+_PRODUCT_CERT_NAME = re.compile(r"product\s+(?:certificat|approval)|产品认证|产品证书", re.I | re.A)
 
 
 def _substituted(prepared: Prepared) -> str:

@@ -48,10 +48,24 @@ class FetchedPage:
 
 
 def validate_url(url: str) -> str:
-    """Reject what no fetcher can load, with a message that says what is wrong."""
-    parts = urlsplit(url.strip())
+    """Reject what no fetcher can load, with a message that says what is wrong.
+
+    Always a ``FetchError("bad_url")``, never a ``ValueError``: malformed IPv6 hosts, out-of-range ports
+    and hosts with spaces are refused here rather than crashing a check or surfacing as a browser error.
+    """
+    if not isinstance(url, str):
+        raise FetchError("bad_url", f"{url!r} is not a URL string")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # parsing the port raises ValueError when it is not a number in 0..65535
+    except ValueError as exc:
+        raise FetchError("bad_url", f"{url!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise FetchError("bad_url", f"{url!r} is not an http(s) URL")
     if not parts.hostname:
         raise FetchError("bad_url", f"{url!r} has no host")
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in parts.netloc):
+        raise FetchError("bad_url", f"{url!r} has spaces or control characters in its host")
+    if port == 0:
+        raise FetchError("bad_url", f"{url!r} has port 0")
     return url.strip()

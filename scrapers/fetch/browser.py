@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, Playwright, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
@@ -39,6 +39,8 @@ CHROMIUM_ARGS = (
 )
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+#: Budget for launching Chromium and opening a context, outside the page's own ``timeout_s``.
+BROWSER_START_TIMEOUT_S = 60.0
 
 
 def find_system_chromium() -> str | None:
@@ -95,26 +97,61 @@ class BrowserFetcher:
 
     async def fetch(self, url: str, parser: PlatformParser | None = None) -> FetchedPage:
         url = validate_url(url)
+        # Starting (or restarting) Chromium is not part of the page's budget: a cold launch on a busy host
+        # must not time the page out, and cancelling a launch half-way would orphan the browser process.
+        try:
+            async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
+                context = await self._new_context()
+        except TimeoutError:
+            raise FetchError("browser", f"Chromium did not answer within {BROWSER_START_TIMEOUT_S:g}s") from None
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                return await self._fetch(url, parser, started)
+                return await self._fetch(context, url, parser, started)
         except TimeoutError:
             raise FetchError("timeout", f"{url} did not load within {self.settings.timeout_s:g}s") from None
+        finally:
+            try:
+                await context.close()
+            except PlaywrightError:
+                pass  # the browser died under us; the next fetch relaunches it
 
-    async def _fetch(self, url: str, parser: PlatformParser | None, started: float) -> FetchedPage:
-        browser = await self._ensure_browser()
+    async def _new_context(self) -> BrowserContext:
+        """A fresh context; a browser that died since the last fetch is relaunched once.
+
+        ``is_connected()`` turns False only once Playwright has noticed the disconnect, so a browser killed
+        just before this fetch still looks alive: the failing ``new_context`` is what tells.
+        """
         bs = self.browser_settings
-        try:
-            context = await browser.new_context(
-                user_agent=self.settings.user_agent,
-                extra_http_headers=self.settings.extra_headers,
-                storage_state=bs.storage_state if bs.storage_state and Path(bs.storage_state).exists() else None,
-                proxy={"server": bs.proxy} if bs.proxy else None,
-                service_workers="block",
-            )
-        except PlaywrightError as exc:
-            raise FetchError("browser", f"browser context failed: {exc}") from None
+        for attempt in (1, 2):
+            browser = await self._ensure_browser()
+            try:
+                return await browser.new_context(
+                    user_agent=self.settings.user_agent,
+                    extra_http_headers=self.settings.extra_headers,
+                    storage_state=bs.storage_state if bs.storage_state and Path(bs.storage_state).exists() else None,
+                    proxy={"server": bs.proxy} if bs.proxy else None,
+                    service_workers="block",
+                )
+            except PlaywrightError as exc:
+                if attempt == 2:
+                    raise FetchError("browser", f"browser context failed: {exc}") from None
+                log.warning("browser context failed, relaunching Chromium: %s", str(exc).splitlines()[0])
+                await self._discard(browser)
+        raise AssertionError("unreachable")
+
+    async def _discard(self, browser: Browser) -> None:
+        async with self._lock:
+            if self._browser is browser:
+                self._browser = None
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            async with asyncio.timeout(5):
+                await browser.close()
+
+    async def _fetch(
+        self, context: BrowserContext, url: str, parser: PlatformParser | None, started: float
+    ) -> FetchedPage:
+        bs = self.browser_settings
         try:
             await context.route("**/*", lambda route: self._filter(route, url, parser))
             page = await context.new_page()
@@ -149,11 +186,6 @@ class BrowserFetcher:
             )
         except PlaywrightError as exc:
             raise FetchError("browser", f"{url}: {exc}") from None
-        finally:
-            try:
-                await context.close()
-            except PlaywrightError:
-                pass  # the browser died under us; the next fetch relaunches it
 
     async def _filter(self, route: Route, page_url: str, parser: PlatformParser | None) -> None:
         request = route.request

@@ -173,8 +173,12 @@ def run_rules(context: VerifyContext, rules: Iterable[Rule] | None = None) -> li
                     rule_source=r.source,
                 )
             )
-    findings.sort(key=lambda f: (-f.severity.rank, f.code, f.certification or -1, f.statement or -1))
+    findings.sort(key=lambda f: (-f.severity.rank, f.code, _index(f.certification), _index(f.statement)))
     return findings
+
+
+def _index(value: int | None) -> int:
+    return -1 if value is None else value
 
 
 def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:

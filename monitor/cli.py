@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,7 @@ from monitor import watchlist
 from monitor.checks import check_suppliers, sync_watch_list
 from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
 from monitor.fetchers import Fetchers
-from monitor.report import claims_tables, outcomes_table, safe
+from monitor.report import claims_tables, findings_table, outcomes_table, rules_table, safe
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
@@ -158,8 +158,7 @@ def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDoc
                 fail(f"{target}: no such file (give a saved HTML file or an http(s) URL)")
             html = UnicodeDammit(path.read_bytes(), ["utf-8", "gb18030"]).unicode_markup or ""
             return read_page(html, path.resolve().as_uri(), platform=platform).claims
-        config = state.config() if state.config_given or state.config_path.exists() else Config()
-        return asyncio.run(_fetch_and_read(config, target, platform, method))
+        return asyncio.run(_fetch_and_read(_optional_config(state), target, platform, method))
     except UnknownPlatformError as exc:
         fail(str(exc))
     except FetchError as exc:
@@ -178,6 +177,67 @@ async def _fetch_and_read(config: Config, url: str, platform: str, method: str) 
         final_url=page.final_url,
         fetched_at=fetched_at,
     ).claims
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="A saved HTML file or an http(s) URL")],
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"claims": ..., "findings": [...]}')] = False,
+    today: Annotated[str | None, typer.Option(help="Evaluate as of this date (YYYY-MM-DD); default today")] = None,
+    platform: Annotated[str, typer.Option(help="Parser to use; 'auto' detects it from URL and content")] = "auto",
+    method: Annotated[str, typer.Option(help="How to fetch a URL: browser or http")] = "browser",
+) -> None:
+    """Read one page and judge its certification claims."""
+    from monitor.verify import findings_json, settings_from
+    from monitor.verify import verify as run_verify
+
+    as_of = _parse_day(today)
+    claims = _extract(ctx.obj, target, platform, method)
+    config = _optional_config(ctx.obj)
+    findings = run_verify(claims, today=as_of, settings=settings_from(config.verify))
+    if as_json:
+        document = {"claims": claims.to_json_dict(), "findings": findings_json(findings)}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    claims_tables(claims, console)
+    console.print(findings_table(findings, claims, title=f"Findings as of {as_of} ({len(findings)})"))
+
+
+@app.command()
+def rules(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rules as JSON")] = False,
+) -> None:
+    """List the verification rules with their severity and source."""
+    from monitor.verify import all_rules
+
+    catalogue = sorted(all_rules().values(), key=lambda r: (-r.severity.rank, r.code))
+    if as_json:
+        rows = [
+            {"code": r.code, "severity": r.severity.value, "title": r.title, "explanation": r.explanation,
+             "source": r.source}
+            for r in catalogue
+        ]  # fmt: skip
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    console.print(rules_table(catalogue))
+
+
+def _parse_day(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        fail(f"--today must be a date like 2026-11-26, not {value!r}")
+    if not 1990 <= day.year <= 2200:
+        fail(f"--today {value} is outside the years 1990-2200")
+    return day
+
+
+def _optional_config(state: State) -> Config:
+    """The config when there is one; defaults otherwise (extract and verify work without a config)."""
+    return state.config() if state.config_given or state.config_path.exists() else Config()
 
 
 @app.command()

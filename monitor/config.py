@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -98,6 +98,17 @@ class FetchConfig(_Section):
     proxy: str | None = None
 
 
+class VerifyConfig(_Section):
+    expiring_soon_days: int = Field(default=60, ge=0, le=3650)
+    #: Set once IAF announces the end of the ISO 9001:2015 -> 2026 transition; until then 2015 is current.
+    iso9001_2015_transition_end: date | None = None
+
+    @field_validator("iso9001_2015_transition_end", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
 class DefaultsConfig(_Section):
     interval: Duration = timedelta(hours=24)
 
@@ -145,6 +156,7 @@ class Config(_Section):
     browser: BrowserConfig = BrowserConfig()
     fetch: FetchConfig = FetchConfig()
     defaults: DefaultsConfig = DefaultsConfig()
+    verify: VerifyConfig = VerifyConfig()
     suppliers: list[SupplierConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.checks import PageOutcome
+from monitor.verify import Finding, Rule
 from scrapers.claims import ClaimsDocument
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -101,3 +102,36 @@ def claims_tables(claims: ClaimsDocument, console: Console) -> None:
         for st in claims.statements:
             statements.add_row(safe(st.location, 40), safe(st.text, 300))
         console.print(statements)
+
+
+SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def severity_text(severity: str) -> Text:
+    return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
+
+
+def findings_table(findings: list[Finding], claims: ClaimsDocument, title: str | None = None) -> Table:
+    table = Table(title=title or f"Findings ({len(findings)})", show_lines=True)
+    for column in ("severity", "code", "claim", "message", "evidence"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        if f.certification is not None and f.certification < len(claims.certifications):
+            claim = claims.certifications[f.certification].name
+        elif f.statement is not None and f.statement < len(claims.statements):
+            claim = claims.statements[f.statement].text
+        else:
+            claim = ""
+        table.add_row(
+            severity_text(f.severity.value), f.code, safe(claim, 80), safe(f.message, 400), safe(f.evidence, 160)
+        )
+    return table
+
+
+def rules_table(rules: list[Rule]) -> Table:
+    table = Table(title=f"{len(rules)} verification rules", show_lines=True)
+    for column in ("code", "severity", "what it flags", "source"):
+        table.add_column(column, overflow="fold")
+    for r in rules:
+        table.add_row(r.code, severity_text(r.severity.value), r.title, safe(r.source, 400))
+    return table

@@ -32,7 +32,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Arbitrary constant key: serialises concurrent migration runs on one PostgreSQL database.
 _PG_MIGRATION_LOCK_KEY = 0x5355_504D_4F4E  # "SUPMON"
 # Tables owned by this package, used for size accounting.
-STORAGE_TABLES: tuple[str, ...] = ("supplier", "check", "snapshot", "blob", "alembic_version")
+STORAGE_TABLES: tuple[str, ...] = (*metadata.tables, "alembic_version")
 
 
 def default_database_url() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from monitor.config import VerifyConfig
 from monitor.verify.findings import (
     RULES,
     Finding,
@@ -37,8 +38,16 @@ __all__ = [
     "all_rules",
     "findings_json",
     "rule",
+    "settings_from",
     "verify",
 ]
+
+
+def settings_from(config: VerifyConfig) -> VerifySettings:
+    return VerifySettings(
+        expiring_soon_days=config.expiring_soon_days,
+        iso9001_2015_transition_end=config.iso9001_2015_transition_end,
+    )
 
 
 def all_rules() -> dict[str, Rule]:

@@ -372,7 +372,7 @@ def test_trickling_server_times_out(kind: str, fetch: Callable[..., Any]) -> Non
     with serve({"/slow": trickle_route}) as server:
         error = fetch_error(fetch, kind, server.url("/slow"), QUICK)
     assert error.reason == "timeout"
-    assert server.requests == ["/slow"]
+    assert "/slow" in server.requests
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -427,16 +427,18 @@ def test_browser_aborts_requests_to_other_hosts(fetch: Callable[..., Any], parse
         head = (
             f'<script src="{elsewhere.url("/sync.js", host="localhost")}"></script>'
             f'<link rel="icon" href="{elsewhere.url("/favicon.png", host="localhost")}">'
+            '<script src="/own.js"></script>'
         )
-        routes = {
-            "/page.html": html_route(probe_page(probes, head)),
-            "/app.js": lambda h: h.reply(200, b"window.app = 1;", "application/javascript"),
-        }
+        script = lambda h: h.reply(200, b"window.app = 1;", "application/javascript")  # noqa: E731
+        routes = {"/page.html": html_route(probe_page(probes, head)), "/app.js": script, "/own.js": script}
         with serve(routes) as home:
             page = fetch("browser", home.url("/page.html"), ROOMY, parser, render_wait_s=15.0)
+    # Blocking scripts in <head> are requested before DOMContentLoaded: the page's own is served.
+    assert "/own.js" in home.requests
     if parser is not None:
+        # The ready selector kept the page open until every dynamic probe had been routed.
         assert 'id="done"' in page.html, "the probes never finished"
-    assert "/app.js" in home.requests  # the page's own host is served
+        assert "/app.js" in home.requests
     assert elsewhere.requests == []
 
 

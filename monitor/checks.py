@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from monitor.config import Config, SupplierConfig
 from monitor.fetchers import Fetchers
+from monitor.verify import Finding
+from monitor.verify.service import FindingsRecorder
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
-from storage import Database, SupplierSpec, record_check, upsert_suppliers
+from storage import Database, FindingsUpdate, SupplierSpec, record_check, upsert_suppliers
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ class PageOutcome:
     check_id: int | None = None
     snapshot_id: int | None = None
     previous_snapshot_id: int | None = None
+    findings: list[Finding] = field(default_factory=list)
+    findings_update: FindingsUpdate | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,6 +65,7 @@ class Checker:
         self.config = config
         self.db = db
         self.fetchers = fetchers
+        self.findings = FindingsRecorder(config, db)
         self._slots = asyncio.Semaphore(config.browser.concurrency)
 
     async def check_supplier(self, supplier: SupplierConfig) -> list[PageOutcome]:
@@ -147,7 +152,13 @@ class Checker:
             html=html,
             screenshot=screenshot if ok else None,
         )
-        if not ok:
+        findings: list[Finding] = []
+        update = None
+        if ok and claims is not None:
+            findings, update = await asyncio.to_thread(
+                self.findings.record, supplier.id, result.snapshot_id, claims, finished
+            )
+        else:
             log.info("%s %s: %s (%s)", supplier.id, url, status, reason)
         return PageOutcome(
             supplier_id=supplier.id,
@@ -161,6 +172,8 @@ class Checker:
             check_id=result.check_id,
             snapshot_id=result.snapshot_id,
             previous_snapshot_id=result.previous_snapshot_id,
+            findings=findings,
+            findings_update=update,
         )
 
 

@@ -109,6 +109,18 @@ class VerifyConfig(_Section):
         return None if value == "" else value
 
 
+class RegistriesConfig(_Section):
+    #: Match certificates against the ones imported with `supplier-monitor registry import FILE.csv`.
+    local: bool = True
+    iaf_certsearch: bool = False
+    iaf_base_url: str = "https://api.iafcertsearch.org/api/client/v1"
+    #: Name of the environment variable that holds the API key (the key itself never goes in this file).
+    iaf_api_key_env: str = "IAF_CERTSEARCH_API_KEY"
+    iaf_cache_ttl: Duration = timedelta(days=7)
+    #: Country used for IAF lookups when the page does not say (IAF requires one).
+    iaf_default_country: str | None = None
+
+
 class DefaultsConfig(_Section):
     interval: Duration = timedelta(hours=24)
 
@@ -157,6 +169,7 @@ class Config(_Section):
     fetch: FetchConfig = FetchConfig()
     defaults: DefaultsConfig = DefaultsConfig()
     verify: VerifyConfig = VerifyConfig()
+    registries: RegistriesConfig = RegistriesConfig()
     suppliers: list[SupplierConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -76,8 +76,13 @@ def record_findings(
     snapshot_id: int | None,
     findings: Iterable[dict[str, Any]],
     seen_at: datetime,
+    *,
+    url: str | None = None,
 ) -> FindingsUpdate:
     """Merge one check's findings into the supplier's finding history, in one transaction.
+
+    With ``url``, the check covered only that page of the supplier: only findings of that page can be
+    resolved by it (a supplier watched through several pages keeps each page's findings apart).
 
     Each dict needs identity, code, severity, message, evidence, rule_source and may carry
     certification (dict of the claimed certificate's fields) and statement (text).
@@ -96,7 +101,9 @@ def record_findings(
             row.identity: row
             for row in session.execute(
                 select(StoredFinding).where(
-                    StoredFinding.supplier_id == supplier_id, StoredFinding.resolved_at.is_(None)
+                    StoredFinding.supplier_id == supplier_id,
+                    StoredFinding.resolved_at.is_(None),
+                    StoredFinding.url.is_(None) if url is None else StoredFinding.url == url,
                 )
             ).scalars()
         }
@@ -120,6 +127,7 @@ def record_findings(
             row = StoredFinding(
                 supplier_id=supplier_id,
                 identity=identity,
+                url=url,
                 code=str(item["code"]),
                 severity=str(item["severity"]),
                 message=_clean(item["message"]) or "",

@@ -188,6 +188,8 @@ class StoredFinding(StorageModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     supplier_id: str = Field(sa_column=Column(String(200), ForeignKey("supplier.id"), nullable=False))
     identity: str = Field(sa_column=Column(String(200), nullable=False))
+    #: The page whose check produced it; a check of another page of the supplier never resolves it.
+    url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     code: str = Field(sa_column=Column(String(100), nullable=False))
     severity: str = Field(sa_column=Column(String(16), nullable=False))
     message: str = Field(sa_column=Column(Text, nullable=False))

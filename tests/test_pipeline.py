@@ -14,10 +14,12 @@ from monitor.demo.runner import demo_config
 from storage import (
     consecutive_failures,
     database_size_bytes,
+    finding_history,
     latest_snapshot,
     list_checks,
     list_snapshots,
     open_database,
+    open_findings,
     snapshot_html,
 )
 
@@ -137,3 +139,31 @@ def test_dead_host_and_bad_page_are_reported_per_supplier_and_the_run_goes_on(ma
     assert outcomes["dead-host"].status == "error"
     assert outcomes["dead-host"].reason.startswith("unreachable")
     assert outcomes["not-a-marketplace"].status in {"not_found", "unparseable"}
+
+
+def test_findings_are_judged_on_every_ok_check_and_kept_as_history(demo) -> None:
+    market, config, db = demo
+    ids = ["jiahe-electronics", "kangda-medical", "xinlong-hardware"]
+    first = _run(config, db, ids)
+    assert not any(f.code == "EXPIRED" and f.certification is not None and
+                   first["jiahe-electronics"].claims.certifications[f.certification].standard == "ISO 9001"
+                   for f in first["jiahe-electronics"].findings)  # fmt: skip
+    assert "FDA_APPROVAL_CLAIM" in {f.code for f in first["kangda-medical"].findings}
+    assert "UNVERIFIED_BY_PLATFORM" in {f.code for f in first["xinlong-hardware"].findings}
+    assert "ISO_AS_CERTIFIER" in {f.code for f in first["xinlong-hardware"].findings}
+    kangda_open = {f.identity for f in open_findings(db, "kangda-medical")}
+    assert kangda_open
+
+    market.set_round(1)  # captcha for kangda: its findings stay open, nothing is resolved
+    blocked = _run(config, db, ["kangda-medical"])["kangda-medical"]
+    assert blocked.status == "blocked" and blocked.findings_update is None
+    assert {f.identity for f in open_findings(db, "kangda-medical")} == kangda_open
+
+    market.set_round(2)  # jiahe's ISO 9001 now ended in 2025: a new EXPIRED finding, one row that persists
+    second = _run(config, db, ids)
+    new_codes = {f.code for f in second["jiahe-electronics"].findings_update.new}
+    assert "EXPIRED" in new_codes
+    assert not second["kangda-medical"].findings_update.new, "same claims, same findings: nothing new"
+    _run(config, db, ["jiahe-electronics"])
+    expired_rows = [f for f in finding_history(db, "jiahe-electronics") if f.code == "EXPIRED"]
+    assert len({f.identity for f in expired_rows}) == len(expired_rows), "a persisting finding is one row"

@@ -225,3 +225,12 @@ def test_registry_cache_ttl(db: Database) -> None:
     again = cache_get(db, "iaf", "k1", now=T0 + timedelta(days=8))
     assert again is not None and again.status_code == 404 and again.response is None
     assert cache_purge_expired(db, now=T0 + timedelta(days=31)) == 1
+
+
+def test_a_check_of_one_page_never_resolves_another_pages_findings(db: Database) -> None:
+    page_a, page_b = URL, URL.replace("company_profile", "product")
+    record_findings(db, "haoyue", None, [finding("CV-01:a")], T0, url=page_a)
+    record_findings(db, "haoyue", None, [finding("AC-01:b")], T0, url=page_b)
+    later = record_findings(db, "haoyue", None, [], T0 + timedelta(days=1), url=page_b)
+    assert [f.identity for f in later.resolved] == ["AC-01:b"]
+    assert [(f.identity, f.url) for f in open_findings(db, "haoyue")] == [("CV-01:a", page_a)]

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("supplier_id", sa.String(length=200), nullable=False),
         sa.Column("identity", sa.String(length=200), nullable=False),
+        sa.Column("url", sa.Text(), nullable=True),
         sa.Column("code", sa.String(length=100), nullable=False),
         sa.Column("severity", sa.String(length=16), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),

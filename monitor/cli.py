@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 suppliers_app = typer.Typer(no_args_is_help=True, help="List, add and remove watched suppliers in the config file.")
 app.add_typer(suppliers_app, name="suppliers")
+registry_app = typer.Typer(no_args_is_help=True, help="The local certificate registry the operator maintains.")
+app.add_typer(registry_app, name="registry")
 
 console = Console()
 errors = Console(stderr=True)
@@ -306,6 +308,55 @@ def suppliers_remove(
     except ConfigError as exc:
         fail(str(exc))
     console.print(safe(f"No longer watching {supplier_id}; its checks and snapshots are kept."))
+
+
+@registry_app.command("import")
+def registry_import(
+    ctx: typer.Context,
+    csv_file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with number, holder, standard, edition, certification body, "
+            "accreditation body, status, valid_from, valid_until, scope"
+        ),
+    ],
+    day_first: Annotated[bool | None, typer.Option("--day-first/--month-first", help="How to read 01/02/2024")] = None,
+) -> None:
+    """Import (or re-import, replacing that file's rows) certificates into the local registry."""
+    from monitor.registries import import_csv
+
+    config = ctx.obj.config()
+    if not csv_file.is_file():
+        fail(f"{csv_file}: no such file")
+    with open_database(config.database.url) as db:
+        try:
+            result = import_csv(db, csv_file, day_first=day_first)
+        except ValueError as exc:
+            fail(str(exc))
+    console.print(safe(f"Imported {result.imported} certificate(s) from {result.source} "
+                       f"(replaced {result.replaced} from an earlier import)."))  # fmt: skip
+    for warning in result.warnings:
+        errors.print(safe(f"warning: {warning}", 500))
+    for error in result.errors[:50]:
+        errors.print(safe(f"line {error.line}: {error.message}", 500))
+    if len(result.errors) > 50:
+        errors.print(f"... and {len(result.errors) - 50} more bad rows")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@registry_app.command("list")
+def registry_list(ctx: typer.Context) -> None:
+    """Show which files the local registry was imported from."""
+    from storage import registry_sources
+
+    config = ctx.obj.config()
+    with open_database(config.database.url) as db:
+        sources = registry_sources(db)
+    if not sources:
+        console.print("The local registry is empty; import one with `supplier-monitor registry import FILE.csv`.")
+    for source, count in sources:
+        console.print(safe(f"{source}: {count} certificate(s)"))
 
 
 if __name__ == "__main__":  # pragma: no cover

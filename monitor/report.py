@@ -135,3 +135,24 @@ def rules_table(rules: list[Rule]) -> Table:
     for r in rules:
         table.add_row(r.code, severity_text(r.severity.value), r.title, safe(r.source, 400))
     return table
+
+
+def round_findings_table(outcomes: Iterable[PageOutcome], names: dict[str, str], *, first_round: bool) -> Table | None:
+    """What verification said this round: everything on the first round, then only what is new or resolved."""
+    title = "Findings (medium and above)" if first_round else "Findings that appeared or were resolved"
+    table = Table(title=title, show_lines=False)
+    for column in ("supplier", "", "severity", "code", "message"):
+        table.add_column(column, overflow="fold")
+    rows = 0
+    for o in outcomes:
+        update = o.findings_update
+        if update is None:
+            continue
+        name = safe(names.get(o.supplier_id, o.supplier_id), 40)
+        shown = [("new", f) for f in update.new] + ([] if first_round else [("resolved", f) for f in update.resolved])
+        for change, f in shown:
+            if first_round and f.severity in ("low", "info"):
+                continue
+            table.add_row(name, change, severity_text(f.severity), f.code, safe(f.message, 200))
+            rows += 1
+    return table if rows else None

@@ -44,7 +44,8 @@ def read_page(
         claims = parser.parse(html, url)
     claims.source.url = url
     claims.source.fetched_at = fetched_at
-    verdict = classify(html, claims, http_status=http_status, final_url=final_url)
+    redirected_to = final_url if final_url and final_url != url else None
+    verdict = classify(html, claims, http_status=http_status, final_url=redirected_to)
     if parser is None and verdict.status is PageStatus.UNPARSEABLE:
         verdict = Classification(PageStatus.UNPARSEABLE, "no parser recognises this page's platform")
     claims.status = verdict.status

@@ -420,3 +420,13 @@ def test_unknown_page() -> None:
     assert doc.source.page_type == "unknown"
     assert doc.source.fetched_at is None
     assert not doc.has_claims()
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed assertion: the scan used to be quadratic here
+def test_thousands_of_repeated_data_assignments_do_not_stall_parsing() -> None:
+    from scrapers.extract import read_page
+
+    html = "<html><script>" + ('window.shopBizData = {"a": [' * 20000) + "</script></html>"
+    reading = read_page(html, "https://x.en.alibaba.com/company_profile.html")
+    assert reading.status.value in {"not_found", "unparseable"}
+    assert reading.claims.certifications == []

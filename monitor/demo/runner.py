@@ -16,7 +16,7 @@ from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.scenario import LAST_SCRIPTED_ROUND, demo_suppliers
-from monitor.report import outcomes_table, safe
+from monitor.report import outcomes_table, round_findings_table, safe
 from storage import open_database
 
 DEFAULT_DEMO_DB = Path("data/demo.db")
@@ -58,6 +58,8 @@ def run_demo(
                 outcomes.sort(key=lambda o: o.supplier_id)
                 console.print(outcomes_table(outcomes, names, title=f"Round {round_no}"))
                 _print_round_summary(console, outcomes, names)
+                findings = round_findings_table(outcomes, names, first_round=round_no == 0)
+                console.print(findings if findings else "  no findings appeared or were resolved")
                 history.append(outcomes)
     console.print(
         f"Done: {rounds} rounds. Every snapshot is kept in {db_path}; "

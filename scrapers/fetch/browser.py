@@ -14,7 +14,6 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -22,7 +21,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from scrapers.classify import WALL_SELECTORS
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
-from scrapers.platforms.base import PlatformParser
+from scrapers.platforms.base import PlatformParser, same_origin
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ class BrowserFetcher:
     async def _filter(self, route: Route, page_url: str, parser: PlatformParser | None) -> None:
         request = route.request
         wanted = request.resource_type not in BLOCKED_RESOURCE_TYPES and (
-            parser.wants_request(request.url, page_url) if parser else _same_host(request.url, page_url)
+            parser.wants_request(request.url, page_url) if parser else same_origin(request.url, page_url)
         )
         try:
             if wanted:
@@ -214,10 +213,6 @@ class BrowserFetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-def _same_host(request_url: str, page_url: str) -> bool:
-    return urlsplit(request_url).hostname == urlsplit(page_url).hostname
 
 
 def _redirect_hops(response: object) -> int:

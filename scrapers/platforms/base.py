@@ -48,9 +48,8 @@ class PlatformParser(ABC):
 
     # --- fetching hints ------------------------------------------------------------------------
     def wants_request(self, request_url: str, page_url: str) -> bool:
-        """Whether the browser should let a sub-request through; everything off the page's host is cut."""
-        page_host = urlsplit(page_url).hostname
-        return urlsplit(request_url).hostname == page_host
+        """Whether the browser should let a sub-request through; everything off the page's origin is cut."""
+        return same_origin(request_url, page_url)
 
     def ready_selector(self, url: str) -> str | None:
         """A CSS selector that appears once client-side rendering has put the claims in the DOM."""
@@ -60,6 +59,20 @@ class PlatformParser(ABC):
     @abstractmethod
     def parse(self, html: str, url: str) -> ClaimsDocument:
         """Read every claim the page holds. Never raises on malformed markup."""
+
+
+def same_origin(url: str, other: str) -> bool:
+    """Same scheme, host and port (default ports filled in), as a browser defines an origin."""
+
+    def origin(value: str) -> tuple[str, str | None, int | None]:
+        parts = urlsplit(value)
+        try:
+            port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+        except ValueError:
+            port = None
+        return parts.scheme, parts.hostname, port
+
+    return origin(url) == origin(other)
 
 
 def registered_parsers() -> dict[str, type[PlatformParser]]:

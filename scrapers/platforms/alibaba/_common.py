@@ -18,6 +18,7 @@ from scrapers.claims import Badge, Certification, ClaimsDocument, Source, Statem
 from scrapers.normalize import clean_text, normalize_certification, parse_date, parse_int, parse_validity_period
 from scrapers.statements import find_certification_statements
 
+MAX_ASSIGNMENTS_TRIED = 4
 MAX_OBJECT_CHARS = 20_000_000
 MAX_LIST_ITEMS = 500
 
@@ -36,7 +37,11 @@ def extract_js_object(html: str, name: str) -> Any:
         + re.escape(name)
         + r"(?:[\"']\s*\])?\s*=\s*(?=\{)"
     )
-    for match in pattern.finditer(html):
+    # A real page assigns the object once or twice; capping the candidates keeps a hostile page that
+    # repeats the assignment thousands of times from costing one full scan per repetition.
+    for attempt, match in enumerate(pattern.finditer(html)):
+        if attempt >= MAX_ASSIGNMENTS_TRIED:
+            break
         value = _decode_object_at(html, match.end())
         if value is not None:
             return value

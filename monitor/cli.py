@@ -197,7 +197,14 @@ def verify(
     as_of = _parse_day(today)
     claims = _extract(ctx.obj, target, platform, method)
     config = _optional_config(ctx.obj)
-    findings = run_verify(claims, today=as_of, settings=settings_from(config.verify))
+    if ctx.obj.config_given or ctx.obj.config_path.exists():
+        # With a config, the operator's registries (local CSV imports, IAF CertSearch) are asked too.
+        from monitor.verify.service import FindingsRecorder
+
+        with open_database(config.database.url) as db:
+            findings = FindingsRecorder(config, db).judge(claims, as_of)
+    else:
+        findings = run_verify(claims, today=as_of, settings=settings_from(config.verify))
     if as_json:
         document = {"claims": claims.to_json_dict(), "findings": findings_json(findings)}
         print(json.dumps(document, ensure_ascii=False, indent=2))

@@ -140,3 +140,56 @@ def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
     assert "blocked" in result.stdout, "round 1 serves the captcha page for one supplier"
     assert "changed" in result.stdout, "round 1 changes one supplier's employee count"
     assert (tmp_path / "data" / "demo.db").exists()
+
+
+def test_rules_lists_every_code_with_severity_and_source(tmp_path: Path) -> None:
+    result = cli("rules", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rules = {r["code"]: r for r in json.loads(result.stdout)}
+    for code in ("ISO_AS_CERTIFIER", "EXPIRED", "WITHDRAWN_EDITION", "REGISTRY_INACTIVE", "VAGUE_ISO_CLAIM"):
+        assert rules[code]["severity"] in {"critical", "high", "medium", "low", "info"}
+        assert rules[code]["source"] and rules[code]["explanation"]
+    assert "ISO_AS_CERTIFIER" in cli("rules", cwd=tmp_path).stdout
+
+
+def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> None:
+    page = shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html"
+    result = cli("verify", str(page), "--json", "--today", "2026-11-26", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert set(document) == {"claims", "findings"}
+    certs = document["claims"]["certifications"]
+    expired = [f for f in document["findings"] if f["code"] == "EXPIRED"]
+    assert any(certs[f["certification"]]["valid_until"] == "2018-09-15" for f in expired)
+    assert {"code", "severity", "certification", "statement", "message", "evidence", "rule_source"} <= set(expired[0])
+    # As of 2015 the same certificate was still current.
+    earlier = json.loads(cli("verify", str(page), "--json", "--today", "2015-06-01", cwd=tmp_path).stdout)
+    assert not any(
+        f["code"] == "EXPIRED" and certs[f["certification"]]["valid_until"] == "2018-09-15" for f in earlier["findings"]
+    )
+    bad_day = cli("verify", str(page), "--today", "2017-13-45", cwd=tmp_path)
+    assert bad_day.returncode == 2 and "--today" in bad_day.stderr
+
+
+def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None:
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///data/m.db"\n', encoding="utf-8")
+    # The demo's jiahe-electronics ISO 9001 certificate, recorded as withdrawn in the operator's registry.
+    page = f"{marketplace.base_url}/store/jiahe-electronics/company_profile.html"
+    claims = json.loads(cli("extract", page, "--json", "--method", "http", cwd=tmp_path).stdout)
+    iso = next(c for c in claims["certifications"] if c["standard"] == "ISO 9001")
+    (tmp_path / "registry.csv").write_text(
+        "number,holder,standard,edition,certification body,accreditation body,status,valid_from,valid_until,scope\n"
+        f'"{iso["number"]}","{claims["supplier"]["name"]}",ISO 9001,2015,TÜV SÜD,DAkkS,withdrawn,'
+        "2024-03-18,2027-03-17,Electronics\n"
+        "not enough columns\n",
+        encoding="utf-8",
+    )
+    imported = cli("registry", "import", "registry.csv", cwd=tmp_path)
+    assert imported.returncode == 1, "a bad row is reported and makes the exit code non-zero"
+    assert "Imported 1 certificate" in imported.stdout and "line 3" in imported.stderr
+    assert "registry.csv: 1 certificate" in cli("registry", "list", cwd=tmp_path).stdout
+    verdict = json.loads(
+        cli("verify", page, "--json", "--method", "http", "--today", "2026-11-26", cwd=tmp_path).stdout
+    )
+    inactive = [f for f in verdict["findings"] if f["code"] == "REGISTRY_INACTIVE"]
+    assert inactive and inactive[0]["severity"] == "critical"

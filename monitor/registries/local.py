@@ -182,6 +182,9 @@ def import_csv(db: Database, path: str | Path, *, day_first: bool | None = None)
         if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header) :]):
             errors.append(RowError(line, f"{len(raw)} fields, header has {len(header)}"))
             continue
+        if len(raw) == 1 and len(header) > 2:
+            errors.append(RowError(line, f"1 field, header has {len(header)}: a broken line or another separator?"))
+            continue
         values: dict[str, Any] = {}
         for name, i in index.items():
             cell = raw[i].strip() if i < len(raw) else ""

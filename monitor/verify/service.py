@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from monitor.config import Config
@@ -41,13 +41,13 @@ class FindingsRecorder:
             found.append(IafRegistry(self._iaf_client, default_country=country))
         return found
 
-    def judge(self, claims: ClaimsDocument, seen_at: datetime) -> list[Finding]:
-        return verify(claims, today=seen_at.date(), settings=self.settings, registries=self.registries_for(claims))
+    def judge(self, claims: ClaimsDocument, today: date) -> list[Finding]:
+        return verify(claims, today=today, settings=self.settings, registries=self.registries_for(claims))
 
     def record(
         self, supplier_id: str, snapshot_id: int | None, claims: ClaimsDocument, seen_at: datetime
     ) -> tuple[list[Finding], FindingsUpdate]:
-        findings = self.judge(claims, seen_at)
+        findings = self.judge(claims, seen_at.date())
         rows = [finding_row(f, claims) for f in findings]
         update = record_findings(self.db, supplier_id, snapshot_id, rows, seen_at, url=claims.source.url)
         return findings, update

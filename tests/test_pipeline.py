@@ -163,6 +163,9 @@ def test_findings_are_judged_on_every_ok_check_and_kept_as_history(demo) -> None
     second = _run(config, db, ids)
     new_codes = {f.code for f in second["jiahe-electronics"].findings_update.new}
     assert "EXPIRED" in new_codes
+    # The certificate's dates changed but it is the same certificate: its other findings persist.
+    assert not second["jiahe-electronics"].findings_update.resolved
+    assert "MISSING_ACCREDITATION" not in new_codes
     assert not second["kangda-medical"].findings_update.new, "same claims, same findings: nothing new"
     _run(config, db, ["jiahe-electronics"])
     expired_rows = [f for f in finding_history(db, "jiahe-electronics") if f.code == "EXPIRED"]

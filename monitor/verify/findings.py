@@ -48,15 +48,19 @@ class Finding(BaseModel):
     def identity(self, claims: ClaimsDocument) -> str:
         """A key that stays the same across checks while the same claim triggers the same rule.
 
-        Indices move when a page reorders its certificates, so the key uses what the claim *says*.
+        Indices move when a page reorders its certificates, and evidence quotes values that may change
+        (a certificate's dates), so the key uses what identifies the claim: the certificate's standard,
+        edition, number and issuer, or the statement's text. Findings about the document as a whole fall
+        back to their evidence.
         """
-        subject = ""
         if self.certification is not None and self.certification < len(claims.certifications):
             c = claims.certifications[self.certification]
-            subject = "|".join(str(v or "") for v in (c.standard or c.name, c.edition, c.number, c.issuer))
+            subject = "cert|" + "|".join(str(v or "") for v in (c.standard or c.name, c.edition, c.number, c.issuer))
         elif self.statement is not None and self.statement < len(claims.statements):
-            subject = claims.statements[self.statement].text
-        digest = hashlib.sha256(f"{self.code}\n{subject}\n{self.evidence}".encode()).hexdigest()
+            subject = "statement|" + claims.statements[self.statement].text
+        else:
+            subject = "document|" + self.evidence
+        digest = hashlib.sha256(f"{self.code}\n{subject}".encode()).hexdigest()
         return f"{self.code}:{digest[:16]}"
 
 
@@ -179,6 +183,17 @@ def run_rules(context: VerifyContext, rules: Iterable[Rule] | None = None) -> li
 
 def _index(value: int | None) -> int:
     return -1 if value is None else value
+
+
+def identities(findings: Iterable[Finding], claims: ClaimsDocument) -> list[str]:
+    """Each finding's identity, numbered when one rule fires more than once on the same claim."""
+    seen: dict[str, int] = {}
+    keys = []
+    for finding in findings:
+        key = finding.identity(claims)
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys
 
 
 def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:

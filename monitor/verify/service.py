@@ -14,6 +14,7 @@ from typing import Any
 from monitor.config import Config
 from monitor.registries import IafCertSearchClient, IafRegistry, LocalRegistry
 from monitor.verify import Finding, Registry, settings_from, verify
+from monitor.verify.findings import identities
 from scrapers.claims import ClaimsDocument
 from storage import Database, FindingsUpdate, record_findings, registry_sources
 
@@ -48,12 +49,12 @@ class FindingsRecorder:
         self, supplier_id: str, snapshot_id: int | None, claims: ClaimsDocument, seen_at: datetime
     ) -> tuple[list[Finding], FindingsUpdate]:
         findings = self.judge(claims, seen_at.date())
-        rows = [finding_row(f, claims) for f in findings]
+        rows = [finding_row(f, claims, key) for f, key in zip(findings, identities(findings, claims), strict=True)]
         update = record_findings(self.db, supplier_id, snapshot_id, rows, seen_at, url=claims.source.url)
         return findings, update
 
 
-def finding_row(finding: Finding, claims: ClaimsDocument) -> dict[str, Any]:
+def finding_row(finding: Finding, claims: ClaimsDocument, identity: str) -> dict[str, Any]:
     """The stored form: the finding plus the claim it is about, as it read at the time."""
     certification = statement = None
     if finding.certification is not None and finding.certification < len(claims.certifications):
@@ -62,7 +63,7 @@ def finding_row(finding: Finding, claims: ClaimsDocument) -> dict[str, Any]:
         statement = claims.statements[finding.statement].text
     return {
         # Unique per page: the same wording on two pages of one supplier is two findings.
-        "identity": f"{finding.identity(claims)}@{hashlib.sha256(claims.source.url.encode()).hexdigest()[:8]}",
+        "identity": f"{identity}@{hashlib.sha256(claims.source.url.encode()).hexdigest()[:8]}",
         "code": finding.code,
         "severity": finding.severity.value,
         "message": finding.message,

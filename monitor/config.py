@@ -121,6 +121,83 @@ class RegistriesConfig(_Section):
     iaf_default_country: str | None = None
 
 
+Severity = Literal["critical", "high", "medium", "low", "info"]
+
+
+class SmtpConfig(_Section):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    from_: str = Field(default="supplier-monitor@localhost", alias="from")
+    #: Name of the environment variable holding the password (never the password itself).
+    password_env: str = "SUPPLIER_MONITOR_SMTP_PASSWORD"
+    timeout: Duration = timedelta(seconds=30)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
+class AlertsConfig(_Section):
+    #: Fetch a page a second time before alerting on a removed claim or a changed identity.
+    confirm_changes: bool = True
+    #: Consecutive failed checks before a "check failing" alert (then one "recovered" when it works again).
+    failure_threshold: int = Field(default=3, ge=1, le=1000)
+    #: Relative change of a numeric claim (employees, years) below which no alert is raised.
+    numeric_change_threshold: float = Field(default=0.2, ge=0, le=100)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    retry_backoff: Duration = timedelta(minutes=1)
+    #: Hour (0-23, UTC) at which daily digests go out.
+    digest_hour: int = Field(default=8, ge=0, le=23)
+
+
+class RecipientConfig(_Section):
+    name: str
+    email: str | None = None
+    webhook: str | None = None
+    webhook_format: Literal["json", "slack", "teams"] = "json"
+    apprise: list[str] = Field(default_factory=list)
+    console: bool = False
+    suppliers: list[str] = Field(default_factory=list)  # supplier ids, "*" for all
+    tags: list[str] = Field(default_factory=list)
+    min_severity: Severity = "medium"
+    operator: bool = False
+    digest: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+", value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @field_validator("webhook")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                validate_url(value)
+            except Exception as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _reachable(self) -> RecipientConfig:
+        if not (self.email or self.webhook or self.apprise or self.console):
+            raise ValueError(f"recipient {self.name!r} has no email, webhook, apprise or console channel")
+        return self
+
+    def wants(self, supplier_id: str | None, supplier_tags: list[str]) -> bool:
+        """Whether this recipient follows the supplier: by id, "*", or a shared tag (all when neither is set)."""
+        if supplier_id is None:
+            return self.operator
+        if not self.suppliers and not self.tags:
+            return True
+        return "*" in self.suppliers or supplier_id in self.suppliers or bool(set(self.tags) & set(supplier_tags))
+
+
 class DefaultsConfig(_Section):
     interval: Duration = timedelta(hours=24)
 
@@ -170,6 +247,9 @@ class Config(_Section):
     defaults: DefaultsConfig = DefaultsConfig()
     verify: VerifyConfig = VerifyConfig()
     registries: RegistriesConfig = RegistriesConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    recipients: list[RecipientConfig] = Field(default_factory=list)
     suppliers: list[SupplierConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

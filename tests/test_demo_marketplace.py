@@ -491,3 +491,22 @@ def test_supplier_dataclass_paths() -> None:
     s: Supplier = Scenario().supplier("kangda-medical")
     assert s.path == "/product-detail/kangda-medical.html"
     assert Scenario().supplier("jiahe-electronics").path == "/store/jiahe-electronics/company_profile.html"
+
+
+def test_glitches_misbehave_once_each_then_the_page_returns() -> None:
+    import httpx
+
+    from monitor.demo.marketplace import DemoMarketplace
+
+    with DemoMarketplace() as market:
+        url = f"{market.base_url}/store/xinlong-hardware/company_profile.html"
+        normal = httpx.get(url).text
+        market.glitch("xinlong-hardware", "drop_certificate", "server_error")
+        dropped = httpx.get(url)
+        assert dropped.status_code == 200 and dropped.text != normal
+        assert httpx.get(url).status_code == 503
+        assert httpx.get(url).text == normal
+        control = httpx.post(f"{market.base_url}/__scenario/glitch?store=xinlong-hardware&kind=captcha")
+        assert control.json() == {"queued": ["captcha"]}
+        assert "Captcha Interception" in httpx.get(url).text
+        assert httpx.post(f"{market.base_url}/__scenario/glitch?store=x&kind=nonsense").status_code == 400

@@ -19,6 +19,9 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 ``GET /__scenario``                        JSON ``{"round": n, "suppliers": [{id, name, url, family}]}``
 ``POST /__scenario/round``                 set the round: ``n=2`` as query, form body, JSON ``{"n": 2}`` or
                                            a bare number body; answers ``{"round": n}``
+``POST /__scenario/glitch``                ``store=<id>&kind=<glitch>`` (repeatable kind): the store's next
+                                           requests misbehave once each (captcha, missing_redirect,
+                                           missing_empty, drop_certificate, server_error)
 =========================================  ================================================================
 
 Depending on the round a store answers with its page, the captcha page (HTTP 200, same URL), a 302 to
@@ -40,7 +43,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.demo.pages import render_supplier
@@ -64,6 +67,9 @@ _PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
 _HTML = "text/html; charset=utf-8"
+
+Glitch = Literal["captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error"]
+GLITCHES: tuple[str, ...] = ("captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error")
 
 
 @dataclass
@@ -183,6 +189,8 @@ class DemoMarketplace:
         self.robots_txt = robots_txt
         self.verbose = verbose
         self.stats = RequestStats()
+        self._glitches: dict[str, list[Glitch]] = {}
+        self._glitch_lock = threading.Lock()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -234,6 +242,22 @@ class DemoMarketplace:
     def set_round(self, n: int) -> None:
         self.scenario.round = n
 
+    def glitch(self, store_id: str, *glitches: Glitch) -> None:
+        """Make the store's next requests misbehave once each, in order, whatever the round says.
+
+        For flapping pages (``drop_certificate`` once, then the real page again) and transient failures.
+        """
+        for kind in glitches:
+            if kind not in GLITCHES:
+                raise ValueError(f"unknown glitch {kind!r}; known: {', '.join(GLITCHES)}")
+        with self._glitch_lock:
+            self._glitches.setdefault(store_id, []).extend(glitches)
+
+    def _next_glitch(self, store_id: str) -> Glitch | None:
+        with self._glitch_lock:
+            queue = self._glitches.get(store_id)
+            return queue.pop(0) if queue else None
+
     def suppliers(self) -> list[dict[str, object]]:
         """The monitor's watch list for this running server (see ``demo_suppliers``)."""
         return demo_suppliers(self.base_url)
@@ -271,7 +295,11 @@ class DemoMarketplace:
         known = self.scenario.has_supplier(store_id)
         if product and known and self.scenario.supplier(store_id).family != "detaildata":
             return _html(404, not_found_page(raw_path))
-        availability = self.scenario.availability(store_id)
+        glitch = self._next_glitch(store_id) if known else None
+        if glitch == "server_error":
+            return _html(503, "<html><body><h1>Service temporarily unavailable</h1></body></html>")
+        availability = glitch if glitch in ("captcha", "missing_redirect", "missing_empty") else None
+        availability = availability or self.scenario.availability(store_id)
         if availability == "captcha":
             return _html(200, captcha_page(raw_path, f"{self.host}:{self.port}"))
         if availability == "missing_redirect":
@@ -280,6 +308,8 @@ class DemoMarketplace:
         if availability == "missing_empty":
             return _html(200, empty_store_page(store_id))
         supplier = self.scenario.supplier(store_id)
+        if glitch == "drop_certificate" and supplier.certificates:
+            supplier.certificates = supplier.certificates[1:]
         family = supplier.family
         if family == "detaildata" and not product:
             family = "shopbizdata"
@@ -298,6 +328,13 @@ class DemoMarketplace:
                 except ValueError as exc:
                     return _json(400, {"error": str(exc)})
                 return _json(200, {"round": self.scenario.round})
+        if path == "/__scenario/glitch" and method == "POST":
+            params = parse_qs(query)
+            try:
+                self.glitch(params["store"][0], *params["kind"])
+            except (KeyError, IndexError, ValueError) as exc:
+                return _json(400, {"error": f"give store=ID&kind=GLITCH ({exc})"})
+            return _json(200, {"queued": params["kind"]})
         return _json(404, {"error": f"unknown control path {path}"})
 
 

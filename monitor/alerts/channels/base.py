@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from monitor.alerts.model import Alert
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 
 class DeliveryError(Exception):
@@ -27,6 +33,11 @@ class Channel(ABC):
         if getattr(cls, "name", None):
             Channel._registry[cls.name] = cls
 
+    @classmethod
+    def from_config(cls, config: Config) -> Channel:
+        """Build the channel from the whole configuration (SMTP settings etc.); the default needs none."""
+        return cls()
+
     @abstractmethod
     def send(self, alerts: list[Alert], target: str, *, recipient: str) -> None:
         """Deliver ``alerts`` (one, or several for a digest) to ``target``; raise DeliveryError on failure.
@@ -34,6 +45,32 @@ class Channel(ABC):
         Scraped text inside alerts is untrusted: escape it for the medium (HTML mail) and keep it out of
         headers. The alert id must travel with the message so that receivers can deduplicate.
         """
+
+
+#: Carries the alert id(s) on every message (mail header, HTTP header) so receivers can deduplicate.
+ALERT_ID_HEADER = "X-Supplier-Monitor-Alert-Id"
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def header_safe_id(alert_id: str) -> str:
+    """An alert id fit for a header (ids from ``alert_id`` already are; this guards hand-made ones)."""
+    return _UNSAFE_ID_CHARS.sub("", alert_id)[:100] or "alert-" + hashlib.sha256(alert_id.encode()).hexdigest()[:24]
+
+
+def alert_ids_header(alerts: Sequence[Alert]) -> str:
+    """The value of ``X-Supplier-Monitor-Alert-Id``: the ids, comma-separated."""
+    return ",".join(header_safe_id(a.id) for a in alerts)
+
+
+def delivery_key(alerts: Sequence[Alert]) -> str:
+    """One stable key per message: the alert id, or for a digest a hash of its (sorted) alert ids.
+
+    Used as Message-ID / Idempotency-Key so that a resent message can be recognised by the receiver.
+    """
+    if len(alerts) == 1:
+        return header_safe_id(alerts[0].id)
+    joined = "\x1f".join(sorted(a.id for a in alerts))
+    return "digest-" + hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
 def channel_class(name: str) -> type[Channel]:

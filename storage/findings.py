@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from storage.db import Database
 from storage.models import StoredFinding, Supplier
@@ -86,63 +87,83 @@ def record_findings(
 
     Each dict needs identity, code, severity, message, evidence, rule_source and may carry
     certification (dict of the claimed certificate's fields) and statement (text).
+    record_check(..., findings=...) does the same inside the check's own transaction.
+    """
+    _require_aware(seen_at, "seen_at")
+    current = _validated(findings)
+    with db.session(write=True) as session:
+        # Row lock on PostgreSQL serialises concurrent updates of one supplier (SQLite: BEGIN IMMEDIATE).
+        found = session.execute(select(Supplier.id).where(Supplier.id == supplier_id).with_for_update()).first()
+        if found is None:
+            raise UnknownSupplierForFindingsError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
+        return merge_findings(session, supplier_id, snapshot_id, list(current.values()), seen_at, url=url)
+
+
+def merge_findings(
+    session: Session,
+    supplier_id: str,
+    snapshot_id: int | None,
+    findings: Iterable[dict[str, Any]],
+    seen_at: datetime,
+    *,
+    url: str | None = None,
+) -> FindingsUpdate:
+    """The merge of record_findings on a session the caller owns (and has locked the supplier row in).
+
+    Internal to storage: lets record_check store a check and its findings in ONE transaction, so a crash
+    can never leave a check whose findings (and the alerts derived from them) were lost.
     """
     _require_aware(seen_at, "seen_at")
     current = _validated(findings)
     new: list[StoredFinding] = []
     resolved: list[StoredFinding] = []
     persisting: list[StoredFinding] = []
-    with db.session(write=True) as session:
-        # Row lock on PostgreSQL serialises concurrent updates of one supplier (SQLite: BEGIN IMMEDIATE).
-        found = session.execute(select(Supplier.id).where(Supplier.id == supplier_id).with_for_update()).first()
-        if found is None:
-            raise UnknownSupplierForFindingsError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
-        open_rows = {
-            row.identity: row
-            for row in session.execute(
-                select(StoredFinding).where(
-                    StoredFinding.supplier_id == supplier_id,
-                    StoredFinding.resolved_at.is_(None),
-                    StoredFinding.url.is_(None) if url is None else StoredFinding.url == url,
-                )
-            ).scalars()
-        }
-        for identity, row in open_rows.items():
-            item = current.get(identity)
-            if item is None:
-                row.resolved_at = max(seen_at, row.last_seen_at)
-                resolved.append(row)
-                continue
-            if seen_at >= row.last_seen_at:
-                row.last_seen_at = seen_at
-                if snapshot_id is not None:
-                    row.last_snapshot_id = snapshot_id
-                row.severity = str(item["severity"])
-                row.message = _clean(item["message"]) or ""
-                row.rule_source = _clean(item["rule_source"]) or ""
-            persisting.append(row)
-        for identity, item in current.items():
-            if identity in open_rows:
-                continue
-            row = StoredFinding(
-                supplier_id=supplier_id,
-                identity=identity,
-                url=url,
-                code=str(item["code"]),
-                severity=str(item["severity"]),
-                message=_clean(item["message"]) or "",
-                evidence=_clean(item["evidence"]) or "",
-                rule_source=_clean(item["rule_source"]) or "",
-                certification=item.get("certification"),
-                statement=_clean(item.get("statement")),
-                first_seen_at=seen_at,
-                last_seen_at=seen_at,
-                first_snapshot_id=snapshot_id,
-                last_snapshot_id=snapshot_id,
+    open_rows = {
+        row.identity: row
+        for row in session.execute(
+            select(StoredFinding).where(
+                StoredFinding.supplier_id == supplier_id,
+                StoredFinding.resolved_at.is_(None),
+                StoredFinding.url.is_(None) if url is None else StoredFinding.url == url,
             )
-            session.add(row)
-            new.append(row)
-        session.flush()
+        ).scalars()
+    }
+    for identity, row in open_rows.items():
+        item = current.get(identity)
+        if item is None:
+            row.resolved_at = max(seen_at, row.last_seen_at)
+            resolved.append(row)
+            continue
+        if seen_at >= row.last_seen_at:
+            row.last_seen_at = seen_at
+            if snapshot_id is not None:
+                row.last_snapshot_id = snapshot_id
+            row.severity = str(item["severity"])
+            row.message = _clean(item["message"]) or ""
+            row.rule_source = _clean(item["rule_source"]) or ""
+        persisting.append(row)
+    for identity, item in current.items():
+        if identity in open_rows:
+            continue
+        row = StoredFinding(
+            supplier_id=supplier_id,
+            identity=identity,
+            url=url,
+            code=str(item["code"]),
+            severity=str(item["severity"]),
+            message=_clean(item["message"]) or "",
+            evidence=_clean(item["evidence"]) or "",
+            rule_source=_clean(item["rule_source"]) or "",
+            certification=item.get("certification"),
+            statement=_clean(item.get("statement")),
+            first_seen_at=seen_at,
+            last_seen_at=seen_at,
+            first_snapshot_id=snapshot_id,
+            last_snapshot_id=snapshot_id,
+        )
+        session.add(row)
+        new.append(row)
+    session.flush()
     return FindingsUpdate(new=new, resolved=resolved, persisting=persisting)
 
 

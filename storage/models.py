@@ -10,7 +10,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -31,6 +45,7 @@ storage_registry = registry(metadata=metadata)
 CHECK_STATUSES: frozenset[str] = frozenset({"ok", "blocked", "login_required", "not_found", "unparseable", "error"})
 FETCH_METHODS: frozenset[str] = frozenset({"browser", "http"})
 BLOB_KINDS: frozenset[str] = frozenset({"html", "png"})
+DELIVERY_STATUSES: frozenset[str] = frozenset({"pending", "sending", "sent", "failed"})
 
 
 def utcnow() -> datetime:
@@ -250,3 +265,62 @@ class RegistryCache(StorageModel, table=True):
     status_code: int = Field(nullable=False)
     fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+# --- alert outbox and delivery queue (migration 0003) ----------------------------------------------
+
+
+class StoredAlert(StorageModel, table=True):
+    """One alert event, written in the same transaction as the check that raised it (transactional outbox).
+
+    ``id`` is the event's stable id (monitor.alerts.model.alert_id): enqueueing the same event again is a
+    no-op, so a check re-run after a crash cannot produce a second alert. ``payload`` is the alert as sent
+    (webhook body), kept verbatim so a delivery retried days later sends exactly what was decided.
+    """
+
+    __tablename__: ClassVar[str] = "alert"
+    __table_args__ = (Index("ix_alert_supplier_observed", "supplier_id", "observed_at"),)
+
+    id: str = Field(sa_column=Column(String(200), primary_key=True))
+    kind: str = Field(sa_column=Column(String(50), nullable=False))
+    severity: str = Field(sa_column=Column(String(16), nullable=False))
+    supplier_id: str | None = Field(
+        default=None, sa_column=Column(String(200), ForeignKey("supplier.id"), nullable=True)
+    )
+    payload: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
+    observed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    check_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("check.id"), nullable=True, index=True)
+    )
+
+
+class Delivery(StorageModel, table=True):
+    """One alert to one recipient through one channel and target: the unit the delivery queue retries.
+
+    status: pending (due at next_attempt_at) -> sending (leased until lease_until by one sender) -> sent,
+    or back to pending with a later next_attempt_at, or failed (permanent / out of attempts). A sending
+    row whose lease expired is claimable again: its sender died between claiming and marking.
+    ``target`` may hold credentials (apprise URLs, webhook tokens): never log it unredacted.
+    """
+
+    __tablename__: ClassVar[str] = "delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "recipient", "channel", "target"),
+        Index("ix_delivery_status_digest_next_attempt", "status", "digest", "next_attempt_at"),
+        Index("ix_delivery_status_lease_until", "status", "lease_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: str = Field(sa_column=Column(String(200), ForeignKey("alert.id"), nullable=False))
+    recipient: str = Field(sa_column=Column(String(200), nullable=False))
+    channel: str = Field(sa_column=Column(String(50), nullable=False))
+    target: str = Field(sa_column=Column(Text, nullable=False))
+    digest: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    status: str = Field(default="pending", sa_column=Column(String(16), nullable=False))
+    attempts: int = Field(default=0, nullable=False)
+    next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -6,18 +6,21 @@ instances stay readable after the session closes). Claims are the JSON dict of d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
+from sqlmodel import Session
 
 from storage.blobs import decode_html, get_blob, html_bytes, put_blob
 from storage.db import Database
+from storage.findings import FindingsUpdate, merge_findings
 from storage.fingerprint import claims_hash, json_dumps
 from storage.models import CHECK_STATUSES, FETCH_METHODS, Check, Snapshot, Supplier, UTCDateTime, utcnow
+from storage.outbox import enqueue_alerts
 
 OK = "ok"
 
@@ -58,6 +61,39 @@ class CheckResult:
     snapshot_id: int | None
     changed: bool
     previous_snapshot_id: int | None
+    #: What record_check(..., findings=...) changed in the finding history (None without findings).
+    findings_update: FindingsUpdate | None = None
+    #: Ids of the alerts the ``alerts`` callback produced that were new (already-stored ids are skipped).
+    alerts_enqueued: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckFacts:
+    """What a check established, handed to record_check's ``alerts`` callback inside the transaction.
+
+    Everything an alert rule needs to decide, computed from the rows just written, so the decision and
+    the stored alerts commit (or vanish) together with the check. Failure figures are per URL: one
+    blocked page of a supplier does not make its other pages "failing".
+    """
+
+    check_id: int
+    snapshot_id: int | None
+    changed: bool
+    previous_snapshot_id: int | None
+    status: str
+    #: Status of the previous check of this supplier+url (None for the first one).
+    previous_status: str | None
+    #: Non-ok checks of this supplier+url since its last ok one, this check included (0 when ok).
+    consecutive_failures: int
+    findings_update: FindingsUpdate | None
+    #: First check of the current failure streak (None when this check is ok).
+    first_failed_check_id: int | None
+    supplier_id: str
+    url: str
+    started_at: datetime
+
+
+AlertsCallback = Callable[[CheckFacts], Iterable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -193,6 +229,8 @@ def record_check(
     html: str | None = None,
     screenshot: bytes | None = None,
     keep_failure_html: bool = True,
+    findings: list[dict[str, Any]] | None = None,
+    alerts: AlertsCallback | None = None,
 ) -> CheckResult:
     """Record one fetch attempt, storing a new snapshot only when the claims changed.
 
@@ -202,7 +240,12 @@ def record_check(
       (deduplicated by content hash).
     - any other status: a check row only, never a snapshot; the page HTML may be kept as evidence of
       the block/login page (`evidence_blob`, deduplicated) unless keep_failure_html is False.
-    Everything happens in one transaction.
+    - findings (ok checks only): merged into the finding history exactly as record_findings(...,
+      url=url) does, seen at started_at, scoped to this page.
+    - alerts: called with the CheckFacts once the rows above exist; the alert dicts it returns
+      (see storage.outbox.enqueue_alerts; check_id defaults to this check) are enqueued.
+    Everything happens in one transaction: if anything fails, the callback included, nothing is stored,
+    so an alert can never be lost for a stored check nor stored for a lost one.
     """
     if status not in CHECK_STATUSES:
         raise ValueError(f"unknown check status {status!r}; expected one of {sorted(CHECK_STATUSES)}")
@@ -217,6 +260,9 @@ def record_check(
             json_dumps(claims)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"claims are not JSON-serialisable (use to_json_dict()): {exc}") from exc
+    if findings is not None and status != OK:
+        # A failed check saw no claims; an empty list here would resolve every open finding of the page.
+        raise ValueError(f"findings can only be recorded with an ok check (status is {status!r})")
     duration_ms = max(0, round((finished_at - started_at).total_seconds() * 1000))
 
     with db.session(write=True) as session:
@@ -226,6 +272,12 @@ def record_check(
             raise UnknownSupplierError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
         latest = session.execute(_latest_snapshot_stmt(supplier_id, url)).scalars().first()
         previous_id = latest.id if latest is not None else None
+        previous_status = session.execute(
+            select(Check.status)
+            .where(Check.supplier_id == supplier_id, Check.url == url, Check.started_at <= started_at)
+            .order_by(Check.started_at.desc(), Check.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
 
         check = Check(
             supplier_id=supplier_id,
@@ -265,12 +317,66 @@ def record_check(
         session.add(check)
         session.flush()
         assert check.id is not None
+        update_ = (
+            merge_findings(session, supplier_id, check.snapshot_id, findings, started_at, url=url)
+            if findings is not None
+            else None
+        )
+        enqueued: list[str] = []
+        if alerts is not None:
+            failures, first_failed = _failure_streak(session, check)
+            facts = CheckFacts(
+                check_id=check.id,
+                snapshot_id=check.snapshot_id,
+                changed=check.changed,
+                previous_snapshot_id=previous_id,
+                status=status,
+                previous_status=previous_status,
+                consecutive_failures=failures,
+                findings_update=update_,
+                first_failed_check_id=first_failed,
+                supplier_id=supplier_id,
+                url=url,
+                started_at=started_at,
+            )
+            produced = [a if "check_id" in a else {**a, "check_id": check.id} for a in alerts(facts) or ()]
+            enqueued = enqueue_alerts(session, produced)
         return CheckResult(
             check_id=check.id,
             snapshot_id=check.snapshot_id,
             changed=check.changed,
             previous_snapshot_id=previous_id,
+            findings_update=update_,
+            alerts_enqueued=enqueued,
         )
+
+
+def _failure_streak(session: Session, check: Check) -> tuple[int, int | None]:
+    """(non-ok checks of the page since its last ok one up to and including `check`, first of them).
+
+    Bounded by `check` (not by the newest row) so that a check recorded late still sees its own streak.
+    """
+    if check.status == OK:
+        return 0, None
+    page = and_(Check.supplier_id == check.supplier_id, Check.url == check.url)
+    not_after = or_(
+        Check.started_at < check.started_at, and_(Check.started_at == check.started_at, Check.id <= check.id)
+    )
+    last_ok = session.execute(
+        select(Check.started_at, Check.id)
+        .where(page, not_after, Check.status == OK)
+        .order_by(Check.started_at.desc(), Check.id.desc())
+        .limit(1)
+    ).first()
+    streak = [page, not_after, Check.status != OK]
+    if last_ok is not None:
+        ok_at, ok_id = last_ok
+        streak.append(or_(Check.started_at > ok_at, and_(Check.started_at == ok_at, Check.id > ok_id)))
+    count = session.execute(select(func.count(Check.id)).where(*streak)).scalar_one()
+    first = session.execute(
+        select(Check.id).where(*streak).order_by(Check.started_at, Check.id).limit(1)
+    ).scalar_one_or_none()
+    return int(count), first
 
 
 # --- snapshots -------------------------------------------------------------------------------------

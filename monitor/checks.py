@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from monitor.alerts.compose import CheckAlerts
+from monitor.alerts.layout import raise_layout_alerts
+from monitor.changes import ClaimChange, diff_claims
 from monitor.config import Config, SupplierConfig
 from monitor.fetchers import Fetchers
 from monitor.verify import Finding
@@ -21,7 +24,7 @@ from scrapers.claims import ClaimsDocument
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
-from storage import Database, FindingsUpdate, SupplierSpec, record_check, upsert_suppliers
+from storage import Database, FindingsUpdate, SupplierSpec, latest_snapshot, record_check, upsert_suppliers
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class PageOutcome:
     previous_snapshot_id: int | None = None
     findings: list[Finding] = field(default_factory=list)
     findings_update: FindingsUpdate | None = None
+    changes: list[ClaimChange] = field(default_factory=list)
+    #: Ids of the alerts this check queued (in the same transaction as the check).
+    alerts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -58,6 +64,26 @@ def sync_watch_list(db: Database, config: Config) -> None:
             for s in config.suppliers
         ],
     )
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one fetch of a page amounted to, before it is stored."""
+
+    started_at: datetime
+    method: str
+    status: str
+    reason: str
+    claims: ClaimsDocument | None = None
+    html: str | None = None
+    screenshot: bytes | None = None
+    http_status: int | None = None
+    #: Kept with an ok check when something about it deserves a word (an unconfirmed change).
+    note: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and self.claims is not None
 
 
 class Checker:
@@ -84,23 +110,40 @@ class Checker:
                 on_done(supplier, outcomes)
             return outcomes
 
+        suppliers = list(suppliers)
         results = await asyncio.gather(*(one(s) for s in suppliers))
-        return [outcome for outcomes in results for outcome in outcomes]
+        outcomes = [outcome for found in results for outcome in found]
+        await asyncio.to_thread(raise_layout_alerts, self.config, self.db, suppliers, outcomes)
+        return outcomes
 
     async def check_page(self, supplier: SupplierConfig, url: str) -> PageOutcome:
+        observation = await self._observe(supplier, url)
+        started = observation.started_at
+        changes: list[ClaimChange] = []
+        if observation.ok and observation.claims is not None:
+            previous = await asyncio.to_thread(latest_snapshot, self.db, supplier.id, url)
+            if previous is not None:
+                before = ClaimsDocument.model_validate(previous.claims)
+                changes = diff_claims(
+                    before, observation.claims, numeric_threshold=self.config.alerts.numeric_change_threshold
+                )
+                if self.config.alerts.confirm_changes and any(c.confirm_needed for c in changes):
+                    observation, changes = await self._confirm(supplier, url, observation, before, changes)
+        return await self._store(supplier, url, started, observation, changes)
+
+    async def _observe(self, supplier: SupplierConfig, url: str) -> Observation:
+        """Fetch and read one page; a failure is an observation too, never an exception."""
         method = supplier.method or self.config.fetch.method
         async with self._slots:
-            started = datetime.now(UTC)
+            started = datetime.now(UTC)  # after the wait for a slot: durations measure the page, not the queue
             try:
                 parser = choose_parser(url, None, supplier.platform)
                 page = await self.fetchers.get(method).fetch(url, parser)
             except (FetchError, UnknownPlatformError) as exc:
-                reason = str(exc)
-                return await self._store(supplier, url, started, method, "error", reason, None, None, None, None)
+                return Observation(started, method, "error", str(exc))
             except Exception as exc:  # a bug must cost one page, not the whole run
                 log.exception("unexpected failure fetching %s for %s", url, supplier.id)
-                reason = f"internal error: {type(exc).__name__}: {exc}"
-                return await self._store(supplier, url, started, method, "error", reason, None, None, None, None)
+                return Observation(started, method, "error", f"internal error: {type(exc).__name__}: {exc}")
         reading = read_page(
             page.html,
             url,
@@ -109,9 +152,7 @@ class Checker:
             final_url=page.final_url,
             fetched_at=started,
         )
-        return await self._store(
-            supplier,
-            url,
+        return Observation(
             started,
             page.method,
             reading.status.value,
@@ -122,21 +163,50 @@ class Checker:
             page.status_code,
         )
 
-    async def _store(
+    async def _confirm(
         self,
         supplier: SupplierConfig,
         url: str,
-        started: datetime,
-        method: str,
-        status: str,
-        reason: str,
-        claims: ClaimsDocument | None,
-        html: str | None,
-        screenshot: bytes | None,
-        http_status: int | None,
+        first: Observation,
+        before: ClaimsDocument,
+        changes: list[ClaimChange],
+    ) -> tuple[Observation, list[ClaimChange]]:
+        """Fetch again before anyone is told that a claim vanished or the supplier's identity changed."""
+        second = await self._observe(supplier, url)
+        assert first.claims is not None
+        claimed = ", ".join(sorted({c.subject for c in changes if c.confirm_needed}))
+        if not second.ok or second.claims is None:
+            reason = f"could not confirm a change ({claimed}): the second fetch was {second.status}: {second.reason}"
+            return replace(first, status="error", reason=reason, claims=None), []
+        if _same_claims(second.claims, first.claims):
+            return first, changes
+        if _same_claims(second.claims, before):
+            note = f"unconfirmed change: the first fetch showed {claimed}, the second fetch did not; not alerted"
+            log.warning("%s %s: %s", supplier.id, url, note)
+            return replace(second, note=note), []
+        reason = f"unstable page: two fetches in a row disagree ({claimed}); nothing stored, next check retries"
+        return replace(first, status="error", reason=reason, claims=None), []
+
+    async def _store(
+        self, supplier: SupplierConfig, url: str, started: datetime, seen: Observation, changes: list[ClaimChange]
     ) -> PageOutcome:
         finished = datetime.now(UTC)
-        ok = status == "ok"
+        findings: list[Finding] = []
+        rows = None
+        if seen.ok and seen.claims is not None:
+            findings = self.findings.judge(seen.claims, started.date())
+            rows = self.findings.rows(findings, seen.claims)
+        else:
+            log.info("%s %s: %s (%s)", supplier.id, url, seen.status, seen.reason)
+        alerts = CheckAlerts(
+            self.config,
+            supplier,
+            url,
+            name=seen.claims.supplier.name if seen.claims else None,
+            changes=changes,
+            reason=seen.reason,
+            observed_at=finished,
+        )
         result = await asyncio.to_thread(
             record_check,
             self.db,
@@ -144,37 +214,37 @@ class Checker:
             url=url,
             started_at=started,
             finished_at=finished,
-            status=status,
-            fetch_method=method,
-            error=None if ok else reason,
-            http_status=http_status,
-            claims=claims.to_json_dict() if ok and claims else None,
-            html=html,
-            screenshot=screenshot if ok else None,
+            status=seen.status,
+            fetch_method=seen.method,
+            error=seen.note if seen.status == "ok" else seen.reason,
+            http_status=seen.http_status,
+            claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
+            html=seen.html,
+            screenshot=seen.screenshot if seen.ok else None,
+            findings=rows,
+            alerts=alerts,
         )
-        findings: list[Finding] = []
-        update = None
-        if ok and claims is not None:
-            findings, update = await asyncio.to_thread(
-                self.findings.record, supplier.id, result.snapshot_id, claims, finished
-            )
-        else:
-            log.info("%s %s: %s (%s)", supplier.id, url, status, reason)
         return PageOutcome(
             supplier_id=supplier.id,
             url=url,
-            status=status,
-            reason=reason,
-            fetch_method=method,
+            status=seen.status,
+            reason=seen.note or seen.reason,
+            fetch_method=seen.method,
             duration_ms=round((finished - started).total_seconds() * 1000),
-            claims=claims,
+            claims=seen.claims,
             changed=result.changed,
             check_id=result.check_id,
             snapshot_id=result.snapshot_id,
             previous_snapshot_id=result.previous_snapshot_id,
             findings=findings,
-            findings_update=update,
+            findings_update=result.findings_update,
+            changes=changes,
+            alerts=list(result.alerts_enqueued),
         )
+
+
+def _same_claims(a: ClaimsDocument, b: ClaimsDocument) -> bool:
+    return a.claims_fingerprint_dict() == b.claims_fingerprint_dict()
 
 
 async def check_suppliers(

@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor import watchlist
+from monitor.alerts.commands import alerts_app
+from monitor.alerts.delivery import deliver_due
 from monitor.checks import check_suppliers, sync_watch_list
 from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
 from monitor.fetchers import Fetchers
@@ -34,6 +36,7 @@ app = typer.Typer(
 )
 suppliers_app = typer.Typer(no_args_is_help=True, help="List, add and remove watched suppliers in the config file.")
 app.add_typer(suppliers_app, name="suppliers")
+app.add_typer(alerts_app, name="alerts")
 registry_app = typer.Typer(no_args_is_help=True, help="The local certificate registry the operator maintains.")
 app.add_typer(registry_app, name="registry")
 
@@ -111,6 +114,7 @@ def check(
         with progress:
             task = progress.add_task("check", total=len(targets))
             outcomes = asyncio.run(check_suppliers(config, db, targets, on_done=lambda *_: progress.advance(task)))
+        delivery = deliver_due(db, config)
     outcomes.sort(key=lambda o: (o.supplier_id, o.url))
     if as_json:
         rows = [
@@ -125,13 +129,16 @@ def check(
                 "check_id": o.check_id,
                 "snapshot_id": o.snapshot_id,
                 "certifications": len(o.claims.certifications) if o.ok and o.claims else None,
+                "alerts": o.alerts,
             }
             for o in outcomes
         ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console.print(outcomes_table(outcomes, names, title=f"Checked {len(targets)} supplier(s)"))
-    console.print(f"Stored in {redact_url(config.database.url)}")
+    console.print(f"Stored in {redact_url(config.database.url)}. Alerts: {delivery}")
+    for line in delivery.errors:
+        errors.print(safe(line, 400))
 
 
 @app.command()

@@ -88,6 +88,9 @@ class CheckFacts:
     findings_update: FindingsUpdate | None
     #: First check of the current failure streak (None when this check is ok).
     first_failed_check_id: int | None
+    #: For an ok check: the failure streak it ends (0 and None when the previous check was ok too).
+    ended_failures: int
+    ended_first_failed_check_id: int | None
     supplier_id: str
     url: str
     started_at: datetime
@@ -325,6 +328,7 @@ def record_check(
         enqueued: list[str] = []
         if alerts is not None:
             failures, first_failed = _failure_streak(session, check)
+            ended, ended_first = _failure_streak(session, check, before=True) if status == OK else (0, None)
             facts = CheckFacts(
                 check_id=check.id,
                 snapshot_id=check.snapshot_id,
@@ -335,6 +339,8 @@ def record_check(
                 consecutive_failures=failures,
                 findings_update=update_,
                 first_failed_check_id=first_failed,
+                ended_failures=ended,
+                ended_first_failed_check_id=ended_first,
                 supplier_id=supplier_id,
                 url=url,
                 started_at=started_at,
@@ -351,17 +357,17 @@ def record_check(
         )
 
 
-def _failure_streak(session: Session, check: Check) -> tuple[int, int | None]:
+def _failure_streak(session: Session, check: Check, *, before: bool = False) -> tuple[int, int | None]:
     """(non-ok checks of the page since its last ok one up to and including `check`, first of them).
 
     Bounded by `check` (not by the newest row) so that a check recorded late still sees its own streak.
+    With ``before``, the streak that ended just before `check` (what an ok check recovers from).
     """
-    if check.status == OK:
+    if check.status == OK and not before:
         return 0, None
     page = and_(Check.supplier_id == check.supplier_id, Check.url == check.url)
-    not_after = or_(
-        Check.started_at < check.started_at, and_(Check.started_at == check.started_at, Check.id <= check.id)
-    )
+    same_time = Check.id < check.id if before else Check.id <= check.id
+    not_after = or_(Check.started_at < check.started_at, and_(Check.started_at == check.started_at, same_time))
     last_ok = session.execute(
         select(Check.started_at, Check.id)
         .where(page, not_after, Check.status == OK)

@@ -21,7 +21,8 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
                                            a bare number body; answers ``{"round": n}``
 ``POST /__scenario/glitch``                ``store=<id>&kind=<glitch>`` (repeatable kind): the store's next
                                            requests misbehave once each (captcha, missing_redirect,
-                                           missing_empty, drop_certificate, server_error)
+                                           missing_empty, drop_certificate, server_error,
+                                           new_layout)
 =========================================  ================================================================
 
 Depending on the round a store answers with its page, the captcha page (HTTP 200, same URL), a 302 to
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import json
 import re
 import signal
@@ -68,8 +70,15 @@ _PNG_1X1 = base64.b64decode(
 )
 _HTML = "text/html; charset=utf-8"
 
-Glitch = Literal["captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error"]
-GLITCHES: tuple[str, ...] = ("captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error")
+Glitch = Literal["captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error", "new_layout"]
+GLITCHES: tuple[str, ...] = (
+    "captcha",
+    "missing_redirect",
+    "missing_empty",
+    "drop_certificate",
+    "server_error",
+    "new_layout",
+)
 
 
 @dataclass
@@ -298,6 +307,8 @@ class DemoMarketplace:
         glitch = self._next_glitch(store_id) if known else None
         if glitch == "server_error":
             return _html(503, "<html><body><h1>Service temporarily unavailable</h1></body></html>")
+        if glitch == "new_layout":
+            return _html(200, _new_layout_page(self.scenario.supplier(store_id).name))
         availability = glitch if glitch in ("captcha", "missing_redirect", "missing_empty") else None
         availability = availability or self.scenario.availability(store_id)
         if availability == "captcha":
@@ -362,6 +373,16 @@ def _round_from(query: str, body: bytes, content_type: str) -> int:
     if n < 0:
         raise ValueError("n must be >= 0")
     return n
+
+
+def _new_layout_page(name: str) -> str:
+    """A redesigned store page: plenty of content, none of it where any known page family keeps its data."""
+    paragraph = "Explore our factory, our production lines and our quality control process. " * 8
+    return (
+        f"<!doctype html><html><head><title>{html.escape(name)}</title></head><body>"
+        f'<div id="app-root" data-v3-layout="1"><h1>{html.escape(name)}</h1><p>{paragraph}</p>'
+        f"<p>{paragraph}</p></div></body></html>"
+    )
 
 
 def _html(status: int, text: str) -> Response:

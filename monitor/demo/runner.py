@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from monitor.alerts.delivery import deliver_due
 from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
@@ -28,6 +29,9 @@ def demo_config(base_url: str, database_url: str, method: str = "browser") -> Co
         data={
             "database": {"url": database_url},
             "fetch": {"method": method, "timeout": "20s"},
+            # Two failed rounds are enough to show a "check failing" alert within the demo's five rounds.
+            "alerts": {"failure_threshold": 2},
+            "recipients": [{"name": "Demo sourcing team", "console": True, "operator": True, "min_severity": "medium"}],
             "suppliers": demo_suppliers(base_url),
         },
     )
@@ -60,6 +64,9 @@ def run_demo(
                 _print_round_summary(console, outcomes, names)
                 findings = round_findings_table(outcomes, names, first_round=round_no == 0)
                 console.print(findings if findings else "  no findings appeared or were resolved")
+                console.rule(f"Alerts of round {round_no} (console channel)")
+                report = deliver_due(db, config)
+                console.print(f"  alerts delivered: {report}")
                 history.append(outcomes)
     console.print(
         f"Done: {rounds} rounds. Every snapshot is kept in {db_path}; "

@@ -45,6 +45,10 @@ class FindingsRecorder:
     def judge(self, claims: ClaimsDocument, today: date) -> list[Finding]:
         return verify(claims, today=today, settings=self.settings, registries=self.registries_for(claims))
 
+    def rows(self, findings: list[Finding], claims: ClaimsDocument) -> list[dict[str, Any]]:
+        """The stored form of one check's findings (see storage.record_check's ``findings``)."""
+        return [finding_row(f, claims, key) for f, key in zip(findings, identities(findings, claims), strict=True)]
+
     def record(
         self, supplier_id: str, snapshot_id: int | None, claims: ClaimsDocument, seen_at: datetime
     ) -> tuple[list[Finding], FindingsUpdate]:

@@ -1,0 +1,232 @@
+"""Alerts end to end: real Chromium against the demo marketplace, a real SMTP server (aiosmtpd) and a real
+webhook receiver on loopback. What a sourcing manager must be able to trust: no alert from a captcha,
+exactly one for a removed certificate, none for a page that flapped, one "failing" and one "recovered"."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from conftest import requires_browser
+
+from monitor.alerts.delivery import deliver_due
+from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.config import Config, load_config
+from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.scenario import demo_suppliers
+from storage import list_alerts, list_checks, list_deliveries, open_database
+
+pytestmark = requires_browser
+
+
+class WebhookReceiver:
+    """A real HTTP endpoint that records every JSON body it is sent."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                receiver.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def ids(self, kind: str | None = None) -> list[str]:
+        return [b["id"] for b in self.bodies if kind is None or b["kind"] == kind]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box, port = Mailbox(), _free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+WATCHED = {"xinlong-hardware", "kangda-medical", "jiahe-electronics"}
+
+
+def _config(tmp_path: Path, market: DemoMarketplace, hook: WebhookReceiver, smtp_port: int, **alerts: Any) -> Config:
+    buyers = {
+        "name": "Hardware buyers",
+        "email": "buyer@example.com",
+        "webhook": hook.url,
+        "tags": ["family:cpmodules"],
+        "min_severity": "medium",
+    }
+    operators = {"name": "Operators", "webhook": hook.url, "operator": True, "min_severity": "critical"}
+    return load_config(
+        tmp_path / "config.toml",
+        data={
+            "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+            "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from": "monitor@example.com"},
+            "alerts": {"failure_threshold": 3, **alerts},
+            "recipients": [buyers, operators],
+            "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in WATCHED],
+        },
+    )
+
+
+def _round(config: Config, db: Any, ids: set[str] | None = None) -> dict[str, PageOutcome]:
+    targets = [s for s in config.suppliers if ids is None or s.id in ids]
+    outcomes = asyncio.run(check_suppliers(config, db, targets))
+    deliver_due(db, config)
+    return {o.supplier_id: o for o in outcomes}
+
+
+def _removals(hook: WebhookReceiver) -> list[dict[str, Any]]:
+    return [b for b in hook.bodies if b["kind"] == "claim_change" and b["details"]["change"].endswith("_removed")]
+
+
+def test_captcha_round_gives_no_removal_and_a_removed_certificate_exactly_one(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    config = _config(tmp_path, marketplace, hook, port)
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db)
+        first_findings = len(hook.ids("finding"))
+        assert first_findings, "the xinlong page's findings reach its buyers"
+        assert all(b["supplier"]["id"] in {"xinlong-hardware", "jiahe-electronics"} for b in hook.bodies)
+
+        marketplace.set_round(1)  # kangda-medical answers with the captcha page
+        _round(config, db)
+        assert _removals(hook) == [] and hook.ids("finding_resolved") == []
+
+        marketplace.set_round(2)  # xinlong-hardware's CE certificate is gone; jiahe's ISO 9001 now expired
+        _round(config, db)
+        removed = _removals(hook)
+        assert len(removed) == 1
+        assert removed[0]["supplier"]["id"] == "xinlong-hardware" and removed[0]["severity"] == "high"
+        assert "CE" in removed[0]["title"]
+        assert set(removed[0]) >= {"id", "kind", "severity", "supplier", "title", "details", "observed_at"}
+
+        _round(config, db)  # same page again: nothing new is said
+        assert len(_removals(hook)) == 1
+        assert len(hook.ids()) == len(set(hook.ids())), "no alert id was delivered twice"
+
+    # The same alerts went out by e-mail, each carrying its id for deduplication.
+    mailed = {m["X-Supplier-Monitor-Alert-Id"] for m in box.messages}
+    assert set(hook.ids()) <= mailed, "buyers get every alert by mail and by webhook"
+    assert removed[0]["id"] in mailed
+
+
+def test_flapping_page_is_confirmed_by_a_second_fetch_and_not_alerted(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    config = _config(tmp_path, marketplace, hook, mailbox[1])
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, {"xinlong-hardware"})
+        marketplace.glitch("xinlong-hardware", "drop_certificate")  # the next fetch only shows one fewer cert
+        outcome = _round(config, db, {"xinlong-hardware"})["xinlong-hardware"]
+        assert outcome.status == "ok" and not outcome.changed
+        assert outcome.reason.startswith("unconfirmed change")
+        assert _removals(hook) == []
+        assert list_checks(db, "xinlong-hardware", limit=1)[0].error.startswith("unconfirmed change")
+
+        # A real removal survives the second fetch and is alerted once.
+        marketplace.set_round(2)
+        _round(config, db, {"xinlong-hardware"})
+        assert len(_removals(hook)) == 1
+
+
+def test_failures_give_one_failing_alert_and_one_recovered(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    config = _config(tmp_path, marketplace, hook, mailbox[1])
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, {"jiahe-electronics"})
+        marketplace.glitch("jiahe-electronics", *["server_error"] * 5)
+        for _ in range(5):
+            assert _round(config, db, {"jiahe-electronics"})["jiahe-electronics"].status != "ok"
+        failing = [b for b in hook.bodies if b["kind"] == "check_failing"]
+        assert len(failing) == 1, "three failures in a row raise it once, more failures do not repeat it"
+        assert failing[0]["details"]["failures"] == 3
+        _round(config, db, {"jiahe-electronics"})
+        recovered = [b for b in hook.bodies if b["kind"] == "recovered"]
+        assert len(recovered) == 1 and recovered[0]["details"]["failures"] == 5
+        # Operator-only alerts go to the operator recipient, not to the buyers' mailbox.
+        assert not any(m["X-Supplier-Monitor-Alert-Id"] == failing[0]["id"] for m in mailbox[0].messages)
+        assert _removals(hook) == [], "failed checks never claim that certificates were removed"
+
+
+def test_a_new_layout_for_a_whole_family_is_one_operator_alert(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    config = _config(tmp_path, marketplace, hook, mailbox[1])
+    family = {"xinlong-hardware", "jiahe-electronics"}  # both module-data profiles
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, family)
+        for supplier_id in family:
+            marketplace.glitch(supplier_id, "new_layout")
+        outcomes = _round(config, db, family)
+        assert {o.status for o in outcomes.values()} == {"unparseable"}
+        layout = [b for b in hook.bodies if b["kind"] == "layout_changed"]
+        assert len(layout) == 1
+        assert layout[0]["details"]["page_type"] == "company_profile_modules"
+        assert _removals(hook) == []
+        assert [a for a in list_alerts(db) if a.kind == "layout_changed"]
+
+
+def test_failed_deliveries_are_kept_and_retried_not_dropped(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver
+) -> None:
+    dead_smtp = _free_port()  # nothing listens: every mail attempt fails
+    config = _config(tmp_path, marketplace, hook, dead_smtp)
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, {"xinlong-hardware"})
+        emails = [d for d in list_deliveries(db, limit=1000) if d.channel == "email"]
+        assert emails and all(d.status == "pending" and d.attempts == 1 and d.last_error for d in emails)
+        webhooks = [d for d in list_deliveries(db, limit=1000) if d.channel == "webhook"]
+        assert webhooks and all(d.status == "sent" for d in webhooks)

@@ -424,10 +424,7 @@ def test_browser_aborts_requests_to_other_hosts(fetch: Callable[..., Any], parse
     with serve({}) as elsewhere:
         other = [elsewhere.url(p, host="localhost") for p in ("/x.js", "/x.png", "/x.css", "/api")]
         probes = [f"script:{other[0]}", f"img:{other[1]}", f"css:{other[2]}", f"fetch:{other[3]}", "script:/app.js"]
-        head = (
-            f'<script src="{elsewhere.url("/sync.js", host="localhost")}"></script>'
-            '<script src="/own.js"></script>'
-        )
+        head = f'<script src="{elsewhere.url("/sync.js", host="localhost")}"></script><script src="/own.js"></script>'
         script = lambda h: h.reply(200, b"window.app = 1;", "application/javascript")  # noqa: E731
         routes = {"/page.html": html_route(probe_page(probes, head)), "/app.js": script, "/own.js": script}
         with serve(routes) as home:

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor import watchlist
 from monitor.alerts.commands import alerts_app
-from monitor.alerts.delivery import deliver_due
+from monitor.alerts.delivery import deliver_digests, deliver_due
 from monitor.checks import check_suppliers, sync_watch_list
 from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
 from monitor.fetchers import Fetchers
@@ -115,6 +115,7 @@ def check(
             task = progress.add_task("check", total=len(targets))
             outcomes = asyncio.run(check_suppliers(config, db, targets, on_done=lambda *_: progress.advance(task)))
         delivery = deliver_due(db, config)
+        deliver_digests(db, config)  # sends only once a day, at [alerts] digest_hour
     outcomes.sort(key=lambda o: (o.supplier_id, o.url))
     if as_json:
         rows = [

@@ -82,6 +82,9 @@ class BrowserConfig(_Section):
     render_wait: Duration = timedelta(seconds=5)
     screenshots: bool = False
     storage_state: str | None = None
+    #: Relaunch Chromium after this many pages, or when its process tree passes max_memory_mb (leaks).
+    recycle_after_pages: int = Field(default=500, ge=1)
+    max_memory_mb: int = Field(default=1500, ge=100)
 
     @field_validator("executable_path", "storage_state", mode="before")
     @classmethod
@@ -89,13 +92,50 @@ class BrowserConfig(_Section):
         return None if value == "" else value
 
 
+FetchMethodSetting = Literal["browser", "http", "auto"]
+
+
 class FetchConfig(_Section):
-    method: Literal["browser", "http"] = "browser"
+    #: auto: plain HTTP where the parser says the data is in the HTML, the browser when that fails.
+    method: FetchMethodSetting = "browser"
+    #: auto: after falling back to the browser, try plain HTTP again every this many checks.
+    retry_http_every: int = Field(default=10, ge=1)
     user_agent: str = DEFAULT_USER_AGENT
     timeout: Duration = timedelta(seconds=30)
     max_page_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_redirects: int = Field(default=10, ge=0, le=50)
     proxy: str | None = None
+
+
+class PolitenessConfig(_Section):
+    obey_robots_txt: bool = True
+    robots_cache_ttl: Duration = timedelta(hours=12)
+    min_delay_per_host: Duration = timedelta(seconds=2)
+    max_concurrency_per_host: int = Field(default=2, ge=1, le=64)
+    #: Exponential backoff with jitter after errors (timeouts, 5xx, unreachable), per host.
+    backoff_base: Duration = timedelta(seconds=30)
+    backoff_max: Duration = timedelta(hours=6)
+    #: A host that answered with a captcha / anti-bot page is left alone this long (doubling, capped).
+    block_backoff: Duration = timedelta(minutes=30)
+
+
+class PlatformConfig(_Section):
+    """Per-platform fetching: proxy, user agent and a reusable browser session (cookies)."""
+
+    proxy: str | None = None
+    user_agent: str | None = None
+    storage_state: str | None = None
+
+
+class SchedulerConfig(_Section):
+    #: Random delay added to each run so that checks of many suppliers do not start in the same second.
+    jitter: Duration = timedelta(seconds=30)
+    #: After downtime, a missed run within this window is made up once (not a burst of catch-ups).
+    misfire_grace: Duration = timedelta(hours=12)
+    #: How often due alerts are delivered (and digests considered).
+    deliver_every: Duration = timedelta(minutes=1)
+    #: Budget for one whole check of one supplier (all its pages, confirmation fetches included).
+    check_timeout: Duration = timedelta(minutes=5)
 
 
 class VerifyConfig(_Section):
@@ -210,7 +250,12 @@ class SupplierConfig(_Section):
     platform: str = "auto"
     tags: list[str] = Field(default_factory=list)
     interval: Duration | None = None
-    method: Literal["browser", "http"] | None = None
+    #: Cron expression ("0 6 * * *", UTC) instead of an interval.
+    cron: str | None = None
+    method: FetchMethodSetting | None = None
+    #: Only for operators with the site's permission: fetch even where robots.txt disallows it.
+    ignore_robots_txt: bool = False
+    paused: bool = False
 
     @field_validator("id")
     @classmethod
@@ -228,6 +273,15 @@ class SupplierConfig(_Section):
                 validate_url(url)
             except Exception as exc:
                 raise ValueError(str(exc)) from None
+        if self.cron is not None:
+            if self.interval is not None:
+                raise ValueError("give either interval or cron, not both")
+            try:
+                from apscheduler.triggers.cron import CronTrigger
+
+                CronTrigger.from_crontab(self.cron, timezone="UTC")
+            except ValueError as exc:
+                raise ValueError(f"cron {self.cron!r} is not a crontab expression: {exc}") from None
         return self
 
     @property
@@ -249,6 +303,9 @@ class Config(_Section):
     registries: RegistriesConfig = RegistriesConfig()
     smtp: SmtpConfig = SmtpConfig()
     alerts: AlertsConfig = AlertsConfig()
+    politeness: PolitenessConfig = PolitenessConfig()
+    platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
+    scheduler: SchedulerConfig = SchedulerConfig()
     recipients: list[RecipientConfig] = Field(default_factory=list)
     suppliers: list[SupplierConfig] = Field(default_factory=list)
 

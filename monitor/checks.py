@@ -24,7 +24,16 @@ from scrapers.claims import ClaimsDocument
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
-from storage import Database, FindingsUpdate, SupplierSpec, latest_snapshot, record_check, upsert_suppliers
+from storage import (
+    Database,
+    FindingsUpdate,
+    SupplierSpec,
+    get_route,
+    latest_snapshot,
+    record_check,
+    set_route,
+    upsert_suppliers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +141,45 @@ class Checker:
         return await self._store(supplier, url, started, observation, changes)
 
     async def _observe(self, supplier: SupplierConfig, url: str) -> Observation:
-        """Fetch and read one page; a failure is an observation too, never an exception."""
+        """Fetch and read one page by the configured method; "auto" picks per page (see _observe_adaptively)."""
         method = supplier.method or self.config.fetch.method
+        if method == "auto":
+            return await self._observe_adaptively(supplier, url)
+        return await self._fetch_and_read(supplier, url, method)
+
+    async def _observe_adaptively(self, supplier: SupplierConfig, url: str) -> Observation:
+        """Plain HTTP where the parser says the data is in the HTML; the browser when that does not work.
+
+        The page's route is remembered, and a page that needed the browser tries plain HTTP again every
+        ``retry_http_every`` checks, so one captcha does not pin it to the expensive way forever.
+        """
+        try:
+            parser = choose_parser(url, None, supplier.platform)
+        except UnknownPlatformError as exc:
+            return Observation(datetime.now(UTC), "http", "error", str(exc))
+        route = await asyncio.to_thread(get_route, self.db, supplier.id, url)
+        browser_checks = route.browser_checks if route is not None and route.method == "browser" else 0
+        http_first = (
+            parser is not None
+            and parser.data_in_html(url)
+            and (route is None or route.method == "http" or browser_checks >= self.config.fetch.retry_http_every)
+        )
+        if not http_first:
+            seen = await self._fetch_and_read(supplier, url, "browser")
+            await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", browser_checks + 1)
+            return seen
+        cheap = await self._fetch_and_read(supplier, url, "http")
+        if cheap.ok:
+            await asyncio.to_thread(set_route, self.db, supplier.id, url, "http", 0)
+            return cheap
+        seen = await self._fetch_and_read(supplier, url, "browser")
+        if seen.ok:
+            await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", 0)
+            return replace(seen, note=f"plain HTTP gave {cheap.status} ({cheap.reason}); read with the browser")
+        return seen
+
+    async def _fetch_and_read(self, supplier: SupplierConfig, url: str, method: str) -> Observation:
+        """Fetch and read one page; a failure is an observation too, never an exception."""
         async with self._slots:
             started = datetime.now(UTC)  # after the wait for a slot: durations measure the page, not the queue
             try:

@@ -79,6 +79,7 @@ from storage.repository import (
     status_summary,
     upsert_suppliers,
 )
+from storage.routes import get_route, set_route
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -116,6 +117,7 @@ __all__ = [
     "enqueue_alerts",
     "finding_history",
     "get_alert",
+    "get_route",
     "get_snapshot",
     "get_supplier",
     "latest_snapshot",
@@ -140,6 +142,7 @@ __all__ = [
     "release_deliveries",
     "replace_registry_source",
     "reset_delivery",
+    "set_route",
     "snapshot_html",
     "snapshot_screenshot",
     "status_summary",

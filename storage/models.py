@@ -324,3 +324,19 @@ class Delivery(StorageModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PageRoute(StorageModel, table=True):
+    """How a page is best fetched (plain HTTP or the browser), learned from its checks.
+
+    ``browser_checks`` counts browser checks since plain HTTP was last tried, so that one bad answer does
+    not pin a page to the expensive browser forever: the cheap way is retried every N checks.
+    """
+
+    __tablename__: ClassVar[str] = "page_route"
+
+    supplier_id: str = Field(sa_column=Column(String(200), ForeignKey("supplier.id"), primary_key=True))
+    url: str = Field(sa_column=Column(Text, primary_key=True))
+    method: str = Field(sa_column=Column(String(16), nullable=False))
+    browser_checks: int = Field(default=0, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

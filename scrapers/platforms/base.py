@@ -51,6 +51,11 @@ class PlatformParser(ABC):
         """Whether the browser should let a sub-request through; everything off the page's origin is cut."""
         return same_origin(request_url, page_url)
 
+    def data_in_html(self, url: str) -> bool:
+        """Whether the served HTML can carry the claims (embedded JSON, server-rendered tables), so that
+        plain HTTP is worth trying before the browser."""
+        return False
+
     def ready_selector(self, url: str) -> str | None:
         """A CSS selector that appears once client-side rendering has put the claims in the DOM."""
         return None

@@ -67,6 +67,11 @@ class AlibabaParser(PlatformParser):
             return False
         return bool(_CONTENT_MARKERS.search(html[:MAX_HTML_CHARS]))
 
+    def data_in_html(self, url: str) -> bool:
+        # Every family ships its data in the served HTML: shopBizData / detailData objects in scripts,
+        # module-data attributes, legacy tables. Only the DOM rendering of them needs JavaScript.
+        return True
+
     def ready_selector(self, url: str) -> str | None:
         path = urlsplit(url).path.lower()
         if "/product-detail/" in path:

@@ -1,18 +1,24 @@
-"""Fetchers built from the config, created on first use and closed together.
+"""Fetchers built from the config, created on first use and closed together, always behind the polite layer.
 
-A run that only needs plain HTTP never starts Chromium, and one browser serves every check of a run.
+A run that only needs plain HTTP never starts Chromium, and one browser serves every check of a run. Both
+methods hit the same marketplaces, so they share one robots.txt cache, one per-host gate and one per-host
+backoff: switching from HTTP to the browser never doubles the load on a host or escapes a backoff.
 """
 
 from __future__ import annotations
 
-from monitor.config import Config
+from typing import Any
+
+from monitor.config import Config, PlatformConfig
 from scrapers.fetch import BrowserFetcher, FetchSettings, HttpFetcher
 from scrapers.fetch.browser import BrowserSettings
+from scrapers.fetch.politeness import HostBackoff, HostGate, PoliteFetcher, RobotsPolicy
 
 
 class Fetchers:
     def __init__(self, config: Config) -> None:
-        fetch, browser = config.fetch, config.browser
+        fetch, browser, polite = config.fetch, config.browser, config.politeness
+        self.config = config
         self.fetch_settings = FetchSettings(
             user_agent=fetch.user_agent,
             timeout_s=fetch.timeout.total_seconds(),
@@ -27,25 +33,103 @@ class Fetchers:
             storage_state=browser.storage_state,
             proxy=fetch.proxy,
         )
+        self.gate = HostGate(polite.max_concurrency_per_host, polite.min_delay_per_host.total_seconds())
+        self.backoff = HostBackoff(
+            polite.backoff_base.total_seconds(),
+            polite.backoff_max.total_seconds(),
+            polite.block_backoff.total_seconds(),
+        )
+        self.robots: RobotsPolicy | None = (
+            RobotsPolicy(
+                polite.robots_cache_ttl.total_seconds(),
+                timeout_s=self.fetch_settings.timeout_s,
+                gate=self.gate,
+                backoff=self.backoff,
+            )
+            if polite.obey_robots_txt
+            else None
+        )
         self._browser: BrowserFetcher | None = None
-        self._http: HttpFetcher | None = None
+        #: One HttpFetcher (one httpx client, one connection pool) per proxy.
+        self._http: dict[str | None, HttpFetcher] = {}
+        self._polite: dict[tuple[str, str | None], PoliteFetcher] = {}
 
-    def get(self, method: str) -> BrowserFetcher | HttpFetcher:
-        if method == "http":
-            if self._http is None:
-                self._http = HttpFetcher(self.fetch_settings, proxy=self.browser_settings.proxy)
-            return self._http
+    def _platform(self, platform: str | None) -> PlatformConfig:
+        return self.config.platforms.get(platform or "", PlatformConfig())
+
+    def get(self, method: str, *, platform: str | None = None) -> PoliteFetcher:
+        """The polite fetcher for ``method`` ("http"; anything else is the browser) with the platform's
+        proxy, user agent and saved session (``[platforms.<name>]``) applied to each fetch."""
+        key = ("http" if method == "http" else "browser", platform)
+        polite = self._polite.get(key)
+        if polite is not None:
+            return polite
+        settings = self._platform(platform)
+        proxy = settings.proxy or self.config.fetch.proxy
+        user_agent = settings.user_agent or self.fetch_settings.user_agent
+        # Only what the platform overrides is passed per call; the defaults live in the fetchers' settings.
+        options: dict[str, Any] = {}
+        if settings.user_agent:
+            options["user_agent"] = settings.user_agent
+        inner: BrowserFetcher | HttpFetcher
+        if key[0] == "http":
+            inner = self._http_fetcher(proxy)
+        else:
+            inner = self._browser_fetcher()
+            if settings.proxy:
+                options["proxy"] = settings.proxy
+            if settings.storage_state:
+                options["storage_state"] = settings.storage_state
+        polite = PoliteFetcher(
+            inner,
+            robots=self.robots,
+            gate=self.gate,
+            backoff=self.backoff,
+            user_agent=user_agent,
+            proxy=proxy,
+            options=options,
+        )
+        self._polite[key] = polite
+        return polite
+
+    def _http_fetcher(self, proxy: str | None) -> HttpFetcher:
+        fetcher = self._http.get(proxy)
+        if fetcher is None:
+            fetcher = self._http[proxy] = HttpFetcher(self.fetch_settings, proxy=proxy)
+        return fetcher
+
+    def _browser_fetcher(self) -> BrowserFetcher:
         if self._browser is None:
             self._browser = BrowserFetcher(self.fetch_settings, self.browser_settings)
         return self._browser
 
+    def report(self, url: str, status: str) -> float | None:
+        """How a page fetched through ``get(...)`` was classified; a block page or error backs off its host.
+
+        Reporting a fetch that raised is a no-op (failures are recorded when they happen).
+        """
+        return self.backoff.report(url, status)
+
+    def politeness_state(self) -> dict[str, dict[str, Any]]:
+        """Per host (``scheme://host:port``): backoff, robots.txt and gate state, for a status command."""
+        parts = {
+            "backoff": self.backoff.state(),
+            "robots": self.robots.state() if self.robots is not None else {},
+            "gate": self.gate.state(),
+        }
+        hosts = sorted({origin for part in parts.values() for origin in part})
+        return {origin: {name: part.get(origin) for name, part in parts.items()} for origin in hosts}
+
     async def aclose(self) -> None:
+        self._polite.clear()
         if self._browser is not None:
             await self._browser.aclose()
             self._browser = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        fetchers, self._http = list(self._http.values()), {}
+        for fetcher in fetchers:
+            await fetcher.aclose()
+        if self.robots is not None:
+            await self.robots.aclose()
 
     async def __aenter__(self) -> Fetchers:
         return self

@@ -7,7 +7,17 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 FetchMethod = Literal["browser", "http"]
-FailureReason = Literal["bad_url", "timeout", "unreachable", "too_large", "too_many_redirects", "browser", "http_error"]
+FailureReason = Literal[
+    "bad_url",
+    "timeout",
+    "unreachable",
+    "too_large",
+    "too_many_redirects",
+    "browser",
+    "http_error",
+    "robots_disallowed",  # robots.txt forbids the page (scrapers.fetch.politeness)
+    "backing_off",  # the host is being left alone after errors or a block page
+]
 
 DEFAULT_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 "

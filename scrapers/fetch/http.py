@@ -38,12 +38,13 @@ class HttpFetcher:
             proxy=proxy,
         )
 
-    async def fetch(self, url: str, parser: object | None = None) -> FetchedPage:
+    async def fetch(self, url: str, parser: object | None = None, *, user_agent: str | None = None) -> FetchedPage:
+        """``user_agent`` overrides the configured one for this request (per-platform settings)."""
         url = validate_url(url)
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                return await self._fetch(url, started)
+                return await self._fetch(url, started, user_agent)
         except TimeoutError:
             raise FetchError("timeout", f"no complete answer from {url} within {self.settings.timeout_s:g}s") from None
         except httpx.TooManyRedirects:
@@ -57,9 +58,10 @@ class HttpFetcher:
         except httpx.HTTPError as exc:
             raise FetchError("http_error", f"{url}: {exc or type(exc).__name__}") from None
 
-    async def _fetch(self, url: str, started: float) -> FetchedPage:
+    async def _fetch(self, url: str, started: float, user_agent: str | None = None) -> FetchedPage:
         limit = self.settings.max_page_bytes
-        async with self._client.stream("GET", url) as response:
+        headers = {"User-Agent": user_agent} if user_agent else None
+        async with self._client.stream("GET", url, headers=headers) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError("too_large", f"page is {int(declared)} bytes, limit {limit}")

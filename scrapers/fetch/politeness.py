@@ -1,0 +1,518 @@
+"""Polite fetching: robots.txt, per-host pacing and backing off from hosts that struggle or block us.
+
+The monitor runs for months against a few marketplaces, so every fetch goes through the same three checks:
+robots.txt (RFC 9309) says whether the page may be fetched at all, a ``HostBackoff`` says whether the host
+is being left alone after errors or a block page, and a ``HostGate`` spaces and limits the fetches that do
+go out. ``PoliteFetcher`` wraps any fetcher (browser or plain HTTP) with all three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+
+from scrapers.fetch.base import FetchedPage, FetchError, validate_url
+
+log = logging.getLogger(__name__)
+
+#: RFC 9309 §2.5: crawlers must parse at least 500 KiB; anything after that is dropped.
+ROBOTS_MAX_BYTES = 500 * 1024
+#: RFC 9309 §2.3.1.2: follow at least five redirects for robots.txt.
+ROBOTS_MAX_REDIRECTS = 5
+#: How soon a robots.txt that could not be fetched (5xx, 429, timeout, unreachable) is tried again.
+ROBOTS_ERROR_TTL_S = 600.0
+#: Fetch failures that say something about the host (not about our browser or the page's size).
+NETWORK_FAILURES = frozenset({"timeout", "unreachable", "http_error"})
+OVERRIDE_HINT = "set ignore_robots_txt = true for this supplier only if the site has given you permission"
+
+Outcome = Literal["ok", "error", "blocked"]
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` with the default port made explicit: the unit robots.txt and pacing apply to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
+
+
+def _wall(seconds_from_now: float) -> datetime:
+    return (datetime.now(UTC) + timedelta(seconds=max(0.0, seconds_from_now))).replace(microsecond=0)
+
+
+# --- robots.txt ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Robots:
+    """One origin's robots.txt as last fetched; ``parser`` None means no rules (allow) or disallow-all."""
+
+    robots_url: str
+    state: Literal["parsed", "unavailable", "unreachable"]
+    detail: str
+    parser: Protego | None
+    expires: float
+    fetched_at: datetime
+    #: Set when the host did not answer at all: the check fails as that, not as a robots refusal.
+    failure: Literal["timeout", "unreachable"] | None = None
+
+
+class RobotsPolicy:
+    """robots.txt per origin, fetched on first use and cached for ``ttl_s``.
+
+    RFC 9309: a 4xx robots.txt means no rules; a 5xx, 429, timeout or unreachable host means complete
+    disallow for now, retried after ``error_ttl_s`` rather than the full TTL so one outage does not stop
+    checks for half a day. With a ``backoff``, a host that does not answer at all (timeout, connection
+    refused) is recorded there as an error and retried when that backoff ends. Bodies over 500 KiB are
+    truncated.
+    """
+
+    def __init__(
+        self,
+        ttl_s: float = 12 * 3600,
+        *,
+        error_ttl_s: float = ROBOTS_ERROR_TTL_S,
+        timeout_s: float = 30.0,
+        gate: HostGate | None = None,
+        backoff: HostBackoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_s = ttl_s
+        self.backoff = backoff
+        self.error_ttl_s = min(error_ttl_s, ttl_s)
+        self.timeout_s = timeout_s
+        #: Fetching robots.txt is a request to the host like any other: it waits for the host's gate.
+        self.gate = gate
+        self._clock = clock
+        self._cache: dict[str, _Robots] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._clients: dict[str | None, httpx.AsyncClient] = {}
+
+    async def allowed(self, url: str, user_agent: str, *, proxy: str | None = None) -> bool:
+        """Whether robots.txt lets ``user_agent`` fetch ``url`` (fetching robots.txt when not cached)."""
+        entry = await self._entry(url, user_agent, proxy)
+        if entry.state == "unreachable":
+            return False
+        if entry.parser is None:
+            return True
+        return entry.parser.can_fetch(url, user_agent)
+
+    def failure(self, url: str) -> Literal["timeout", "unreachable"] | None:
+        """``timeout``/``unreachable`` when the last robots.txt fetch got no answer from the host at all."""
+        entry = self._cache.get(origin_of(url))
+        return entry.failure if entry is not None and entry.state == "unreachable" else None
+
+    def crawl_delay(self, url: str, user_agent: str) -> float | None:
+        """The Crawl-delay for ``user_agent`` from the cached robots.txt of the URL's origin, if it sets one."""
+        entry = self._cache.get(origin_of(url))
+        if entry is None or entry.parser is None:
+            return None
+        return entry.parser.crawl_delay(user_agent)
+
+    def explain(self, url: str, user_agent: str) -> str:
+        """Why ``url`` is disallowed, naming the robots.txt rule (for the check record and the operator)."""
+        entry = self._cache.get(origin_of(url))
+        if entry is None:
+            return f"{url}: robots.txt not fetched yet"
+        if entry.failure is not None:
+            return (
+                f"robots.txt at {entry.robots_url} could not be fetched ({entry.detail}), so {url} was not "
+                "fetched either (RFC 9309: an unreachable robots.txt means disallow)"
+            )
+        if entry.state == "unreachable":
+            retry = _wall(entry.expires - self._clock()).isoformat()
+            return (
+                f"robots.txt at {entry.robots_url} could not be fetched ({entry.detail}); RFC 9309 says to treat "
+                f"that as disallow-all, so {url} is not fetched; robots.txt is tried again after {retry}"
+            )
+        rule = _deciding_rule(entry.parser, url, user_agent) if entry.parser else None
+        which = f" by {rule}" if rule else ""
+        return f"{url} is disallowed for this user agent{which} in {entry.robots_url}"
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        """Per origin: what robots.txt said and until when that is cached (for a status command)."""
+        now = self._clock()
+        return {
+            origin: {
+                "robots_url": e.robots_url,
+                "state": e.state,
+                "detail": e.detail,
+                "fetched_at": e.fetched_at.isoformat(),
+                "expires_at": _wall(e.expires - now).isoformat(),
+            }
+            for origin, e in self._cache.items()
+        }
+
+    async def _entry(self, url: str, user_agent: str, proxy: str | None) -> _Robots:
+        origin = origin_of(url)
+        entry = self._cache.get(origin)
+        if entry is not None and entry.expires > self._clock():
+            return entry
+        # One fetch per origin at a time: concurrent checks of one host wait for the same robots.txt.
+        async with self._locks.setdefault(origin, asyncio.Lock()):
+            entry = self._cache.get(origin)
+            if entry is None or entry.expires <= self._clock():
+                entry = await self._load(origin, user_agent, proxy)
+                self._cache[origin] = entry
+            return entry
+
+    async def _load(self, origin: str, user_agent: str, proxy: str | None) -> _Robots:
+        robots_url = f"{origin}/robots.txt"
+        fetched_at = datetime.now(UTC).replace(microsecond=0)
+
+        def done(
+            state: Literal["parsed", "unavailable", "unreachable"],
+            detail: str,
+            parser: Protego | None = None,
+            failure: Literal["timeout", "unreachable"] | None = None,
+        ) -> _Robots:
+            ttl = self.error_ttl_s if state == "unreachable" else self.ttl_s
+            if state != "parsed":
+                log.info("robots.txt %s: %s (%s)", robots_url, state, detail)
+            if failure is not None and self.backoff is not None:
+                # The host's backoff decides when to try again; robots.txt is fetched afresh then.
+                self.backoff.record(robots_url, "error", f"robots.txt: {failure}: {detail}")
+                ttl = 0.0
+            return _Robots(robots_url, state, detail, parser, self._clock() + ttl, fetched_at, failure)
+
+        gate = self.gate.slot(robots_url) if self.gate else contextlib.nullcontext()
+        try:
+            async with gate, asyncio.timeout(self.timeout_s):
+                status, body = await self._get(robots_url, user_agent, proxy)
+        except TimeoutError:
+            return done("unreachable", f"no answer within {self.timeout_s:g}s", failure="timeout")
+        except httpx.TooManyRedirects:
+            return done("unavailable", f"more than {ROBOTS_MAX_REDIRECTS} redirects; treated as no robots.txt")
+        except (httpx.HTTPError, OSError) as exc:
+            failure = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
+            return done("unreachable", f"{type(exc).__name__}: {exc}".rstrip(": "), failure=failure)
+        if 200 <= status < 300:
+            text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
+            truncated = " (truncated to 500 KiB)" if len(body) >= ROBOTS_MAX_BYTES else ""
+            return done("parsed", f"HTTP {status}{truncated}", Protego.parse(text))
+        # 429 is "slow down", not "no rules": like a 5xx it means we do not know the rules yet.
+        if status >= 500 or status == 429:
+            return done("unreachable", f"HTTP {status}")
+        return done("unavailable", f"HTTP {status}; no rules apply")
+
+    async def _get(self, robots_url: str, user_agent: str, proxy: str | None) -> tuple[int, bytes]:
+        client = self._clients.get(proxy)
+        if client is None:
+            client = self._clients[proxy] = httpx.AsyncClient(
+                follow_redirects=True, max_redirects=ROBOTS_MAX_REDIRECTS, proxy=proxy, timeout=self.timeout_s
+            )
+        async with client.stream("GET", robots_url, headers={"User-Agent": user_agent}) as response:
+            body = bytearray()
+            if 200 <= response.status_code < 300:
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) >= ROBOTS_MAX_BYTES:
+                        del body[ROBOTS_MAX_BYTES:]
+                        break
+            return response.status_code, bytes(body)
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def _deciding_rule(parser: Protego, url: str, user_agent: str) -> str | None:
+    """The group and rule that disallow ``url``, e.g. ``'User-agent: *' / 'Disallow: /store/'``.
+
+    Protego answers yes/no only; naming the rule reads its internals, so any change there degrades the
+    message to a generic one instead of breaking the fetch.
+    """
+    try:
+        from protego._utils import _quote_path
+
+        rule_set = parser._get_matching_rule_set(user_agent)
+        if rule_set is None:
+            return None
+        path = _quote_path(url)
+        for rule in rule_set._rules:
+            if rule.value.match(path):
+                return f"'User-agent: {rule_set.user_agent}' / '{rule.field.capitalize()}: {rule.value._pattern}'"
+    except Exception:  # pragma: no cover - depends on Protego's private layout
+        return None
+    return None
+
+
+# --- pacing --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Lane:
+    order: asyncio.Lock = field(default_factory=asyncio.Lock)
+    slots: asyncio.Semaphore | None = None
+    next_start: float = 0.0
+    in_flight: int = 0
+    waiting: int = 0
+
+
+class HostGate:
+    """At most ``max_concurrency`` fetches per origin at once, and ``min_delay_s`` between their starts.
+
+    Waiters are served first come, first served (an ``asyncio.Lock`` queue), and wait by sleeping until
+    their start time, never by polling.
+    """
+
+    def __init__(
+        self, max_concurrency: int = 2, min_delay_s: float = 2.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.max_concurrency = max_concurrency
+        self.min_delay_s = max(0.0, min_delay_s)
+        self._clock = clock
+        self._lanes: dict[str, _Lane] = {}
+
+    def _lane(self, url: str) -> _Lane:
+        origin = origin_of(url)
+        lane = self._lanes.get(origin)
+        if lane is None:
+            lane = self._lanes[origin] = _Lane(slots=asyncio.Semaphore(self.max_concurrency))
+        return lane
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str, *, min_delay_s: float | None = None) -> AsyncIterator[None]:
+        """Hold one of the host's fetch slots; ``min_delay_s`` (a Crawl-delay) can only lengthen the gap."""
+        lane = self._lane(url)
+        assert lane.slots is not None
+        gap = self.min_delay_s if min_delay_s is None else max(self.min_delay_s, min_delay_s)
+        lane.waiting += 1
+        try:
+            # Only the head of the FIFO queue waits for a free slot and then for its start time.
+            async with lane.order:
+                await lane.slots.acquire()
+                try:
+                    while (wait := lane.next_start - self._clock()) > 0:
+                        await asyncio.sleep(wait)
+                    lane.next_start = self._clock() + gap
+                except BaseException:
+                    lane.slots.release()
+                    raise
+        finally:
+            lane.waiting -= 1
+        lane.in_flight += 1
+        try:
+            yield
+        finally:
+            lane.in_flight -= 1
+            lane.slots.release()
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        return {origin: {"in_flight": lane.in_flight, "waiting": lane.waiting} for origin, lane in self._lanes.items()}
+
+
+# --- backing off ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Trouble:
+    errors: int = 0
+    blocks: int = 0
+    until: float = 0.0
+    reason: str = ""
+
+
+class HostBackoff:
+    """Per origin: leave a host alone after errors (exponential, jittered) or a block page (doubling).
+
+    Errors wait ``base * 2**(n-1)``; block pages wait ``block * 2**(n-1)``; both capped at ``max_s`` and
+    jittered by ±``jitter`` (or drawn from [0, delay] with ``full_jitter``) so many suppliers on one host do
+    not all come back in the same second. An ``ok`` outcome resets the host.
+    """
+
+    def __init__(
+        self,
+        base_s: float = 30.0,
+        max_s: float = 6 * 3600,
+        block_s: float = 1800.0,
+        *,
+        jitter: float = 0.2,
+        full_jitter: bool = False,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base_s = base_s
+        self.max_s = max_s
+        self.block_s = block_s
+        self.jitter = min(max(jitter, 0.0), 1.0)
+        self.full_jitter = full_jitter
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._hosts: dict[str, _Trouble] = {}
+        #: HTTP status of pages fetched but not yet reported (see ``report``), by URL.
+        self._unreported: dict[str, int | None] = {}
+
+    def _delay(self, first: float, n: int) -> float:
+        delay = min(self.max_s, first * 2 ** min(n - 1, 64))
+        if self.full_jitter:
+            delay = self._rng.uniform(0, delay)
+        elif self.jitter:
+            delay *= self._rng.uniform(1 - self.jitter, 1 + self.jitter)
+        return min(self.max_s, delay)
+
+    def record(self, url: str, outcome: Outcome, detail: str = "") -> float | None:
+        """Note how a fetch of ``url`` went; returns the backoff (seconds) it started, if any."""
+        origin = origin_of(url)
+        if outcome == "ok":
+            self._hosts.pop(origin, None)
+            return None
+        trouble = self._hosts.setdefault(origin, _Trouble())
+        if outcome == "blocked":
+            trouble.blocks += 1
+            delay = self._delay(self.block_s, trouble.blocks)
+            what = f"{trouble.blocks} block page(s) in a row"
+        elif outcome == "error":
+            trouble.errors += 1
+            delay = self._delay(self.base_s, trouble.errors)
+            what = f"{trouble.errors} failed fetch(es) in a row"
+        else:
+            raise ValueError(f"unknown outcome {outcome!r}; use 'ok', 'error' or 'blocked'")
+        # A later, shorter backoff (an in-flight fetch failing) never shortens a longer one already running.
+        trouble.until = max(trouble.until, self._clock() + delay)
+        trouble.reason = f"{what}{': ' + detail if detail else ''}"
+        log.warning("backing off from %s for %.0fs after %s", origin, delay, trouble.reason)
+        return delay
+
+    def retry_after(self, url: str) -> float | None:
+        """Seconds to wait before fetching from this URL's host again; None when it may be fetched now."""
+        trouble = self._hosts.get(origin_of(url))
+        if trouble is None:
+            return None
+        left = trouble.until - self._clock()
+        return left if left > 0 else None
+
+    def explain(self, url: str) -> str:
+        left = self.retry_after(url) or 0.0
+        trouble = self._hosts.get(origin_of(url), _Trouble())
+        return f"{origin_of(url)} is left alone until {_wall(left).isoformat()} ({left:.0f}s) after {trouble.reason}"
+
+    def fetched(self, url: str, http_status: int | None) -> None:
+        """A page arrived: the network is fine (error count reset); how the page reads comes via ``report``."""
+        self._unreported[url] = http_status
+        trouble = self._hosts.get(origin_of(url))
+        if trouble is not None and (http_status is None or http_status < 500):
+            trouble.errors = 0
+
+    def report(self, url: str, status: str) -> float | None:
+        """The page status a fetched page was classified as; maps it to an outcome and records it.
+
+        Only pages fetched through a ``PoliteFetcher`` count: reporting a fetch that failed (already recorded
+        when it failed) or was refused (robots, backing off) is ignored, so a refusal never extends a backoff.
+        """
+        if url not in self._unreported:
+            return None
+        http_status = self._unreported.pop(url)
+        return self.record(url, page_outcome(status, http_status), f"{status} page" + _http(http_status))
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        now = self._clock()
+        return {
+            origin: {
+                "errors": t.errors,
+                "blocks": t.blocks,
+                "reason": t.reason,
+                "backing_off": t.until > now,
+                "until": _wall(t.until - now).isoformat() if t.until > now else None,
+                "retry_in_s": round(max(0.0, t.until - now), 1),
+            }
+            for origin, t in self._hosts.items()
+        }
+
+
+def _http(status: int | None) -> str:
+    return f" (HTTP {status})" if status is not None else ""
+
+
+def page_outcome(status: str, http_status: int | None = None) -> Outcome:
+    """blocked -> blocked; error (or a 5xx that is not a block page) -> error; anything else the host served
+    properly (ok, not_found, login_required, unparseable) -> ok."""
+    if status == "blocked":
+        return "blocked"
+    if status == "error" or (http_status is not None and http_status >= 500):
+        return "error"
+    return "ok"
+
+
+# --- the wrapper ---------------------------------------------------------------------------------------
+
+
+class Fetcher(Protocol):
+    method: str
+
+    async def fetch(self, url: str, parser: Any = None, **options: Any) -> FetchedPage: ...
+
+
+class PoliteFetcher:
+    """A fetcher with the same ``fetch`` as ``inner`` that asks robots.txt, the backoff and the gate first.
+
+    ``options`` are keyword arguments for every ``inner.fetch`` call (per-platform user agent, proxy,
+    storage state); ``proxy`` is also used for fetching robots.txt.
+    """
+
+    def __init__(
+        self,
+        inner: Fetcher,
+        *,
+        robots: RobotsPolicy | None,
+        gate: HostGate,
+        backoff: HostBackoff,
+        user_agent: str,
+        proxy: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.method = inner.method
+        self.robots = robots
+        self.gate = gate
+        self.backoff = backoff
+        self.user_agent = user_agent
+        self.proxy = proxy
+        self.options = dict(options or {})
+
+    async def fetch(self, url: str, parser: Any = None, *, ignore_robots: bool = False, **options: Any) -> FetchedPage:
+        url = validate_url(url)
+        self._refuse_if_backing_off(url)
+        robots = None if ignore_robots else self.robots
+        if robots is not None and not await robots.allowed(url, self.user_agent, proxy=self.proxy):
+            failure = robots.failure(url)
+            if failure is not None:  # the host is down: say so, as fetching the page itself would have
+                raise FetchError(failure, robots.explain(url, self.user_agent))
+            raise FetchError("robots_disallowed", f"{robots.explain(url, self.user_agent)}; {OVERRIDE_HINT}")
+        crawl_delay = self.robots.crawl_delay(url, self.user_agent) if self.robots is not None else None
+        async with self.gate.slot(url, min_delay_s=crawl_delay):
+            # A fetch that queued behind one that failed or hit a block page must not go out after all.
+            self._refuse_if_backing_off(url)
+            try:
+                page = await self.inner.fetch(url, parser, **{**self.options, **options})
+            except FetchError as exc:
+                if exc.reason in NETWORK_FAILURES:
+                    self.backoff.record(url, "error", str(exc))
+                raise
+            self.backoff.fetched(url, page.status_code)
+        return page
+
+    def report(self, url: str, status: str) -> float | None:
+        """How the fetched page of ``url`` was classified (``ok``, ``blocked``, ...): feeds the backoff."""
+        return self.backoff.report(url, status)
+
+    def _refuse_if_backing_off(self, url: str) -> None:
+        if self.backoff.retry_after(url) is not None:
+            raise FetchError("backing_off", f"not fetched: {self.backoff.explain(url)}")

@@ -1,0 +1,481 @@
+"""The scheduler daemon: checks every watched supplier on its own schedule, for months, without babysitting.
+
+Why it is built this way:
+
+- The schedule lives in the monitor's own database (APScheduler's SQLAlchemyJobStore, table
+  ``apscheduler_jobs``), so a restart resumes where it stopped: jobs whose trigger did not change keep their
+  next run time, and after downtime each supplier gets one catch-up check (coalesce), not a burst.
+- One job per supplier (``check:<id>``) with ``max_instances=1``: a slow supplier never overlaps itself and
+  never delays the others. The job function is a module-level coroutine taking only the supplier id (the
+  job store pickles a reference to it); everything else comes from the module-level runtime.
+- One Chromium for the daemon's life (a shared ``Fetchers``); a check is bounded by
+  ``scheduler.check_timeout`` and its failures are logged, never allowed to stop the scheduler.
+- The config file is polled: edits (suppliers added, removed, paused, new intervals) apply without a
+  restart; a broken edit is reported and the last good config kept.
+- SIGTERM/SIGINT: stop scheduling, give in-flight checks a short grace period, cancel the rest (a check's
+  rows are written in one transaction, so nothing is half-written), close the browser, exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.alerts.delivery import deliver_digests, deliver_due
+from monitor.alerts.layout import raise_layout_alerts
+from monitor.checks import Checker, PageOutcome, sync_watch_list
+from monitor.config import Config, ConfigError, SupplierConfig, load_config, redact_url
+from monitor.fetchers import Fetchers
+from storage import Database, open_database
+
+log = logging.getLogger("monitor.daemon")
+
+#: The job store's table, in the monitor's own database (status reads it too).
+JOBS_TABLE = "apscheduler_jobs"
+CHECK_JOB_PREFIX = "check:"
+DELIVERY_JOB_ID = "deliver"
+#: Persistent store for supplier checks; in-memory store for the daemon's own housekeeping jobs.
+CHECK_STORE, MEMORY_STORE = "default", "memory"
+#: How often the config file's mtime is looked at.
+CONFIG_POLL_SECONDS = 2.0
+#: How long in-flight checks may finish after SIGTERM before they are cancelled.
+SHUTDOWN_GRACE_SECONDS = 10.0
+#: After cancelling, how long to wait for the cancelled checks to unwind (and the browser to close).
+UNWIND_SECONDS = 15.0
+#: Sections the running daemon cannot swap (one database and one browser for its life).
+RESTART_SECTIONS = ("database", "browser", "fetch")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@dataclass
+class DaemonRuntime:
+    """What the job functions need; set once the daemon starts (jobs are pickled by reference, not state)."""
+
+    config_path: Path
+    config: Config
+    db: Database
+    fetchers: Fetchers
+    checker: Checker
+    scheduler: AsyncIOScheduler
+    #: Bounds concurrent supplier checks to the browser's concurrency; waiting here is not counted
+    #: against check_timeout (the budget is for the check, not for the queue).
+    slots: asyncio.Semaphore
+    stopping: bool = False
+    inflight: set[asyncio.Task[object]] = field(default_factory=set)
+    #: Latest outcome per (supplier, url): layout changes are judged across suppliers, not per check.
+    latest: dict[tuple[str, str], PageOutcome] = field(default_factory=dict)
+    config_signature: tuple[int, int, int] | None = None
+
+
+_runtime: DaemonRuntime | None = None
+
+
+# --- job functions (module level: the job store stores "monitor.daemon:run_check") -------------------------
+
+
+async def run_check(supplier_id: str) -> None:
+    """One scheduled check of one supplier; never raises (a failure is logged and the schedule goes on)."""
+    rt = _runtime
+    if rt is None or rt.stopping:
+        return
+    try:
+        supplier = rt.config.supplier(supplier_id)
+    except ConfigError:
+        log.warning("skipping check of %s: no longer in the config", supplier_id)
+        return
+    if supplier.paused:
+        return
+    task = asyncio.current_task()
+    if task is not None:
+        rt.inflight.add(task)
+    try:
+        async with rt.slots:
+            if rt.stopping:
+                return
+            await _timed_check(rt, supplier)
+    except asyncio.CancelledError:
+        # Only shutdown cancels checks; record_check's single transaction means nothing is half-written.
+        log.warning("check of %s cancelled at shutdown (nothing stored for the unfinished page)", supplier_id)
+    finally:
+        if task is not None:
+            rt.inflight.discard(task)
+
+
+async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
+    checker, config = rt.checker, rt.config
+    budget = config.scheduler.check_timeout.total_seconds()
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(budget):
+            outcomes = await checker.check_supplier(supplier)
+    except TimeoutError:
+        log.warning("check of %s timed out after %.0f s (scheduler.check_timeout)", supplier.id, budget)
+        return
+    except Exception:
+        log.exception("check of %s failed", supplier.id)
+        return
+    seconds = time.monotonic() - started
+    level = logging.INFO if all(o.ok for o in outcomes) else logging.WARNING
+    log.log(level, "%s", _summary(supplier.id, outcomes, seconds))
+    await _judge_layout(rt, config, outcomes)
+
+
+def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
+    """One log line per check: status of each page, what changed, how long it took."""
+    pages = "; ".join(
+        o.status + (" changed" if o.changed else "") + ("" if o.ok else f" ({o.reason[:160]})") for o in outcomes
+    )
+    alerts = sum(len(o.alerts) for o in outcomes)
+    extra = f", {alerts} alert(s) queued" if alerts else ""
+    return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
+
+
+async def _judge_layout(rt: DaemonRuntime, config: Config, outcomes: list[PageOutcome]) -> None:
+    """Raise a layout alert when every watched page of a family is unparseable at its latest check."""
+    for outcome in outcomes:
+        rt.latest[(outcome.supplier_id, outcome.url)] = outcome
+    if not any(o.status == "unparseable" for o in outcomes):
+        return  # only an unparseable page can complete a family's "all unparseable"
+    watched = {(s.id, url) for s in config.suppliers for url in s.page_urls}
+    for key in [k for k in rt.latest if k not in watched]:
+        del rt.latest[key]
+    try:
+        await asyncio.to_thread(raise_layout_alerts, config, rt.db, config.suppliers, list(rt.latest.values()))
+    except Exception:
+        log.exception("could not judge page layouts")
+
+
+async def run_deliveries() -> None:
+    """Send due alerts and, at digest hour, the digests (sync code: run in a thread)."""
+    rt = _runtime
+    if rt is None or rt.stopping:
+        return
+    task = asyncio.current_task()
+    if task is not None:
+        rt.inflight.add(task)
+    try:
+        config, db = rt.config, rt.db
+        due = await asyncio.to_thread(deliver_due, db, config)
+        digests = await asyncio.to_thread(deliver_digests, db, config)
+        for report, what in ((due, "alerts"), (digests, "digests")):
+            if report.attempted or report.released:
+                log.info("delivered %s: %s", what, report)
+            for line in report.errors:
+                log.warning("%s", line)
+    except asyncio.CancelledError:
+        log.warning("delivery round cancelled at shutdown (the deliveries' leases expire and they are retried)")
+    except Exception:
+        log.exception("delivery round failed")
+    finally:
+        if task is not None:
+            rt.inflight.discard(task)
+
+
+# --- schedule ------------------------------------------------------------------------------------------------
+
+
+def supplier_trigger(config: Config, supplier: SupplierConfig) -> BaseTrigger:
+    """The supplier's cron (UTC) or interval trigger, with the configured jitter."""
+    jitter = config.scheduler.jitter.total_seconds() or None
+    if supplier.cron:
+        trigger = CronTrigger.from_crontab(supplier.cron, timezone="UTC")
+        trigger.jitter = jitter
+        return trigger
+    return IntervalTrigger(seconds=config.interval_for(supplier).total_seconds(), timezone="UTC", jitter=jitter)
+
+
+def trigger_key(trigger: BaseTrigger) -> tuple[object, ...]:
+    """What makes two triggers the same schedule (an IntervalTrigger's start date is not part of it)."""
+    jitter = float(getattr(trigger, "jitter", None) or 0)
+    if isinstance(trigger, IntervalTrigger):
+        return ("interval", trigger.interval.total_seconds(), jitter)
+    if isinstance(trigger, CronTrigger):
+        return ("cron", str(trigger), str(trigger.timezone), jitter)
+    return ("other", repr(trigger))
+
+
+def _job_options(config: Config) -> dict[str, object]:
+    return {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": max(1, round(config.scheduler.misfire_grace.total_seconds())),
+    }
+
+
+def sync_jobs(scheduler: AsyncIOScheduler, config: Config) -> None:
+    """Make the job store match the config, keeping the next run time of every unchanged job."""
+    wanted = {CHECK_JOB_PREFIX + s.id: s for s in config.suppliers}
+    options = _job_options(config)
+    now = datetime.now(UTC)
+    for job in scheduler.get_jobs(jobstore=CHECK_STORE):
+        if job.id.startswith(CHECK_JOB_PREFIX) and job.id not in wanted:
+            scheduler.remove_job(job.id, CHECK_STORE)
+            log.info("unscheduled %s (no longer in the config; its history is kept)", job.id.removeprefix("check:"))
+    for job_id, supplier in wanted.items():
+        trigger = supplier_trigger(config, supplier)
+        job = scheduler.get_job(job_id, CHECK_STORE)
+        if job is None:
+            if supplier.paused:
+                first = None
+            elif supplier.cron:
+                first = trigger.get_next_fire_time(None, now)
+            else:  # a new supplier is checked soon, not one whole interval from now
+                first = now + timedelta(seconds=random.uniform(0, config.scheduler.jitter.total_seconds()))
+            scheduler.add_job(
+                run_check, trigger, args=[supplier.id], id=job_id, name=job_id, jobstore=CHECK_STORE,
+                replace_existing=True, next_run_time=first, **options,
+            )  # fmt: skip
+            log.info("scheduled %s: %s, %s", supplier.id, _describe_trigger(trigger), _when(first))
+            continue
+        if trigger_key(job.trigger) != trigger_key(trigger):
+            job = scheduler.reschedule_job(job_id, CHECK_STORE, trigger=trigger)
+            log.info("rescheduled %s: %s, %s", supplier.id, _describe_trigger(trigger), _when(job.next_run_time))
+        changed = {k: v for k, v in options.items() if getattr(job, k) != v}
+        if job.func_ref != f"{__name__}:run_check" or list(job.args) != [supplier.id]:
+            changed.update(func=run_check, args=(supplier.id,))
+        if changed:
+            scheduler.modify_job(job_id, CHECK_STORE, **changed)
+        if supplier.paused and job.next_run_time is not None:
+            scheduler.pause_job(job_id, CHECK_STORE)
+            log.info("paused %s", supplier.id)
+        elif not supplier.paused and job.next_run_time is None:
+            job = scheduler.resume_job(job_id, CHECK_STORE)
+            log.info("resumed %s: %s", supplier.id, _when(job.next_run_time if job else None))
+        elif job.next_run_time is not None and job.next_run_time < now:
+            log.info("%s missed its run at %s while the daemon was down: one catch-up check now",
+                     supplier.id, job.next_run_time.isoformat(timespec="seconds"))  # fmt: skip
+
+
+def _describe_trigger(trigger: BaseTrigger) -> str:
+    if isinstance(trigger, IntervalTrigger):
+        return f"every {trigger.interval}"
+    return f"cron {trigger} UTC"
+
+
+def _when(at: datetime | None) -> str:
+    return "paused" if at is None else f"next check at {at.astimezone(UTC).isoformat(timespec='seconds')}"
+
+
+def _schedule_deliveries(scheduler: AsyncIOScheduler, config: Config) -> None:
+    every = config.scheduler.deliver_every.total_seconds()
+    scheduler.add_job(
+        run_deliveries, IntervalTrigger(seconds=every, timezone="UTC"), id=DELIVERY_JOB_ID, name="deliver alerts",
+        jobstore=MEMORY_STORE, replace_existing=True, next_run_time=datetime.now(UTC),
+        coalesce=True, max_instances=1, misfire_grace_time=max(1, round(every)),
+    )  # fmt: skip
+
+
+def _on_job_event(event: JobEvent) -> None:
+    if event.code == EVENT_JOB_MAX_INSTANCES:
+        log.info("%s: previous run still going, this run skipped", event.job_id)
+    elif event.code == EVENT_JOB_MISSED:
+        log.warning("%s: run missed by more than scheduler.misfire_grace; waiting for the next one", event.job_id)
+
+
+# --- config reload -------------------------------------------------------------------------------------------
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+async def _watch_config(rt: DaemonRuntime) -> None:
+    """Poll the config file; on a change, reload it and re-sync the watch list and the jobs."""
+    while not rt.stopping:
+        await asyncio.sleep(CONFIG_POLL_SECONDS)
+        signature = _signature(rt.config_path)
+        if signature is None or signature == rt.config_signature:
+            continue
+        rt.config_signature = signature
+        try:
+            await reload_config(rt)
+        except Exception:
+            log.exception("applying the changed config failed; still running with the previous one")
+
+
+async def reload_config(rt: DaemonRuntime) -> None:
+    """Apply the config file as it is now; a bad file is reported and the running config kept."""
+    try:
+        new = await asyncio.to_thread(load_config, rt.config_path)
+    except ConfigError as exc:
+        log.error("config change ignored, still running with the previous config:\n%s", exc)
+        return
+    old = rt.config
+    needs_restart = [name for name in RESTART_SECTIONS if getattr(old, name) != getattr(new, name)]
+    if needs_restart:
+        log.warning("[%s] changed: restart the daemon to apply that (the rest applies now)", "], [".join(needs_restart))
+        new = new.model_copy(update={"database": old.database})  # one database for the daemon's life
+    await asyncio.to_thread(sync_watch_list, rt.db, new)
+    rt.config = new
+    rt.checker = Checker(new, rt.db, rt.fetchers)
+    sync_jobs(rt.scheduler, new)
+    if new.scheduler.deliver_every != old.scheduler.deliver_every:
+        _schedule_deliveries(rt.scheduler, new)
+    log.info("config reloaded: %d supplier(s)", len(new.suppliers))
+
+
+# --- lifecycle -----------------------------------------------------------------------------------------------
+
+
+def configure_daemon_logging(level: int = logging.INFO) -> None:
+    """Timestamped lines on stderr (operators read these for months), APScheduler's chatter turned down."""
+    logging.basicConfig(level=level, format=LOG_FORMAT, stream=sys.stderr, force=True)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The executor logs every run at INFO and misses/overlaps at WARNING; _on_job_event says those better.
+    logging.getLogger("apscheduler.executors").setLevel(logging.ERROR)
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    for noisy in ("httpx", "httpcore", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_daemon(
+    config_path: Path,
+    *,
+    stop_after: float | None = None,
+    shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+    configure_logging: bool = True,
+) -> int:
+    """Run the scheduler until SIGTERM/SIGINT (or ``stop_after`` seconds); 0 on a clean stop, 2 on a bad config."""
+    if configure_logging:
+        configure_daemon_logging()
+    config_path = Path(config_path)
+    signature = _signature(config_path)
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    try:
+        return asyncio.run(_serve(config_path, config, signature, stop_after, shutdown_grace))
+    except KeyboardInterrupt:  # a SIGINT before the handlers were installed
+        return 130
+
+
+async def _serve(
+    config_path: Path,
+    config: Config,
+    signature: tuple[int, int, int] | None,
+    stop_after: float | None,
+    grace: float,
+) -> int:
+    global _runtime
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    hurry = asyncio.Event()
+
+    def on_signal(signum: int) -> None:
+        if stop.is_set():
+            log.warning("second %s: cancelling in-flight checks now", signal.Signals(signum).name)
+            hurry.set()
+        else:
+            log.info("%s received: stopping", signal.Signals(signum).name)
+            stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+    db = await asyncio.to_thread(open_database, config.database.url)
+    fetchers = Fetchers(config)
+    scheduler = AsyncIOScheduler(
+        timezone="UTC",
+        jobstores={
+            CHECK_STORE: SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE),
+            MEMORY_STORE: MemoryJobStore(),
+        },
+    )
+    scheduler.add_listener(_on_job_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+    rt = DaemonRuntime(
+        config_path=config_path,
+        config=config,
+        db=db,
+        fetchers=fetchers,
+        checker=Checker(config, db, fetchers),
+        scheduler=scheduler,
+        slots=asyncio.Semaphore(config.browser.concurrency),
+        config_signature=signature,
+    )
+    _runtime = rt
+    watcher: asyncio.Task[None] | None = None
+    code = 0
+    try:
+        await asyncio.to_thread(sync_watch_list, db, config)
+        scheduler.start(paused=True)  # load the stored jobs first, then reconcile, then run
+        sync_jobs(scheduler, config)
+        _schedule_deliveries(scheduler, config)
+        scheduler.resume()
+        active = sum(1 for s in config.suppliers if not s.paused)
+        log.info(
+            "daemon started: %d supplier(s) scheduled (%d paused), database %s, config %s",
+            active, len(config.suppliers) - active, redact_url(config.database.url), config_path,
+        )  # fmt: skip
+        watcher = asyncio.create_task(_watch_config(rt))
+        waiter = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiter}, timeout=stop_after)
+        waiter.cancel()
+    except Exception:
+        log.exception("the daemon failed")
+        code = 1
+    finally:
+        await _shutdown(rt, watcher, grace, hurry)
+        _runtime = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+    log.info("daemon stopped")
+    return code
+
+
+async def _shutdown(rt: DaemonRuntime, watcher: asyncio.Task[None] | None, grace: float, hurry: asyncio.Event) -> None:
+    """Stop scheduling, let checks finish (up to ``grace``), cancel the rest, then release everything."""
+    rt.stopping = True
+    if rt.scheduler.running:
+        rt.scheduler.pause()
+    if watcher is not None:
+        watcher.cancel()
+    inflight = set(rt.inflight)
+    if inflight:
+        log.info("waiting up to %.0f s for %d check(s) in flight", grace, len(inflight))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        hurried = asyncio.create_task(hurry.wait())
+        remaining = set(inflight)
+        while remaining and not hurry.is_set() and (left := deadline - loop.time()) > 0:
+            done, _ = await asyncio.wait({*remaining, hurried}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+            remaining -= done
+        hurried.cancel()
+        pending = {t for t in inflight if not t.done()}
+        if pending:
+            log.warning("cancelling %d check(s) still running after the grace period", len(pending))
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=UNWIND_SECONDS)
+    try:
+        await asyncio.wait_for(rt.fetchers.aclose(), timeout=UNWIND_SECONDS)
+    except Exception:
+        log.exception("closing the browser failed")
+    # Database writes of cancelled checks run in worker threads: let them commit (or roll back) first.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    if rt.scheduler.running:
+        with contextlib.suppress(Exception):
+            rt.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler.shutdown runs via call_soon_threadsafe
+    rt.db.dispose()

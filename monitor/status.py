@@ -1,0 +1,122 @@
+"""What the daemon is doing, read from the database alone (works while the daemon runs, or after it stopped).
+
+Per supplier: its last check and streak (storage's status_summary) and its next check (the daemon's job
+store, table ``apscheduler_jobs``, read as plain rows so no job needs unpickling). Plus the alert queue.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Column, Float, MetaData, Unicode, func, inspect, select
+from sqlalchemy import Table as SaTable
+
+from monitor.config import Config, redact_url
+from monitor.report import safe, status_text
+from storage import Database, Delivery, open_database, status_summary
+from storage.outbox import FAILED, PENDING, SENDING
+
+JOBS_TABLE = "apscheduler_jobs"  # same as monitor.daemon.JOBS_TABLE (not imported: status must stay light)
+CHECK_JOB_PREFIX = "check:"
+
+_jobs = SaTable(
+    JOBS_TABLE, MetaData(), Column("id", Unicode(191), primary_key=True), Column("next_run_time", Float(25))
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; storage writes UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def scheduled_jobs(db: Database) -> dict[str, float | None] | None:
+    """Job id -> next run time (UTC epoch seconds; None when paused); None when no daemon ever ran."""
+    if not inspect(db.engine).has_table(JOBS_TABLE):
+        return None
+    with db.engine.connect() as conn:
+        return {row.id: row.next_run_time for row in conn.execute(select(_jobs.c.id, _jobs.c.next_run_time))}
+
+
+def _delivery_counts(db: Database) -> tuple[int, int]:
+    with db.session() as session:
+        rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    counts = {status: int(n) for status, n in rows}
+    return counts.get(PENDING, 0) + counts.get(SENDING, 0), counts.get(FAILED, 0)
+
+
+def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
+    """A JSON-ready report (datetimes as ISO strings): suppliers, next checks, the alert queue."""
+    own = db is None
+    database = db or open_database(config.database.url)
+    try:
+        summary = {s.supplier_id: s for s in status_summary(database)}
+        jobs = scheduled_jobs(database)
+        pending, failed = _delivery_counts(database)
+    finally:
+        if own:
+            database.dispose()
+    configured = {s.id: s for s in config.suppliers}
+    suppliers: list[dict[str, Any]] = []
+    for supplier_id in sorted(set(summary) | set(configured)):
+        row, conf = summary.get(supplier_id), configured.get(supplier_id)
+        job_id = CHECK_JOB_PREFIX + supplier_id
+        has_job = jobs is not None and job_id in jobs
+        next_run = jobs.get(job_id) if jobs is not None else None
+        suppliers.append(
+            {
+                "id": supplier_id,
+                "name": conf.display_name if conf else (row.name if row else supplier_id),
+                "active": conf is not None,
+                "last_check_at": _iso(row.last_check_at) if row else None,
+                "last_status": row.last_status if row else None,
+                "last_ok_at": _iso(row.last_ok_at) if row else None,
+                "checks": row.checks if row else 0,
+                "consecutive_failures": row.consecutive_failures if row else 0,
+                "next_check_at": _iso(datetime.fromtimestamp(next_run, UTC)) if next_run is not None else None,
+                "paused": bool(conf and conf.paused) or (has_job and next_run is None),
+            }
+        )
+    check_jobs = sum(1 for job_id in jobs or {} if job_id.startswith(CHECK_JOB_PREFIX))
+    return {
+        "suppliers": suppliers,
+        "queue": {"pending_deliveries": pending, "failed_deliveries": failed, "jobs": check_jobs},
+        "database": redact_url(config.database.url),
+    }
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def print_status(report: dict[str, Any], console: Console) -> None:
+    """The report as a table for operators (untrusted names are stripped of control characters)."""
+    table = Table(title=f"{len(report['suppliers'])} supplier(s), times in UTC")
+    for column in ("supplier", "name", "last check", "status", "last ok", "checks", "failing", "next check"):
+        table.add_column(column, overflow="fold")
+    for s in report["suppliers"]:
+        if not s["active"]:
+            next_check = "not watched"
+        elif s["paused"]:
+            next_check = "paused"
+        else:
+            next_check = _when(s["next_check_at"]) if s["next_check_at"] else "not scheduled"
+        table.add_row(
+            safe(s["id"]), safe(s["name"], 60), _when(s["last_check_at"]),
+            status_text(s["last_status"]) if s["last_status"] else "-", _when(s["last_ok_at"]),
+            str(s["checks"]), str(s["consecutive_failures"] or ""), next_check,
+        )  # fmt: skip
+    console.print(table)
+    queue = report["queue"]
+    console.print(
+        f"Scheduled checks: {queue['jobs']}. Deliveries pending: {queue['pending_deliveries']}, "
+        f"failed: {queue['failed_deliveries']}. Database: {report['database']}",
+        markup=False,
+    )

@@ -1,0 +1,374 @@
+"""The scheduler daemon as operators run it: a separate process, real Chromium, the demo marketplace on
+loopback, a SQLite file. What must hold for months of unattended running: checks happen on schedule, a
+restart keeps the schedule (one catch-up check, no burst), SIGTERM mid-check leaves a consistent database
+and no Chromium behind, config edits apply live, and `status` tells when each supplier is checked next."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import pickle
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+import tomlkit
+from conftest import requires_browser
+from rich.console import Console
+
+from monitor.config import load_config
+from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.scenario import demo_suppliers
+from monitor.status import print_status, status_report
+
+pytestmark = [requires_browser, pytest.mark.browser]
+
+DAEMON = (
+    "import sys; from pathlib import Path; from monitor.daemon import run_daemon; "
+    "sys.exit(run_daemon(Path(sys.argv[1]), shutdown_grace=float(sys.argv[2])))"
+)
+#: Generous: Chromium on a loaded CI machine can take seconds per page.
+DEADLINE = 90.0
+
+
+def write_config(path: Path, market: DemoMarketplace, ids: list[str], *, interval: str = "2s", **per: Any) -> None:
+    """A config for the daemon; ``per`` maps a supplier id to extra keys (paused, interval)."""
+    suppliers = []
+    for s in demo_suppliers(market.base_url):
+        if s["id"] in ids:
+            suppliers.append({**s, **per.get(str(s["id"]).replace("-", "_"), {})})
+    document = {
+        "database": {"url": f"sqlite:///{path.parent / 'monitor.db'}"},
+        # jitter cannot be "0s" (durations must be positive): 1 ms is no jitter at these intervals.
+        "scheduler": {"jitter": "1ms", "deliver_every": "2s", "check_timeout": "60s"},
+        "defaults": {"interval": interval},
+        "suppliers": suppliers,
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
+    tmp.replace(path)  # atomic, like an editor's save
+
+
+class Daemon:
+    """`run_daemon` in its own process, logging to a file."""
+
+    def __init__(self, config: Path, *, grace: float = 10.0) -> None:
+        self.log_path = config.parent / f"daemon-{time.monotonic_ns()}.log"
+        self._log = self.log_path.open("wb")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", DAEMON, str(config), str(grace)],
+            cwd=config.parent,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def children(self) -> list[psutil.Process]:
+        try:
+            return psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, timeout: float = 60.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._log.close()
+        return code
+
+    def assert_running(self) -> None:
+        assert self.proc.poll() is None, f"daemon exited with {self.proc.returncode}:\n{self.log}"
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    started: list[Daemon] = []
+    yield started
+    for d in started:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def wait_for(predicate: Callable[[], Any], what: str, daemon: Daemon | None = None, timeout: float = DEADLINE) -> Any:
+    """Poll until ``predicate()`` is truthy; fail with the daemon's log otherwise."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if daemon is not None:
+            daemon.assert_running()
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    log = daemon.log if daemon else ""
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{log[-6000:]}")
+
+
+def _connect(db: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=15)
+    return conn
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def checks(db: Path) -> dict[str, list[tuple[datetime, datetime]]]:
+    """supplier id -> [(started_at, finished_at)] in start order; {} before the database exists."""
+    if not db.exists():
+        return {}
+    try:
+        with _connect(db) as conn:
+            rows = conn.execute(
+                'SELECT supplier_id, started_at, finished_at FROM "check" ORDER BY started_at'
+            ).fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    found: dict[str, list[tuple[datetime, datetime]]] = {}
+    for supplier, started, finished in rows:
+        found.setdefault(supplier, []).append((_utc(started), _utc(finished)))
+    return found
+
+
+def jobs(db: Path) -> dict[str, tuple[float | None, dict[str, Any]]]:
+    """Job id -> (next_run_time, unpickled job state) from the daemon's job store."""
+    if not db.exists():
+        return {}
+    try:
+        with _connect(db) as conn:
+            rows = conn.execute("SELECT id, next_run_time, job_state FROM apscheduler_jobs").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {job_id: (nrt, pickle.loads(state)) for job_id, nrt, state in rows}
+
+
+def enough_checks(db: Path, ids: list[str], n: int) -> Callable[[], bool]:
+    return lambda: all(len(checks(db).get(i, [])) >= n for i in ids)
+
+
+# --- tests --------------------------------------------------------------------------------------------------
+
+
+def test_checks_happen_on_schedule_and_status_shows_next_check(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
+) -> None:
+    ids = ["haoyu-valves", "hengtai-machinery"]
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(config_path, marketplace, ids)
+    daemon = Daemon(config_path)
+    daemons.append(daemon)
+    started = time.monotonic()
+
+    wait_for(enough_checks(db, ids, 2), "two checks of each supplier", daemon)
+    took = time.monotonic() - started
+    # Two 2 s intervals plus Chromium's start and page time; a scheduler that did not repeat never gets here.
+    assert took < 60, f"two checks each took {took:.0f} s"
+
+    report = status_report(load_config(config_path))
+    json.dumps(report)  # JSON-ready: datetimes are ISO strings
+    rows = {s["id"]: s for s in report["suppliers"]}
+    assert set(rows) == set(ids)
+    for supplier_id in ids:
+        row = rows[supplier_id]
+        assert row["checks"] >= 2
+        assert row["last_check_at"] is not None and row["last_status"] is not None
+        assert row["paused"] is False and row["active"] is True
+        next_at = datetime.fromisoformat(row["next_check_at"])
+        assert next_at.tzinfo is not None
+        assert abs((next_at - datetime.now(UTC)).total_seconds()) < 30
+    assert report["queue"]["jobs"] == 2
+    assert report["queue"]["failed_deliveries"] == 0
+    assert report["database"].startswith("sqlite:///")
+
+    console = Console(record=True, width=200)
+    print_status(report, console)
+    text = console.export_text()
+    assert "haoyu-valves" in text and "Scheduled checks: 2" in text
+
+    assert daemon.stop() == 0
+    log = daemon.log
+    # One timestamped line per check outcome.
+    lines = [line for line in log.splitlines() if "checked haoyu-valves:" in line]
+    assert len(lines) >= 2
+    assert all(line[:4].isdigit() and line[10] == " " for line in lines)
+    assert "Traceback" not in log
+
+
+def test_restart_keeps_the_schedule_and_catches_up_once(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
+) -> None:
+    ids = ["haoyu-valves", "hengtai-machinery"]
+    interval = 5.0  # longer than a check, so every on-schedule check starts on the trigger's grid
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(config_path, marketplace, ids, interval="5s")
+    first = Daemon(config_path)
+    daemons.append(first)
+    wait_for(enough_checks(db, ids, 1), "a first check of each supplier", first)
+    assert first.stop() == 0
+
+    before = jobs(db)
+    assert set(before) == {f"check:{i}" for i in ids}
+    counts = {i: len(v) for i, v in checks(db).items()}
+    downtime = 4 * interval + 2  # four runs missed
+    stopped_at = datetime.now(UTC)
+    time.sleep(downtime)
+    assert {i: len(v) for i, v in checks(db).items()} == counts, "checks while no daemon ran?"
+
+    second = Daemon(config_path)
+    daemons.append(second)
+    wait_for(enough_checks(db, ids, max(counts.values()) + 3), "checks after the restart", second)
+    assert second.stop() == 0
+
+    after = jobs(db)
+    assert set(after) == set(before)
+    for job_id, (next_before, state_before) in before.items():
+        next_after, state_after = after[job_id]
+        trigger_before, trigger_after = state_before["trigger"], state_after["trigger"]
+        # The job was kept, not re-created: same trigger start, so the same grid of run times.
+        assert trigger_after.start_date == trigger_before.start_date
+        assert trigger_after.interval.total_seconds() == interval
+        assert next_before is not None and next_after is not None
+        offset = (next_after - next_before) % interval
+        assert min(offset, interval - offset) < 0.1, "next_run_time left the original grid"
+
+    log = second.log
+    for supplier_id in ids:
+        assert f"{supplier_id} missed its run" in log
+        grid = before[f"check:{supplier_id}"][1]["trigger"].start_date.timestamp()
+        restarted = [c for c in checks(db)[supplier_id] if c[0] > stopped_at]
+        assert len(restarted) >= 3
+        # Exactly one catch-up check, then only on-grid checks: a burst of missed runs would start right
+        # after one another, off the grid.
+        off_grid = []
+        for started, _finished in restarted:
+            phase = (started.timestamp() - grid) % interval
+            if not (phase < 1.0 or phase > interval - 0.05):
+                off_grid.append(started)
+        assert len(off_grid) <= 1, f"{supplier_id}: checks off the schedule after restart: {off_grid}"
+        gaps = [(b[0] - a[1]).total_seconds() for a, b in itertools.pairwise(restarted)]
+        assert all(gap > 0.5 for gap in gaps), f"{supplier_id}: back-to-back checks after restart: {gaps}"
+
+
+@pytest.mark.parametrize("grace", [1.0, 10.0], ids=["cancelled", "finished"])
+def test_sigterm_mid_check_leaves_a_consistent_database(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon], grace: float
+) -> None:
+    ids = ["haoyu-valves", "hengtai-machinery", "jiahe-electronics"]
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(config_path, marketplace, ids)
+    daemon = Daemon(config_path, grace=grace)
+    daemons.append(daemon)
+    wait_for(enough_checks(db, ids, 1), "a first check of each supplier", daemon)
+
+    marketplace.delay_ms = 2500  # every request now takes 2.5 s: checks stay in flight
+    marketplace.stats.reset()
+    wait_for(lambda: marketplace.stats.in_flight >= 1, "a check in flight", daemon)
+    time.sleep(0.5)
+    children = daemon.children()
+    assert any("chrom" in p.name().lower() for p in children if p.is_running()), "no Chromium under the daemon"
+    before = sum(len(v) for v in checks(db).values())
+    sent = time.monotonic()
+    code = daemon.stop(timeout=60)
+    assert code == 0, daemon.log
+    assert time.monotonic() - sent < grace + 30
+    log = daemon.log
+    assert "daemon stopped" in log
+    if grace < 2:
+        assert "cancelled at shutdown" in log
+    else:
+        assert "cancelling" not in log
+        assert sum(len(v) for v in checks(db).values()) > before, "the in-flight check was not allowed to finish"
+
+    with _connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        orphans = conn.execute('SELECT id FROM snapshot WHERE id NOT IN (SELECT snapshot_id FROM "check" '
+                               "WHERE snapshot_id IS NOT NULL)").fetchall()  # fmt: skip
+        assert orphans == [], "a snapshot no check refers to: a half-written check"
+        unfinished = conn.execute('SELECT count(*) FROM "check" WHERE finished_at IS NULL').fetchone()[0]
+        assert unfinished == 0
+
+    time.sleep(0.5)
+    left = [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert left == [], f"processes left behind: {[(p.pid, p.name()) for p in left]}"
+
+
+def test_config_changes_apply_without_a_restart(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
+) -> None:
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(config_path, marketplace, ["haoyu-valves"])
+    daemon = Daemon(config_path)
+    daemons.append(daemon)
+    wait_for(enough_checks(db, ["haoyu-valves"], 1), "haoyu-valves checked", daemon)
+    assert set(jobs(db)) == {"check:haoyu-valves"}
+
+    # Added supplier: scheduled and checked.
+    write_config(config_path, marketplace, ["haoyu-valves", "hengtai-machinery"])
+    wait_for(enough_checks(db, ["hengtai-machinery"], 1), "the added supplier checked", daemon)
+    assert set(jobs(db)) == {"check:haoyu-valves", "check:hengtai-machinery"}
+
+    # A broken edit is reported and the running config kept.
+    config_path.write_text("[[suppliers]]\nid = 'BAD ID'\n", encoding="utf-8")
+    wait_for(lambda: "config change ignored" in daemon.log, "the bad config reported", daemon)
+    assert set(jobs(db)) == {"check:haoyu-valves", "check:hengtai-machinery"}
+
+    # Removed supplier: job gone, history kept (inactive); changed interval: trigger replaced; paused: no run.
+    write_config(
+        config_path, marketplace, ["hengtai-machinery", "jiahe-electronics"],
+        hengtai_machinery={"interval": "3s"}, jiahe_electronics={"paused": True},
+    )  # fmt: skip
+    wait_for(lambda: set(jobs(db)) == {"check:hengtai-machinery", "check:jiahe-electronics"}, "jobs re-synced", daemon)
+    resynced = datetime.now(UTC)
+    wait_for(lambda: jobs(db)["check:hengtai-machinery"][1]["trigger"].interval.total_seconds() == 3, "new interval")
+    paused_next, _ = jobs(db)["check:jiahe-electronics"]
+    assert paused_next is None
+    with _connect(db) as conn:
+        active = dict(conn.execute("SELECT id, active FROM supplier").fetchall())
+    assert active["haoyu-valves"] == 0 and active["hengtai-machinery"] == 1
+
+    time.sleep(4)
+    assert "jiahe-electronics" not in checks(db), "a paused supplier was checked"
+    # A check already running when the supplier was removed may finish; none may start afterwards.
+    late = [started for started, _ in checks(db)["haoyu-valves"] if started > resynced]
+    assert late == [], "a removed supplier was still checked"
+
+    report = status_report(load_config(config_path))
+    rows = {s["id"]: s for s in report["suppliers"]}
+    assert rows["jiahe-electronics"]["paused"] is True and rows["jiahe-electronics"]["next_check_at"] is None
+    assert rows["haoyu-valves"]["active"] is False
+    assert rows["haoyu-valves"]["checks"] == len(checks(db)["haoyu-valves"]) >= 1
+    assert report["queue"]["jobs"] == 2
+    assert daemon.stop() == 0
+
+
+def test_status_without_a_daemon(tmp_path: Path, marketplace: DemoMarketplace) -> None:
+    config_path = tmp_path / "config.toml"
+    write_config(config_path, marketplace, ["haoyu-valves"], haoyu_valves={"paused": True})
+    report = status_report(load_config(config_path))
+    assert report["queue"] == {"pending_deliveries": 0, "failed_deliveries": 0, "jobs": 0}
+    [row] = report["suppliers"]
+    assert row["id"] == "haoyu-valves" and row["checks"] == 0 and row["next_check_at"] is None
+    assert row["paused"] is True and row["last_check_at"] is None
+    console = Console(record=True, width=200)
+    print_status(report, console)
+    assert "paused" in console.export_text()

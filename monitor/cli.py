@@ -258,6 +258,30 @@ def _optional_config(state: State) -> Config:
 
 
 @app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the scheduler daemon until SIGTERM/Ctrl-C: every supplier checked on its schedule."""
+    from monitor.daemon import run_daemon
+
+    ctx.obj.config()  # a bad config is reported the CLI way, before anything starts
+    raise typer.Exit(run_daemon(ctx.obj.config_path))
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Show each supplier's last and next check, and the alert queue."""
+    from monitor.status import print_status, status_report
+
+    report = status_report(ctx.obj.config())
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_status(report, console)
+
+
+@app.command()
 def demo(
     rounds: Annotated[int, typer.Option(min=1, max=20, help="Check rounds to run")] = 5,
     method: Annotated[str, typer.Option(help="browser (real Chromium) or http")] = "browser",

@@ -35,7 +35,7 @@ class ConfigError(ValueError):
     """The configuration cannot be used; the message names the file and key."""
 
 
-def parse_duration(value: object) -> timedelta:
+def parse_duration(value: object, *, allow_zero: bool = False) -> timedelta:
     """'24h', '90m', '1h30m', '10s', '1d' or a number of seconds."""
     if isinstance(value, timedelta):
         return value
@@ -52,12 +52,14 @@ def parse_duration(value: object) -> timedelta:
         seconds = sum(float(n) * factor[u] for n, u in parts)
     else:
         raise ValueError("expected a duration like '24h', '30m' or '10s'")
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError("a duration must be positive")
     return timedelta(seconds=seconds)
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+#: A duration that may be zero ("0s": no jitter).
+OptionalDelay = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v, allow_zero=True))]
 
 
 class _Section(BaseModel):
@@ -129,7 +131,7 @@ class PlatformConfig(_Section):
 
 class SchedulerConfig(_Section):
     #: Random delay added to each run so that checks of many suppliers do not start in the same second.
-    jitter: Duration = timedelta(seconds=30)
+    jitter: OptionalDelay = timedelta(seconds=30)
     #: After downtime, a missed run within this window is made up once (not a burst of catch-ups).
     misfire_grace: Duration = timedelta(hours=12)
     #: How often due alerts are delivered (and digests considered).

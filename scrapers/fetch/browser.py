@@ -1,8 +1,11 @@
 """A real Chromium through Playwright: one long-lived browser, a fresh context per page.
 
 Contexts are cheap and isolate cookies between suppliers; the browser is expensive, so it is launched
-once and relaunched only when it dies. Everything the parser does not need (images, fonts, media and
-requests to other hosts) is aborted, which keeps pages fast and keeps the browser off the network.
+once and reused. Over months a browser leaks memory, so ``_BrowserPool`` relaunches it after
+``recycle_after_pages`` pages or when its process tree grows past ``max_memory_mb``; new fetches wait while
+the old browser's contexts drain, so recycling never fails a fetch. A browser that dies is relaunched by
+the next fetch. Everything the parser does not need (images, fonts, media and requests to other hosts) is
+aborted, which keeps pages fast and keeps the browser off the network.
 """
 
 from __future__ import annotations
@@ -10,11 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
+import psutil
 from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
@@ -40,6 +48,10 @@ SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 #: Budget for launching Chromium and opening a context, outside the page's own ``timeout_s``.
 BROWSER_START_TIMEOUT_S = 60.0
+#: Budget for closing a context or a browser; a hung one is abandoned (the browser is killed).
+CLOSE_TIMEOUT_S = 10.0
+
+RecycleReason = Literal["pages", "memory"]
 
 
 def find_system_chromium() -> str | None:
@@ -60,6 +72,264 @@ class BrowserSettings:
     screenshots: bool = False
     storage_state: str | None = None
     proxy: str | None = None
+    #: Relaunch Chromium after this many pages: a browser that runs for weeks leaks memory.
+    recycle_after_pages: int = 500
+    #: ... or once the RSS of its process tree passes this (summed RSS; shared pages count more than once).
+    max_memory_mb: int = 1500
+    #: Memory is sampled every this many pages or after this many seconds, not per page (it walks /proc).
+    memory_check_every_pages: int = 20
+    memory_check_every_s: float = 30.0
+
+
+@dataclass(eq=False)
+class _Generation:
+    """One launched Chromium and the number of fetches that hold a context on it."""
+
+    browser: Browser
+    in_flight: int = 0
+    #: Set once a recycle is due: new fetches wait until ``idle`` and then get a new browser.
+    retire_reason: RecycleReason | None = None
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+
+class _BrowserPool:
+    """Owns the Playwright driver and the one Chromium: launch, lease, recycle, crash cleanup.
+
+    All state changes happen under ``_lock``, so fetches queue in order behind a launch or a drain.
+    Invariant: when ``_launch`` runs no live browser of ours exists, so every Chromium under our driver
+    process is a leftover (of a crash, a failed launch or a hung close) and is killed.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._driver: psutil.Process | None = None  # Playwright's node process; Chromium runs under it
+        self._current: _Generation | None = None
+        self._lock = asyncio.Lock()
+        self.launches = 0
+        self.crashes = 0
+        self.pages_since_launch = 0
+        self.pages_total = 0
+        self.recycles: Counter[str] = Counter()
+        self.last_rss_mb: float | None = None
+        self._pages_at_sample = 0
+        self._sampled_at = 0.0
+
+    @property
+    def browser(self) -> Browser | None:
+        return self._current.browser if self._current else None
+
+    async def acquire(self, bs: BrowserSettings) -> _Generation:
+        """A running browser with this fetch counted in it; the caller must ``release`` it."""
+        async with self._lock:
+            gen = self._current
+            if gen is not None and not gen.browser.is_connected():
+                log.warning("Chromium died; relaunching it")
+                self.crashes += 1
+                await self._drop(gen)  # its contexts are failing already: nothing to drain
+                gen = None
+            if gen is not None and gen.retire_reason is not None:
+                # Holding the lock here is the point: fetches that arrive now queue behind us.
+                await gen.idle.wait()
+                if not gen.browser.is_connected():
+                    self.crashes += 1  # died while draining: its last fetches failed, the queue did not
+                log.info("recycling Chromium (%s) after %d pages", gen.retire_reason, self.pages_since_launch)
+                await self._drop(gen)
+                gen = None
+            if gen is None:
+                gen = self._current = await self._launch(bs)
+            self.pages_since_launch += 1
+            self.pages_total += 1
+            if self.pages_since_launch >= bs.recycle_after_pages:
+                self._retire(gen, "pages")
+            elif self._memory_check_due(bs) and await self._memory_mb() > bs.max_memory_mb:
+                self._retire(gen, "memory")
+            # Counted last, with no await before the caller's try/finally: a cancelled fetch cannot leak a lease.
+            gen.in_flight += 1
+            gen.idle.clear()
+            return gen
+
+    def release(self, gen: _Generation) -> None:
+        """Synchronous, so that a cancelled fetch cannot skip it and stall a drain forever."""
+        gen.in_flight -= 1
+        if gen.in_flight <= 0:
+            gen.in_flight = 0
+            gen.idle.set()
+
+    async def discard_if_dead(self, gen: _Generation) -> bool:
+        """After a failed ``new_context``: True (and the browser gone) when the browser, not the options, failed.
+
+        ``is_connected()`` turns False only once Playwright has noticed the disconnect, so a browser killed
+        just before a fetch still looks alive; a bare context that cannot be opened tells.
+        """
+        async with self._lock:
+            if self._current is not gen:
+                return True  # someone else already replaced it
+            if gen.browser.is_connected():
+                try:
+                    async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                        probe = await gen.browser.new_context()
+                        await probe.close()
+                    return False
+                except (PlaywrightError, TimeoutError):
+                    pass
+            self.crashes += 1
+            await self._drop(gen)
+            return True
+
+    def _retire(self, gen: _Generation, reason: RecycleReason) -> None:
+        if gen.retire_reason is None:
+            gen.retire_reason = reason
+            self.recycles[reason] += 1
+
+    def _memory_check_due(self, bs: BrowserSettings) -> bool:
+        return (
+            self.pages_total - self._pages_at_sample >= bs.memory_check_every_pages
+            or time.monotonic() - self._sampled_at >= bs.memory_check_every_s
+        )
+
+    async def _memory_mb(self) -> float:
+        self._pages_at_sample, self._sampled_at = self.pages_total, time.monotonic()
+        rss = await asyncio.to_thread(lambda: _tree_rss(self._browser_processes()))
+        self.last_rss_mb = rss / 2**20
+        return self.last_rss_mb
+
+    def _browser_processes(self) -> list[psutil.Process]:
+        """Chromium processes under our driver (under this Python process if the driver is unknown)."""
+        root = self._driver if self._driver is not None else psutil.Process(os.getpid())
+        try:
+            children = root.children(recursive=True)
+        except psutil.Error:
+            return []
+        found = []
+        for proc in children:
+            with contextlib.suppress(psutil.Error):
+                if "chrom" in proc.name().lower() and proc.status() != psutil.STATUS_ZOMBIE:
+                    found.append(proc)
+        return found
+
+    def _kill_strays(self) -> None:
+        """SIGKILL every Chromium under our driver; only called when none of ours should be running."""
+        if self._driver is None:
+            return  # without our own driver we cannot tell our Chromium from another fetcher's
+        strays = self._browser_processes()
+        for proc in strays:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        if strays:
+            log.warning("killed %d leftover Chromium processes", len(strays))
+
+    async def _reap_strays(self) -> None:
+        """Kill leftovers and give the driver a moment to reap them, so they are really gone."""
+        self._kill_strays()
+        procs = self._browser_processes()
+        if procs:
+            await asyncio.to_thread(psutil.wait_procs, procs, 3)
+
+    async def _start_driver(self) -> Playwright:
+        if self._playwright is not None and (self._driver is None or self._driver.is_running()):
+            return self._playwright
+        await self._stop_driver()  # a driver that died takes its connection with it: start afresh
+        me = psutil.Process(os.getpid())
+        before = {child.pid for child in me.children()}
+        try:
+            self._playwright = await async_playwright().start()
+        except Exception as exc:  # the driver itself: a broken install, no memory for node, ...
+            raise FetchError("browser", f"cannot start the Playwright driver: {exc}") from None
+        new = [child for child in me.children() if child.pid not in before]
+        # Another fetcher starting at the same moment would make this ambiguous; then no stray-killing.
+        self._driver = new[0] if len(new) == 1 else None
+        return self._playwright
+
+    async def _stop_driver(self) -> None:
+        playwright, self._playwright, self._driver = self._playwright, None, None
+        if playwright is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await playwright.stop()
+
+    async def _launch(self, bs: BrowserSettings) -> _Generation:
+        playwright = await self._start_driver()
+        await self._reap_strays()
+        executable = bs.executable_path or find_system_chromium()
+        try:
+            async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
+                browser = await playwright.chromium.launch(
+                    executable_path=executable, headless=bs.headless, args=list(CHROMIUM_ARGS)
+                )
+        except PlaywrightError as exc:
+            self._kill_strays()
+            hint = "install Chromium (apt-get install chromium) or run `python -m playwright install chromium`"
+            raise FetchError("browser", f"cannot launch Chromium ({executable or 'bundled'}): {exc}; {hint}") from None
+        except TimeoutError:
+            self._kill_strays()
+            raise FetchError("browser", f"Chromium did not start within {BROWSER_START_TIMEOUT_S:g}s") from None
+        except BaseException:
+            self._kill_strays()  # cancelled half-way: the process may exist without anyone owning it
+            raise
+        self.launches += 1
+        self.pages_since_launch = 0
+        self._pages_at_sample, self._sampled_at = self.pages_total, time.monotonic()
+        return _Generation(browser)
+
+    async def _drop(self, gen: _Generation) -> None:
+        """Close a browser (dead or drained) and make sure nothing of it keeps running."""
+        if self._current is gen:
+            self._current = None
+        try:
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await gen.browser.close()
+        finally:
+            self._kill_strays()
+
+    async def aclose(self) -> None:
+        async with self._lock:
+            if self._current is not None:
+                await self._drop(self._current)
+            await self._reap_strays()
+            await self._stop_driver()
+
+    def stats(self) -> dict[str, Any]:
+        gen = self._current
+        return {
+            "running": gen is not None and gen.browser.is_connected(),
+            "launches": self.launches,
+            "pages_since_launch": self.pages_since_launch,
+            "pages_total": self.pages_total,
+            "in_flight": gen.in_flight if gen else 0,
+            "recycles": sum(self.recycles.values()),
+            "recycle_reasons": dict(self.recycles),
+            "recycle_pending": gen.retire_reason if gen else None,
+            "crashes": self.crashes,
+            "last_rss_mb": round(self.last_rss_mb, 1) if self.last_rss_mb is not None else None,
+        }
+
+
+def _tree_rss(procs: list[psutil.Process]) -> int:
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
+
+
+def _proxy_option(proxy: str | None) -> dict[str, str] | None:
+    """Playwright's proxy dict; credentials in the URL (http://user:pass@host:port) move to their own keys."""
+    if not proxy:
+        return None
+    if "://" not in proxy:
+        return {"server": proxy}
+    parts = urlsplit(proxy)
+    if parts.username is None:
+        return {"server": proxy}
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    server = f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+    return {"server": server, "username": unquote(parts.username), "password": unquote(parts.password or "")}
 
 
 class BrowserFetcher:
@@ -68,41 +338,47 @@ class BrowserFetcher:
     def __init__(self, settings: FetchSettings | None = None, browser: BrowserSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.browser_settings = browser or BrowserSettings()
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
-        self._lock = asyncio.Lock()
-        self.launches = 0
+        self._pool = _BrowserPool()
+        self._missing_states: set[str] = set()
 
-    async def _ensure_browser(self) -> Browser:
-        async with self._lock:
-            if self._browser is not None and self._browser.is_connected():
-                return self._browser
-            if self._playwright is None:
-                self._playwright = await async_playwright().start()
-            executable = self.browser_settings.executable_path or find_system_chromium()
-            try:
-                self._browser = await self._playwright.chromium.launch(
-                    executable_path=executable,
-                    headless=self.browser_settings.headless,
-                    args=list(CHROMIUM_ARGS),
-                )
-            except PlaywrightError as exc:
-                hint = "install Chromium (apt-get install chromium) or run `python -m playwright install chromium`"
-                raise FetchError(
-                    "browser", f"cannot launch Chromium ({executable or 'bundled'}): {exc}; {hint}"
-                ) from None
-            self.launches += 1
-            return self._browser
+    @property
+    def launches(self) -> int:
+        return self._pool.launches
 
-    async def fetch(self, url: str, parser: PlatformParser | None = None) -> FetchedPage:
+    @property
+    def pages_since_launch(self) -> int:
+        return self._pool.pages_since_launch
+
+    @property
+    def recycles(self) -> dict[str, int]:
+        """Recycles so far by reason ("pages", "memory")."""
+        return dict(self._pool.recycles)
+
+    @property
+    def _browser(self) -> Browser | None:
+        """The current browser, for tests that close it from outside."""
+        return self._pool.browser
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for a status command: launches, pages, recycles by reason, crashes, last sampled RSS."""
+        return self._pool.stats()
+
+    async def fetch(
+        self,
+        url: str,
+        parser: PlatformParser | None = None,
+        *,
+        user_agent: str | None = None,
+        proxy: str | None = None,
+        storage_state: str | None = None,
+    ) -> FetchedPage:
+        """Load ``url`` in a fresh context; the keyword options override the settings for this page only
+        (per-platform proxies, user agents and saved sessions)."""
         url = validate_url(url)
-        # Starting (or restarting) Chromium is not part of the page's budget: a cold launch on a busy host
-        # must not time the page out, and cancelling a launch half-way would orphan the browser process.
-        try:
-            async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
-                context = await self._new_context()
-        except TimeoutError:
-            raise FetchError("browser", f"Chromium did not answer within {BROWSER_START_TIMEOUT_S:g}s") from None
+        options = self._context_options(user_agent, proxy, storage_state)
+        # Starting (or restarting) Chromium, and waiting for a recycle, is not part of the page's budget: a
+        # cold launch on a busy host must not time the page out.
+        gen, context = await self._open_context(options)
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.timeout_s):
@@ -111,41 +387,53 @@ class BrowserFetcher:
             raise FetchError("timeout", f"{url} did not load within {self.settings.timeout_s:g}s") from None
         finally:
             try:
-                await context.close()
-            except PlaywrightError:
+                async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                    await context.close()
+            except (PlaywrightError, TimeoutError):
                 pass  # the browser died under us; the next fetch relaunches it
+            finally:
+                self._pool.release(gen)
 
-    async def _new_context(self) -> BrowserContext:
-        """A fresh context; a browser that died since the last fetch is relaunched once.
-
-        ``is_connected()`` turns False only once Playwright has noticed the disconnect, so a browser killed
-        just before this fetch still looks alive: the failing ``new_context`` is what tells.
-        """
+    def _context_options(self, user_agent: str | None, proxy: str | None, storage_state: str | None) -> dict[str, Any]:
         bs = self.browser_settings
-        for attempt in (1, 2):
-            browser = await self._ensure_browser()
-            try:
-                return await browser.new_context(
-                    user_agent=self.settings.user_agent,
-                    extra_http_headers=self.settings.extra_headers,
-                    storage_state=bs.storage_state if bs.storage_state and Path(bs.storage_state).exists() else None,
-                    proxy={"server": bs.proxy} if bs.proxy else None,
-                    service_workers="block",
-                )
-            except PlaywrightError as exc:
-                if attempt == 2:
-                    raise FetchError("browser", f"browser context failed: {exc}") from None
-                log.warning("browser context failed, relaunching Chromium: %s", str(exc).splitlines()[0])
-                await self._discard(browser)
-        raise AssertionError("unreachable")
+        return {
+            "user_agent": user_agent or self.settings.user_agent,
+            "extra_http_headers": self.settings.extra_headers,
+            "storage_state": self._usable_state(storage_state or bs.storage_state),
+            "proxy": _proxy_option(proxy or bs.proxy),
+            "service_workers": "block",
+        }
 
-    async def _discard(self, browser: Browser) -> None:
-        async with self._lock:
-            if self._browser is browser:
-                self._browser = None
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            async with asyncio.timeout(5):
-                await browser.close()
+    def _usable_state(self, path: str | None) -> str | None:
+        """A saved session that does not exist (yet) is skipped: the page loads logged out, with one warning."""
+        if not path:
+            return None
+        if Path(path).exists():
+            self._missing_states.discard(path)
+            return path
+        if path not in self._missing_states:
+            self._missing_states.add(path)
+            log.warning("storage state %s does not exist; fetching without a saved session", path)
+        return None
+
+    async def _open_context(self, options: dict[str, Any]) -> tuple[_Generation, BrowserContext]:
+        """A fresh context on a live browser; a browser found dead is relaunched once."""
+        for attempt in (1, 2):
+            gen = await self._pool.acquire(self.browser_settings)
+            try:
+                async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
+                    return gen, await gen.browser.new_context(**options)
+            except (PlaywrightError, TimeoutError) as exc:
+                self._pool.release(gen)
+                message = str(exc).splitlines()[0] if str(exc) else "no answer in time"
+                if attempt == 1 and await self._pool.discard_if_dead(gen):
+                    log.warning("browser context failed, relaunching Chromium: %s", message)
+                    continue
+                raise FetchError("browser", f"browser context failed: {message}") from None
+            except BaseException:
+                self._pool.release(gen)
+                raise
+        raise AssertionError("unreachable")
 
     async def _fetch(
         self, context: BrowserContext, url: str, parser: PlatformParser | None, started: float
@@ -200,13 +488,8 @@ class BrowserFetcher:
             pass  # page closed while the request was in flight
 
     async def aclose(self) -> None:
-        if self._browser is not None:
-            with contextlib.suppress(PlaywrightError):
-                await self._browser.close()
-            self._browser = None
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        """Close the browser and the driver, killing any Chromium left behind; a later fetch starts afresh."""
+        await self._pool.aclose()
 
     async def __aenter__(self) -> BrowserFetcher:
         return self

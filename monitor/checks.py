@@ -168,7 +168,7 @@ class Checker:
             seen = await self._fetch_and_read(supplier, url, "browser")
             await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", browser_checks + 1)
             return seen
-        cheap = await self._fetch_and_read(supplier, url, "http")
+        cheap = await self._fetch_and_read(supplier, url, "http", fallback_follows=True)
         if cheap.ok:
             await asyncio.to_thread(set_route, self.db, supplier.id, url, "http", 0)
             return cheap
@@ -178,13 +178,20 @@ class Checker:
             return replace(seen, note=f"plain HTTP gave {cheap.status} ({cheap.reason}); read with the browser")
         return seen
 
-    async def _fetch_and_read(self, supplier: SupplierConfig, url: str, method: str) -> Observation:
-        """Fetch and read one page; a failure is an observation too, never an exception."""
+    async def _fetch_and_read(
+        self, supplier: SupplierConfig, url: str, method: str, *, fallback_follows: bool = False
+    ) -> Observation:
+        """Fetch and read one page; a failure is an observation too, never an exception.
+
+        ``fallback_follows``: the browser will retry if this plain-HTTP attempt is blocked, so a block here
+        is not the host asking us to go away and must not start its backoff.
+        """
         async with self._slots:
             started = datetime.now(UTC)  # after the wait for a slot: durations measure the page, not the queue
             try:
                 parser = choose_parser(url, None, supplier.platform)
-                page = await self.fetchers.get(method).fetch(url, parser)
+                fetcher = self.fetchers.get(method, platform=parser.name if parser else None)
+                page = await fetcher.fetch(url, parser, ignore_robots=supplier.ignore_robots_txt)
             except (FetchError, UnknownPlatformError) as exc:
                 return Observation(started, method, "error", str(exc))
             except Exception as exc:  # a bug must cost one page, not the whole run
@@ -198,6 +205,8 @@ class Checker:
             final_url=page.final_url,
             fetched_at=started,
         )
+        if not (fallback_follows and reading.status.value == "blocked"):
+            self.fetchers.report(url, reading.status.value)  # block pages and 5xx start the host's backoff
         return Observation(
             started,
             page.method,

@@ -112,7 +112,7 @@ class FetchConfig(_Section):
 class PolitenessConfig(_Section):
     obey_robots_txt: bool = True
     robots_cache_ttl: Duration = timedelta(hours=12)
-    min_delay_per_host: Duration = timedelta(seconds=2)
+    min_delay_per_host: OptionalDelay = timedelta(seconds=2)
     max_concurrency_per_host: int = Field(default=2, ge=1, le=64)
     #: Exponential backoff with jitter after errors (timeouts, 5xx, unreachable), per host.
     backoff_base: Duration = timedelta(seconds=30)

@@ -11,6 +11,7 @@ from conftest import requires_browser
 from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
 from storage import get_route, list_checks, open_database
 
@@ -22,6 +23,7 @@ def _config(tmp_path: Path, market: DemoMarketplace, ids: set[str]) -> Config:
         tmp_path / "config.toml",
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+            "politeness": LOOPBACK_POLITENESS,
             "fetch": {"method": "auto", "retry_http_every": 2},
             "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
         },

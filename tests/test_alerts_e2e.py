@@ -23,6 +23,7 @@ from monitor.alerts.delivery import deliver_due
 from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
 from storage import list_alerts, list_checks, list_deliveries, open_database
 
@@ -105,6 +106,7 @@ def _config(tmp_path: Path, market: DemoMarketplace, hook: WebhookReceiver, smtp
         tmp_path / "config.toml",
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+            "politeness": LOOPBACK_POLITENESS,
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from": "monitor@example.com"},
             "alerts": {"failure_threshold": 3, **alerts},
             "recipients": [buyers, operators],

@@ -98,6 +98,10 @@ def test_check_stores_and_reports_each_supplier(tmp_path: Path, marketplace) -> 
     base = marketplace.base_url
     (tmp_path / "config.toml").write_text(
         f"""
+[politeness]
+min_delay_per_host = "0s"
+max_concurrency_per_host = 8
+
 [[suppliers]]
 id = "lumina"
 name = "Lumina [red]Red[/red] <b>x</b> \\u001b[2J"

@@ -27,6 +27,7 @@ from rich.console import Console
 
 from monitor.config import load_config
 from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
 from monitor.status import print_status, status_report
 
@@ -48,8 +49,8 @@ def write_config(path: Path, market: DemoMarketplace, ids: list[str], *, interva
             suppliers.append({**s, **per.get(str(s["id"]).replace("-", "_"), {})})
     document = {
         "database": {"url": f"sqlite:///{path.parent / 'monitor.db'}"},
-        # jitter cannot be "0s" (durations must be positive): 1 ms is no jitter at these intervals.
-        "scheduler": {"jitter": "1ms", "deliver_every": "2s", "check_timeout": "60s"},
+        "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s"},
+        "politeness": LOOPBACK_POLITENESS,
         "defaults": {"interval": interval},
         "suppliers": suppliers,
     }

@@ -10,7 +10,7 @@ from conftest import requires_browser
 
 from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config
-from monitor.demo.runner import demo_config
+from monitor.demo.runner import LOOPBACK_POLITENESS, demo_config
 from storage import (
     consecutive_failures,
     database_size_bytes,
@@ -129,7 +129,12 @@ def test_dead_host_and_bad_page_are_reported_per_supplier_and_the_run_goes_on(ma
         {"id": "dead-host", "url": f"http://127.0.0.1:{dead_port}/store/x/company_profile.html"},
         {"id": "not-a-marketplace", "url": f"{marketplace.base_url}/robots.txt"},
     ]
-    data = {"database": {"url": config.database.url}, "fetch": {"timeout": "10s"}, "suppliers": extra}
+    data = {
+        "database": {"url": config.database.url},
+        "fetch": {"timeout": "10s"},
+        "politeness": LOOPBACK_POLITENESS,
+        "suppliers": extra,
+    }
     from monitor.config import load_config
 
     config = load_config(tmp_path / "c.toml", data=data)

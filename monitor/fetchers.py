@@ -32,6 +32,8 @@ class Fetchers:
             screenshots=browser.screenshots,
             storage_state=browser.storage_state,
             proxy=fetch.proxy,
+            recycle_after_pages=browser.recycle_after_pages,
+            max_memory_mb=browser.max_memory_mb,
         )
         self.gate = HostGate(polite.max_concurrency_per_host, polite.min_delay_per_host.total_seconds())
         self.backoff = HostBackoff(

@@ -19,7 +19,7 @@ from monitor.changes import ClaimChange, diff_claims
 from monitor.config import Config, SupplierConfig
 from monitor.fetchers import Fetchers
 from monitor.verify import Finding
-from monitor.verify.service import FindingsRecorder
+from monitor.verify.service import ClaimJudge
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
@@ -100,7 +100,7 @@ class Checker:
         self.config = config
         self.db = db
         self.fetchers = fetchers
-        self.findings = FindingsRecorder(config, db)
+        self.findings = ClaimJudge(config, db)
         self._slots = asyncio.Semaphore(config.browser.concurrency)
 
     async def check_supplier(self, supplier: SupplierConfig) -> list[PageOutcome]:
@@ -249,7 +249,8 @@ class Checker:
         findings: list[Finding] = []
         rows = None
         if seen.ok and seen.claims is not None:
-            findings = self.findings.judge(seen.claims, started.date())
+            # Registries may be asked (database, IAF CertSearch): off the event loop.
+            findings = await asyncio.to_thread(self.findings.judge, seen.claims, started.date())
             rows = self.findings.rows(findings, seen.claims)
         else:
             log.info("%s %s: %s (%s)", supplier.id, url, seen.status, seen.reason)

@@ -207,10 +207,10 @@ def verify(
     config = _optional_config(ctx.obj)
     if ctx.obj.config_given or ctx.obj.config_path.exists():
         # With a config, the operator's registries (local CSV imports, IAF CertSearch) are asked too.
-        from monitor.verify.service import FindingsRecorder
+        from monitor.verify.service import ClaimJudge
 
         with open_database(config.database.url) as db:
-            findings = FindingsRecorder(config, db).judge(claims, as_of)
+            findings = ClaimJudge(config, db).judge(claims, as_of)
     else:
         findings = run_verify(claims, today=as_of, settings=settings_from(config.verify))
     if as_json:

@@ -1,4 +1,4 @@
-"""Verification inside a check: judge an ok page's claims and keep the finding history in the database.
+"""Verification inside a check: judge an ok page's claims and hand the findings to the check's transaction.
 
 Findings are re-evaluated on every ok check, changed or not: a certificate expires while its page stays
 the same. Registries are built from config once and asked only for what the rules need.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from monitor.config import Config
@@ -16,10 +16,12 @@ from monitor.registries import IafCertSearchClient, IafRegistry, LocalRegistry
 from monitor.verify import Finding, Registry, settings_from, verify
 from monitor.verify.findings import identities
 from scrapers.claims import ClaimsDocument
-from storage import Database, FindingsUpdate, record_findings, registry_sources
+from storage import Database, registry_sources
 
 
-class FindingsRecorder:
+class ClaimJudge:
+    """Judges claims with the rules and the operator's registries; the stored form goes with the check."""
+
     def __init__(self, config: Config, db: Database) -> None:
         self.config = config
         self.db = db
@@ -48,14 +50,6 @@ class FindingsRecorder:
     def rows(self, findings: list[Finding], claims: ClaimsDocument) -> list[dict[str, Any]]:
         """The stored form of one check's findings (see storage.record_check's ``findings``)."""
         return [finding_row(f, claims, key) for f, key in zip(findings, identities(findings, claims), strict=True)]
-
-    def record(
-        self, supplier_id: str, snapshot_id: int | None, claims: ClaimsDocument, seen_at: datetime
-    ) -> tuple[list[Finding], FindingsUpdate]:
-        findings = self.judge(claims, seen_at.date())
-        rows = [finding_row(f, claims, key) for f, key in zip(findings, identities(findings, claims), strict=True)]
-        update = record_findings(self.db, supplier_id, snapshot_id, rows, seen_at, url=claims.source.url)
-        return findings, update
 
 
 def finding_row(finding: Finding, claims: ClaimsDocument, identity: str) -> dict[str, Any]:

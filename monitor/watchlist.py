@@ -81,3 +81,29 @@ def _replace(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: Keys update_supplier may change; the id is the supplier's identity in the database and never changes.
+EDITABLE_KEYS = frozenset({"name", "url", "urls", "platform", "tags", "interval", "cron", "method", "paused"})
+
+
+def update_supplier(path: Path, supplier_id: str, changes: dict[str, object]) -> Config:
+    """Change some keys of one [[suppliers]] entry in place (None removes a key), keeping comments.
+
+    Used by the dashboard's watch list (interval, tags, pause); validated as a whole before writing.
+    """
+    unknown = set(changes) - EDITABLE_KEYS
+    if unknown:
+        raise ConfigError(f"cannot change {sorted(unknown)} of a supplier here")
+    document = _read(path)
+    suppliers = document.get("suppliers") or []
+    table = next((s for s in suppliers if s.get("id") == supplier_id), None)
+    if table is None:
+        raise ConfigError(f"{path}: no supplier with id {supplier_id!r}")
+    for key, value in changes.items():
+        if value in (None, [], "", False):
+            if key in table:
+                del table[key]
+        else:
+            table[key] = value
+    return _validate_and_write(path, document)

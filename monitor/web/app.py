@@ -1,0 +1,181 @@
+"""The dashboard and JSON API: ``create_app(config_path)`` builds it, ``serve()`` runs it with uvicorn.
+
+Server-rendered pages (FastAPI + Jinja2, no JS build), a small JSON API under /api, and the security
+layer of monitor.web.security applied as middleware to every response.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from monitor.config import load_config
+from monitor.web.context import STATIC_DIR, WebState, render
+from monitor.web.security import (
+    BASE_CSP,
+    CSRF_COOKIE,
+    Credentials,
+    authenticate,
+    require_credentials_for,
+)
+from storage import open_database
+
+log = logging.getLogger(__name__)
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _error(request: Request, status: int, title: str, detail: Any) -> Response:
+    """A 4xx/5xx as JSON under /api and as an HTML page elsewhere; never a traceback."""
+    if _wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    if isinstance(detail, list):  # validation errors: say which parameter and why, in plain words
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}" for e in detail
+        )
+    return render(request, "error.html", {"status": status, "title": title, "detail": str(detail)}, status)
+
+
+def create_app(
+    config_path: Path, *, credentials: Credentials | None = None, database_url: str | None = None
+) -> FastAPI:
+    """The dashboard over the database named in ``config_path`` (or ``database_url``).
+
+    Credentials default to the environment ($SUPPLIER_MONITOR_WEB_TOKEN / _PASSWORD_HASH); with none,
+    requests are not authenticated and the actor is "local operator" (serve() allows that on loopback only).
+    """
+    from monitor.checks import sync_watch_list
+    from monitor.web.routes import alerts, api, findings, overview, suppliers, watchlist
+
+    config_path = Path(config_path)
+    config = load_config(config_path)
+    db = open_database(database_url or config.database.url)
+    sync_watch_list(db, config)
+    creds = credentials if credentials is not None else Credentials.from_env()
+    state = WebState(config_path, db, creds)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.runner.stop()
+        db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="supplier-monitor",
+        description="Watched suppliers, their certification findings and the alerts sent about them.",
+        version="1",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.web = state
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (overview, suppliers, findings, alerts, watchlist, api):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_middleware(request: Request, call_next: Any) -> Response:
+        """Authenticate, then add the security headers and the CSRF cookie to whatever the route answered."""
+        principal = authenticate(request, creds)
+        if principal is None and not request.url.path.startswith("/static/"):
+            response: Response
+            if _wants_json(request):
+                response = JSONResponse({"detail": "authentication required"}, status_code=401)
+            else:
+                response = Response("authentication required", status_code=401, media_type="text/plain")
+            response.headers["WWW-Authenticate"] = 'Basic realm="supplier-monitor", charset="UTF-8"'
+            if creds.token:
+                response.headers["WWW-Authenticate"] += ', Bearer realm="supplier-monitor"'
+            _secure_headers(response)
+            return response
+        request.state.principal = principal
+        response = await call_next(request)
+        _secure_headers(response)
+        new_token = getattr(request.state, "new_csrf", None)
+        if new_token:
+            response.set_cookie(CSRF_COOKIE, new_token, httponly=True, samesite="strict", path="/")
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {403: "Refused", 404: "Not found", 405: "Method not allowed", 409: "Conflict"}
+        response = _error(request, exc.status_code, titles.get(exc.status_code, "Error"), exc.detail)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        return _error(request, 422, "Invalid request", errors)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "Server error", "something went wrong; the details are in the server log")
+
+    return app
+
+
+def _secure_headers(response: Response) -> None:
+    """CSP, framing, sniffing and referrer policy; a route that set its own CSP (evidence) keeps it."""
+    if "content-security-policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = BASE_CSP
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+
+
+def serve(
+    config_path: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, database_url: str | None = None
+) -> None:
+    """Run the dashboard with uvicorn; refuses non-loopback addresses unless credentials are configured."""
+    import uvicorn
+
+    credentials = Credentials.from_env()
+    require_credentials_for(host, credentials)
+    app = create_app(config_path, credentials=credentials, database_url=database_url)
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
+
+
+def serve_demo(db_path: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve the dashboard over the demo's database (after ``supplier-monitor demo``).
+
+    The demo has no config file, so one is written next to the database, listing the suppliers the demo
+    stored (the demo marketplace is gone by then: "check now" will report those pages unreachable).
+    """
+    import tomlkit
+
+    from storage import list_suppliers
+
+    db_path = Path(db_path).resolve()
+    url = f"sqlite:///{db_path}"
+    with open_database(url) as db:
+        stored = list_suppliers(db)
+    document = tomlkit.document()
+    document.add(tomlkit.comment("Written by `supplier-monitor demo --serve` for the dashboard; safe to delete."))
+    document["database"] = {"url": url}
+    document["politeness"] = {"min_delay_per_host": "0s", "max_concurrency_per_host": 16}
+    suppliers = tomlkit.aot()
+    for s in stored:
+        if s.urls:
+            suppliers.append(tomlkit.item({"id": s.id, "name": s.name, "urls": list(s.urls), "tags": list(s.tags)}))
+    document["suppliers"] = suppliers
+    config_path = db_path.with_name(db_path.stem + "-dashboard.toml")
+    config_path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    print(f"Dashboard over {db_path} at http://{host}:{port}/ (Ctrl-C to stop)")
+    serve(config_path, host, port)

@@ -1,0 +1,192 @@
+"""Authentication, CSRF protection and security headers of the dashboard.
+
+Threat model: the dashboard renders scraped (hostile) text and stores hostile HTML, and it can edit the
+config and trigger fetches. So: everything is autoescaped, stored pages are only served sandboxed, every
+state-changing request carries a CSRF token, and listening beyond loopback needs credentials.
+
+- Credentials (optional on 127.0.0.1, required elsewhere): a bearer token from $SUPPLIER_MONITOR_WEB_TOKEN
+  and/or a password hash from $SUPPLIER_MONITOR_WEB_PASSWORD_HASH (``hash_password`` makes one). Browsers
+  use HTTP Basic (any user name, which becomes the actor; password = the password or the token); API
+  clients send ``Authorization: Bearer <token>``.
+- CSRF: double-submit cookie. A random token in a SameSite=Strict, HttpOnly cookie; forms repeat it in a
+  hidden field, scripts in the X-CSRF-Token header. Bearer-token requests are exempt: a browser never adds
+  that header on its own, so a forged cross-site request cannot carry it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request
+
+TOKEN_ENV = "SUPPLIER_MONITOR_WEB_TOKEN"
+PASSWORD_HASH_ENV = "SUPPLIER_MONITOR_WEB_PASSWORD_HASH"
+CSRF_COOKIE = "sm_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+LOCAL_ACTOR = "local operator"
+
+BASE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: Stored supplier pages: a unique opaque origin, no scripts, no network, framable only by the dashboard.
+EVIDENCE_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+class CredentialsError(RuntimeError):
+    """The server would be reachable by others without credentials, or the configured ones are unusable."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the dashboard accepts; both None means no authentication (loopback only)."""
+
+    token: str | None = None
+    password_hash: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return bool(self.token or self.password_hash)
+
+    @classmethod
+    def from_env(cls) -> Credentials:
+        token = os.environ.get(TOKEN_ENV) or None
+        pw_hash = os.environ.get(PASSWORD_HASH_ENV) or None
+        if token is not None and len(token) < 16:
+            raise CredentialsError(f"${TOKEN_ENV} is too short: use at least 16 random characters")
+        if pw_hash is not None and not _parse_hash(pw_hash):
+            raise CredentialsError(
+                f"${PASSWORD_HASH_ENV} is not a hash made by "
+                "`python -c 'from monitor.web.security import hash_password; print(hash_password(\"...\"))'`"
+            )
+        return cls(token, pw_hash)
+
+
+# --- password hashes (stdlib only) -------------------------------------------------------------------
+
+
+def hash_password(password: str, *, n: int = 2**14, r: int = 8, p: int = 1) -> str:
+    """An scrypt hash ``scrypt$n$r$p$salt$hash`` (hex) for $SUPPLIER_MONITOR_WEB_PASSWORD_HASH."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def _parse_hash(value: str) -> tuple[str, list[str]] | None:
+    parts = value.strip().split("$")
+    if (parts[0] == "scrypt" and len(parts) == 6) or (parts[0] == "pbkdf2_sha256" and len(parts) == 4):
+        try:
+            [int(x) for x in parts[1:-2]]
+            bytes.fromhex(parts[-2])
+            bytes.fromhex(parts[-1])
+        except ValueError:
+            return None
+        return parts[0], parts[1:]
+    return None
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of a password against an scrypt or pbkdf2_sha256 hash."""
+    parsed = _parse_hash(stored)
+    if parsed is None:
+        return False
+    kind, fields = parsed
+    expected = bytes.fromhex(fields[-1])
+    salt = bytes.fromhex(fields[-2])
+    if kind == "scrypt":
+        n, r, p = (int(x) for x in fields[:3])
+        got = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=len(expected), maxmem=2**27)
+    else:
+        got = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, int(fields[0]), dklen=len(expected))
+    return hmac.compare_digest(got, expected)
+
+
+# --- binding -------------------------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def require_credentials_for(host: str, credentials: Credentials) -> None:
+    """Refuse to listen beyond loopback without credentials: the dashboard edits config and fetches pages."""
+    if not is_loopback(host) and not credentials.required:
+        raise CredentialsError(
+            f"refusing to serve on {host}: anyone who can reach it could edit the watch list. "
+            f"Set ${TOKEN_ENV} (a long random token) or ${PASSWORD_HASH_ENV} "
+            "(from monitor.web.security.hash_password), or bind to 127.0.0.1."
+        )
+
+
+# --- request checks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who made the request: ``actor`` is recorded with finding actions; ``bearer`` skips CSRF."""
+
+    actor: str
+    bearer: bool = False
+
+
+def authenticate(request: Request, credentials: Credentials) -> Principal | None:
+    """The request's principal, or None when credentials are required and not (correctly) given."""
+    if not credentials.required:
+        return Principal(LOCAL_ACTOR)
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and credentials.token and value:
+        if hmac.compare_digest(value.encode(), credentials.token.encode()):
+            return Principal("api token", bearer=True)
+        return None
+    if scheme.lower() == "basic" and value:
+        try:
+            user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        ok = bool(credentials.token) and hmac.compare_digest(password.encode(), credentials.token.encode())  # type: ignore[union-attr]
+        if not ok and credentials.password_hash:
+            ok = verify_password(password, credentials.password_hash)
+        if ok:
+            return Principal((user.strip() or "operator")[:100])
+    return None
+
+
+def csrf_token_for(request: Request) -> str:
+    """The request's CSRF token (from the cookie, or a new one the response middleware will set)."""
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token or len(token) < 32:
+        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
+        request.state.new_csrf = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) a state-changing request whose token does not match the cookie; bearer clients pass."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is not None and principal.bearer:
+        return
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    sent = request.headers.get(CSRF_HEADER) or ""
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else ""
+    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")

@@ -1,0 +1,155 @@
+"""The dashboard in real Chromium (Playwright sync API) against uvicorn on 127.0.0.1, over a database filled
+by real browser checks of the demo marketplace (rounds 0 and 2). Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_web import DemoSite, build_demo_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM} (install Debian's chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    from monitor.demo.marketplace import DemoMarketplace
+
+    with DemoMarketplace() as market:
+        yield build_demo_site(tmp_path_factory.mktemp("webb"), market, method="browser")
+
+
+@pytest.fixture(scope="module")
+def server(site: DemoSite) -> Iterator[str]:
+    """uvicorn in a thread on an ephemeral loopback port."""
+    import uvicorn
+
+    from monitor.web.app import create_app
+    from monitor.web.security import Credentials
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(site.config_path, credentials=Credentials()), log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    """Launched after the server fixture: real checks use asyncio.run, which the Playwright loop would block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def test_overview_lists_suppliers_and_hostile_name_is_text(page: object, server: str, site: DemoSite) -> None:
+    from monitor.demo.scenario import demo_suppliers
+
+    page.goto(server + "/")  # type: ignore[attr-defined]
+    rows = page.locator("#suppliers tbody tr[data-supplier]")  # type: ignore[attr-defined]
+    assert rows.count() == len(demo_suppliers(site.base_url))
+    lumina = page.locator('tr[data-supplier="lumina-led"] td a').first  # type: ignore[attr-defined]
+    assert "<script>alert(1)</script>" in lumina.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-overview.png"), full_page=True)  # type: ignore[attr-defined]
+    page.goto(server + "/suppliers/lumina-led")  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert "<script>alert(1)</script>" in page.locator("h1").inner_text()  # type: ignore[attr-defined]
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_api_counts_match_overview_page(page: object, server: str) -> None:
+    api = page.request.get(server + "/api/suppliers").json()  # type: ignore[attr-defined]
+    page.goto(server + "/")  # type: ignore[attr-defined]
+    for row in api:
+        for severity, count in row["open_findings"].items():
+            cell = page.locator(f'tr[data-supplier="{row["id"]}"] td[data-severity="{severity}"]')  # type: ignore[attr-defined]
+            assert cell.inner_text().strip() == str(count), (row["id"], severity)
+
+
+def test_acknowledge_survives_reload(page: object, server: str) -> None:
+    page.goto(server + "/findings?supplier=xinlong-hardware")  # type: ignore[attr-defined]
+    row = page.locator("#findings tbody tr[data-finding]").first  # type: ignore[attr-defined]
+    fid = row.get_attribute("data-finding")
+    row.locator("input[name=note]").fill("asked the supplier for the CE certificate")
+    row.locator("button[value=acknowledge]").click()
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+    state = page.locator(f'tr[data-finding="{fid}"] .state')  # type: ignore[attr-defined]
+    assert state.inner_text() == "acknowledged"
+    assert "local operator" in page.locator(f'tr[data-finding="{fid}"] .history').inner_text()  # type: ignore[attr-defined]
+
+
+def test_diff_shows_valid_until_change(page: object, server: str) -> None:
+    page.goto(server + "/suppliers/jiahe-electronics")  # type: ignore[attr-defined]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-supplier-jiahe-electronics.png"), full_page=True)  # type: ignore[attr-defined]
+    page.locator("form[action$='/diff'] button").click()  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r"/diff\?"))  # type: ignore[attr-defined]
+    row = page.locator("#diff tr.change", has=page.locator("td.field", has_text="valid_until"))  # type: ignore[attr-defined]
+    assert row.locator("td.from").inner_text() == "2027-03-17"
+    assert row.locator("td.to").inner_text() == "2025-03-17"
+
+
+def test_post_without_csrf_is_refused(page: object, server: str) -> None:
+    page.goto(server + "/findings")  # type: ignore[attr-defined]
+    status = page.evaluate(  # type: ignore[attr-defined]
+        """async (url) => (await fetch(url, {method: "POST", body: new URLSearchParams({note: "x"})})).status""",
+        server + "/findings/1/acknowledge",
+    )
+    assert status == 403
+    response = page.request.post(server + "/watchlist/jiahe-electronics/pause", form={"x": "1"})  # type: ignore[attr-defined]
+    assert response.status == 403
+
+
+def test_evidence_frame_is_sandboxed(page: object, server: str) -> None:
+    page.goto(server + "/suppliers/lumina-led")  # type: ignore[attr-defined]
+    frame = page.locator("iframe.evidence")  # type: ignore[attr-defined]
+    assert frame.get_attribute("sandbox") == ""
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert page.dialogs == []  # type: ignore[attr-defined]

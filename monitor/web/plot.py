@@ -25,7 +25,7 @@ def stacked_bars(series: dict[date, dict[str, int]], colours: dict[str, str], ti
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
         f'<text x="{PAD_L}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
-    x = PAD_L + 260
+    x = WIDTH - PAD_R - sum(14 + 8 * len(k) + 12 for k in colours)
     for key, colour in colours.items():
         out.append(f'<rect x="{x}" y="7" width="10" height="10" fill="{colour}"/>')
         out.append(f'<text x="{x + 14}" y="16">{escape(key)}</text>')

@@ -18,7 +18,7 @@ browser: $(VENV)/.installed
 	@PYTHON=$(BIN)/python bash scripts/install-browser.sh
 
 demo: install
-	$(BIN)/supplier-monitor demo
+	$(BIN)/supplier-monitor demo --serve
 
 test: install
 	$(BIN)/python -m pytest

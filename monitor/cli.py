@@ -282,10 +282,35 @@ def status(
 
 
 @app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on; anything but loopback needs "
+            "$SUPPLIER_MONITOR_WEB_TOKEN or $SUPPLIER_MONITOR_WEB_PASSWORD_HASH"
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8765,
+) -> None:
+    """Serve the web dashboard and JSON API over the configured database."""
+    from monitor.web.app import serve as serve_web
+    from monitor.web.security import CredentialsError
+
+    try:
+        serve_web(ctx.obj.config_path, host, port)
+    except (CredentialsError, ConfigError) as exc:
+        fail(str(exc))
+
+
+@app.command()
 def demo(
     rounds: Annotated[int, typer.Option(min=1, max=20, help="Check rounds to run")] = 5,
     method: Annotated[str, typer.Option(help="browser (real Chromium) or http")] = "browser",
     database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated)")] = Path("data/demo.db"),
+    serve_after: Annotated[
+        bool, typer.Option("--serve", help="Then serve the dashboard over the demo database")
+    ] = False,
 ) -> None:
     """Watch the bundled demo marketplace for a few rounds with the real browser and show what was found."""
     from monitor.demo.runner import run_demo
@@ -293,6 +318,10 @@ def demo(
     if method not in ("browser", "http"):
         fail(f"--method must be 'browser' or 'http', not {method!r}")
     run_demo(console, rounds=rounds, db_path=database, method=method)
+    if serve_after:
+        from monitor.web.app import serve_demo
+
+        serve_demo(database)
 
 
 @suppliers_app.command("list")

@@ -14,32 +14,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Text, func, select
-from sqlmodel import Field, Session
+from sqlalchemy import func, select
+from sqlmodel import Session
 
 from storage.db import Database
-from storage.models import Check, Snapshot, StorageModel, StoredFinding, Supplier, UTCDateTime, utcnow
+from storage.models import Check, FindingAction, Snapshot, StoredFinding, Supplier, utcnow
 
 ACTIONS: frozenset[str] = frozenset({"acknowledge", "snooze", "reopen"})
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 DEFAULT_ACTOR = "local operator"
-
-
-class FindingAction(StorageModel, table=True):
-    """One operator decision about a finding; the latest one per identity is the finding's state."""
-
-    __tablename__: ClassVar[str] = "finding_action"
-    __table_args__ = (Index("ix_finding_action_finding_at", "finding_id", "at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    finding_id: int = Field(sa_column=Column(Integer, ForeignKey("finding.id"), nullable=False))
-    action: str = Field(sa_column=Column(String(16), nullable=False))
-    until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
-    actor: str = Field(sa_column=Column(String(200), nullable=False))
-    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class UnknownFindingError(LookupError):

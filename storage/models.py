@@ -340,3 +340,18 @@ class PageRoute(StorageModel, table=True):
     method: str = Field(sa_column=Column(String(16), nullable=False))
     browser_checks: int = Field(default=0, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class FindingAction(StorageModel, table=True):
+    """One operator decision about a finding; the latest one per identity is the finding's state."""
+
+    __tablename__: ClassVar[str] = "finding_action"
+    __table_args__ = (Index("ix_finding_action_finding_at", "finding_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(sa_column=Column(Integer, ForeignKey("finding.id"), nullable=False))
+    action: str = Field(sa_column=Column(String(16), nullable=False))
+    until: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

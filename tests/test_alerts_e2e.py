@@ -232,3 +232,33 @@ def test_failed_deliveries_are_kept_and_retried_not_dropped(
         assert emails and all(d.status == "pending" and d.attempts == 1 and d.last_error for d in emails)
         webhooks = [d for d in list_deliveries(db, limit=1000) if d.channel == "webhook"]
         assert webhooks and all(d.status == "sent" for d in webhooks)
+
+
+def test_an_acknowledged_finding_does_not_alert_again_when_it_comes_back(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    from storage import open_findings
+    from storage.dashboard import acknowledge
+
+    config = _config(tmp_path, marketplace, hook, mailbox[1])
+
+    def expired_alerts() -> list[dict[str, Any]]:
+        return [b for b in hook.bodies if b["kind"] == "finding" and b["details"].get("code") == "EXPIRED"
+                and "58342" in json.dumps(b["details"])]  # fmt: skip
+
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, {"jiahe-electronics"})
+        marketplace.set_round(2)  # jiahe's ISO 9001 (no. 12 100 58342 TMS) now ended in 2025
+        _round(config, db, {"jiahe-electronics"})
+        assert len(expired_alerts()) == 1
+        expired = next(
+            f for f in open_findings(db, "jiahe-electronics") if f.code == "EXPIRED" and "58342" in f.evidence
+        )
+        acknowledge(db, expired.id, actor="buyer@example.com", note="supplier sent the renewed certificate")
+
+        marketplace.set_round(0)  # the page shows the old validity again: the finding resolves ...
+        _round(config, db, {"jiahe-electronics"})
+        marketplace.set_round(2)  # ... and comes back: acknowledged, so nobody is told again
+        _round(config, db, {"jiahe-electronics"})
+        assert len(expired_alerts()) == 1

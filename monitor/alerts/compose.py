@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from monitor.alerts.model import Alert, AlertSupplier
 from monitor.alerts.routing import deliveries_for
 from monitor.changes import ClaimChange
 from monitor.changes.events import check_failing_alert, claim_change_alerts, finding_alerts, recovered_alert
 from monitor.config import Config, SupplierConfig
 from storage import CheckFacts
+from storage.dashboard import suppressed_identities
 
 
 def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[str, Any]:
@@ -68,9 +71,13 @@ class CheckAlerts:
                     snapshot_id=facts.snapshot_id,
                     observed_at=self.observed_at,
                 )
-            if facts.findings_update is not None:
-                new = [row.model_dump() for row in facts.findings_update.new]
-                resolved = [row.model_dump() for row in facts.findings_update.resolved]
+            if (update := facts.findings_update) is not None:
+                # Findings a buyer acknowledged (or snoozed) stay quiet; read in the check's own transaction.
+                rows = (*update.new, *update.resolved, *update.persisting)
+                session = next((object_session(r) for r in rows), None)
+                quiet = suppressed_identities(session, facts.supplier_id) if session is not None else set()
+                new = [row.model_dump() for row in update.new if row.identity not in quiet]
+                resolved = [row.model_dump() for row in update.resolved]
                 found += finding_alerts(self.who, new, resolved, self.observed_at)
             if facts.ended_failures >= threshold and facts.ended_first_failed_check_id is not None:
                 found.append(

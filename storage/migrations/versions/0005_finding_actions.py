@@ -12,10 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-# The model lives in storage.dashboard, which storage/__init__ does not import; importing it here puts the
-# table on storage's metadata whenever this migration is loaded, so model/schema comparisons stay exact.
-import storage.dashboard  # noqa: F401
-
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#3b82f6", "info": "#9ca3af"}
 STATUS_COLOURS = {"ok": "#16a34a", "blocked": "#f59e0b", "failing": "#dc2626"}
-WIDTH, HEIGHT, PAD_L, PAD_B, PAD_T, PAD_R = 760, 260, 44, 40, 30, 12
+WIDTH, HEIGHT, PAD_L, PAD_B, PAD_T, PAD_R = 760, 270, 44, 40, 46, 12
 
 
 def stacked_bars(series: dict[date, dict[str, int]], colours: dict[str, str], title: str) -> str:
@@ -25,10 +25,10 @@ def stacked_bars(series: dict[date, dict[str, int]], colours: dict[str, str], ti
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
         f'<text x="{PAD_L}" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
     ]
-    x = WIDTH - PAD_R - sum(14 + 8 * len(k) + 12 for k in colours)
+    x = PAD_L  # the legend gets its own line under the title, so a long title never runs into it
     for key, colour in colours.items():
-        out.append(f'<rect x="{x}" y="7" width="10" height="10" fill="{colour}"/>')
-        out.append(f'<text x="{x + 14}" y="16">{escape(key)}</text>')
+        out.append(f'<rect x="{x}" y="24" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{x + 14}" y="33">{escape(key)}</text>')
         x += 14 + 8 * len(key) + 12
     plot_h = HEIGHT - PAD_T - PAD_B
     plot_w = WIDTH - PAD_L - PAD_R

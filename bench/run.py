@@ -3,6 +3,8 @@
 Not a test: it measures and prints. Run from the project root:
 
     .venv/bin/python bench/run.py [--quick] [--json] [--checks N] [--delay-ms 300] [--concurrency C]
+    .venv/bin/python bench/run.py --sweep [--sweep-checks 24] [--delay-ms 300] [--json]
+    .venv/bin/python bench/run.py --soak 2000 [--soak-delay-ms 0] [--json]
 
 See bench/README.md for what each figure means.
 """
@@ -11,14 +13,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
 import json
 import os
 import platform
+import re
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +43,28 @@ from storage import Database, database_size_bytes, open_database
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_PAGES = ROOT.parent / "shared" / "pages"
 DEFAULT_CHECKS, QUICK_CHECKS = 120, 24
+SWEEP_METHODS = ("browser", "http", "auto")
+SWEEP_CONCURRENCIES = (1, 2, 4, 8)
+DEFAULT_SWEEP_CHECKS = 24
+SOAK_MARK = 200  # RSS is recorded every this many soak checks
+
+
+def tree_rss_bytes(exclude: frozenset[int] = frozenset()) -> int:
+    """RSS of this process and all its descendants except ``exclude`` (processes that exit mid-sample skipped)."""
+    me = psutil.Process()
+    total = 0
+    for proc in [me, *me.children(recursive=True)]:
+        if proc.pid in exclude:
+            continue
+        try:
+            total += proc.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def mb(n_bytes: int) -> float:
+    return round(n_bytes / 2**20, 1)
 
 
 class PeakRss:
@@ -49,14 +78,7 @@ class PeakRss:
 
     def sample(self) -> int:
         """Current RSS of the process tree in bytes (processes that exit mid-sample are skipped)."""
-        me = psutil.Process()
-        total = 0
-        for proc in [me, *me.children(recursive=True)]:
-            try:
-                total += proc.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                pass
-        return total
+        return tree_rss_bytes()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -109,6 +131,7 @@ async def run_rounds(config: Config, db: Database, rounds: list[list[SupplierCon
         "size_after_first": size_after_first,
         "size_after_all": database_size_bytes(db),
         "statuses": dict(Counter(o.status for o in outcomes)),
+        "fetch_methods": dict(Counter(o.fetch_method for o in outcomes)),
     }
 
 
@@ -222,6 +245,116 @@ def run(checks: int, delay_ms: int, concurrency: int | None, quick: bool) -> dic
     }
 
 
+def run_sweep(checks: int, delay_ms: int) -> dict[str, Any]:
+    """Checks/s per fetch method and concurrency, each cell into a fresh database; peak tree RSS per method."""
+    sweep: dict[str, dict[str, float]] = {}
+    later: dict[str, dict[str, float | None]] = {}
+    fetch_methods: dict[str, dict[str, dict[str, int]]] = {}
+    statuses: dict[str, dict[str, dict[str, int]]] = {}
+    peak: dict[str, float] = {}
+    with DemoMarketplace(delay_ms=delay_ms) as market:
+        market.set_round(0)
+        for method in SWEEP_METHODS:
+            sweep[method], later[method], fetch_methods[method], statuses[method] = {}, {}, {}, {}
+            with PeakRss() as rss:
+                for concurrency in SWEEP_CONCURRENCIES:
+                    cell = measure_pipeline(market.base_url, checks, concurrency, method)
+                    key = str(concurrency)
+                    sweep[method][key] = cell["checks_per_s"]
+                    later[method][key] = cell.get("later_checks_per_s")
+                    fetch_methods[method][key] = cell["fetch_methods"]
+                    statuses[method][key] = cell["statuses"]
+            peak[method] = mb(rss.peak_bytes)
+    return {
+        "sweep": sweep,
+        "sweep_peak_rss_mb": peak,
+        "sweep_later_rounds_checks_per_s": later,
+        "sweep_fetch_methods": fetch_methods,
+        "sweep_statuses": statuses,
+        "sweep_checks": checks,
+        "sweep_delay_ms": delay_ms,
+    }
+
+
+@contextlib.contextmanager
+def marketplace_process(delay_ms: int) -> Iterator[tuple[str, int]]:
+    """The demo marketplace in its own process, so this process's RSS is the monitor's alone: (base_url, pid)."""
+    cmd = [sys.executable, "-m", "monitor.demo.marketplace", "--port", "0", "--delay-ms", str(delay_ms)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        found = re.search(r"running at (\S+) ", proc.stdout.readline())
+        if found is None:
+            raise RuntimeError("the demo marketplace did not start")
+        yield found.group(1), proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def soak_checks(config: Config, db: Database, checks: int, exclude: frozenset[int]) -> dict[str, Any]:
+    """``checks`` checks through one Checker and one Fetchers, cycling over the suppliers; RSS every SOAK_MARK.
+
+    Outcomes are counted, not kept, so the benchmark itself does not grow.
+    """
+    suppliers = itertools.cycle(config.suppliers)
+    done, statuses = 0, Counter[str]()
+    tree: dict[str, float] = {}
+    own: dict[str, float] = {}
+    me = psutil.Process()
+    started = time.perf_counter()
+    async with Fetchers(config) as fetchers:
+        checker = Checker(config, db, fetchers)
+        while done < checks:
+            next_mark = min(checks, (done // SOAK_MARK + 1) * SOAK_MARK)
+            batch = [next(suppliers) for _ in range(min(len(config.suppliers), next_mark - done))]
+            outcomes = await checker.check_many(batch)
+            done += len(outcomes)
+            statuses.update(o.status for o in outcomes)
+            if done >= next_mark:
+                tree[str(done)] = mb(tree_rss_bytes(exclude))
+                own[str(done)] = mb(me.memory_info().rss)
+        elapsed = time.perf_counter() - started
+        browser_stats = fetchers.get("browser").inner.stats()  # the one BrowserFetcher every check used
+    return {
+        "checks": done,
+        "elapsed_s": round(elapsed, 1),
+        "checks_per_s": round(done / elapsed, 2),
+        "rss_mb_by_checks": tree,
+        "python_rss_mb_by_checks": own,
+        "browser_stats": browser_stats,
+        "statuses": dict(statuses),
+    }
+
+
+def run_soak(checks: int, delay_ms: int) -> dict[str, Any]:
+    """The soak: one long-lived Checker/Fetchers (browser, config defaults) against an out-of-process marketplace."""
+    with marketplace_process(delay_ms) as (base_url, market_pid), tempfile.TemporaryDirectory(prefix="soak-") as tmp:
+        config = demo_config(base_url, f"sqlite:///{Path(tmp) / 'soak.db'}", "browser")
+        db = open_database(config.database.url)
+        try:
+            sync_watch_list(db, config)
+            result = asyncio.run(soak_checks(config, db, checks, frozenset({market_pid})))
+            result["db_bytes_at_end"] = database_size_bytes(db)
+        finally:
+            db.dispose()
+    first, last = str(min(SOAK_MARK, checks)), str(result["checks"])
+    tree, own = result["rss_mb_by_checks"], result["python_rss_mb_by_checks"]
+    result["rss_growth_ratio"] = round(tree[last] / tree[first], 3)
+    result["python_rss_growth_ratio"] = round(own[last] / own[first], 3)
+    result["delay_ms"] = delay_ms
+    result["browser_config"] = {
+        "concurrency": config.browser.concurrency,
+        "recycle_after_pages": config.browser.recycle_after_pages,
+        "max_memory_mb": config.browser.max_memory_mb,
+    }
+    return {"soak": result}
+
+
 def print_table(r: dict[str, Any]) -> None:
     """The result as a short readable report."""
     m, b, h = r["machine"], r["browser"], r["http_reference"]
@@ -244,6 +377,29 @@ def print_table(r: dict[str, Any]) -> None:
         print(f"{name:<{width}}  {value}")
 
 
+def print_sweep(r: dict[str, Any]) -> None:
+    """The sweep as a method x concurrency table of checks/s, with peak tree RSS per method."""
+    header = "method  " + "".join(f"c={c:<7}" for c in SWEEP_CONCURRENCIES) + "peak RSS MB"
+    print(f"sweep: {r['sweep_checks']} checks per cell, delay {r['sweep_delay_ms']} ms (checks/s, launch included)")
+    print(header)
+    for method in SWEEP_METHODS:
+        cells = "".join(f"{r['sweep'][method][str(c)]:<9}" for c in SWEEP_CONCURRENCIES)
+        print(f"{method:<8}{cells}{r['sweep_peak_rss_mb'][method]}")
+    print(f"auto fetch methods: {r['sweep_fetch_methods']['auto']}")
+
+
+def print_soak(r: dict[str, Any]) -> None:
+    """The soak's RSS by checks done, process tree and this Python process alone."""
+    s = r["soak"]
+    print(f"soak: {s['checks']} checks in {s['elapsed_s']} s ({s['checks_per_s']}/s), delay {s['delay_ms']} ms")
+    print(f"browser config: {s['browser_config']}; statuses {s['statuses']}")
+    print("checks  tree RSS MB  python RSS MB")
+    for done, tree in s["rss_mb_by_checks"].items():
+        print(f"{done:<8}{tree:<13}{s['python_rss_mb_by_checks'][done]}")
+    print(f"growth ratio (last / first mark): tree {s['rss_growth_ratio']}, python {s['python_rss_growth_ratio']}")
+    print(f"browser stats: {s['browser_stats']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CHECKS} checks and short parse loops")
@@ -251,15 +407,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checks", type=int, help=f"checks per fetch method (default {DEFAULT_CHECKS})")
     parser.add_argument("--delay-ms", type=int, default=300, help="injected marketplace response delay")
     parser.add_argument("--concurrency", type=int, help="override the config's browser.concurrency")
+    parser.add_argument("--sweep", action="store_true", help="checks/s per fetch method at concurrency 1, 2, 4, 8")
+    parser.add_argument("--sweep-checks", type=int, default=DEFAULT_SWEEP_CHECKS, help="checks per sweep cell")
+    parser.add_argument("--soak", type=int, metavar="N", help="N checks through one long-lived Checker; RSS by checks")
+    parser.add_argument("--soak-delay-ms", type=int, default=0, help="marketplace response delay for the soak")
     args = parser.parse_args(argv)
     checks = args.checks or (QUICK_CHECKS if args.quick else DEFAULT_CHECKS)
-    if checks < 1:
-        parser.error("--checks must be at least 1")
-    result = run(checks, args.delay_ms, args.concurrency, args.quick)
+    if checks < 1 or args.sweep_checks < 1:
+        parser.error("--checks and --sweep-checks must be at least 1")
+    if args.soak is not None and args.soak < 1:
+        parser.error("--soak must be at least 1")
+    if not (args.sweep or args.soak):  # the base measurement; --sweep / --soak run only themselves
+        result = run(checks, args.delay_ms, args.concurrency, args.quick)
+        print(json.dumps(result, indent=2)) if args.json else print_table(result)
+        return 0
+    started = time.perf_counter()
+    result = {"machine": machine()}
+    if args.sweep:
+        result.update(run_sweep(args.sweep_checks, args.delay_ms))
+    if args.soak:
+        result.update(run_soak(args.soak, args.soak_delay_ms))
+    result["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
+    result["total_s"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        print_table(result)
+        return 0
+    m = result["machine"]
+    print(f"machine: {m['cpus']} CPUs, {m['memory_gb']} GB; load average {m['load_avg_1m']} at start", end="")
+    print(f", {result['load_avg_1m_at_end']} at end; total {result['total_s']} s")
+    if args.sweep:
+        print_sweep(result)
+    if args.soak:
+        print_soak(result)
     return 0
 
 

@@ -10,7 +10,8 @@ certificates' that mean nothing). Honours and government awards ("other") are le
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from monitor.verify.bodies_data import is_placeholder, name_tokens
 from monitor.verify.findings import Hit, Severity, VerifyContext, rule
@@ -195,93 +196,96 @@ def missing_accreditation(context: VerifyContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "IATF_WITHOUT_USI",
-    Severity.MEDIUM,
-    title="IATF 16949 certificate without its IATF number",
-    explanation=(
-        "IATF 16949 certificates are registered by IATF with a unique identifier that automotive customers can "
-        "check on the IATF customer portal. Ask for the IATF certificate number / USI."
+@dataclass(frozen=True)
+class SchemeIdentifier:
+    """A scheme whose claims are only checkable with an identifier: one table row per scheme."""
+
+    code: str
+    standard: str
+    identifier: re.Pattern[str]
+    title: str
+    explanation: str
+    source: str
+    certificate_message: str
+    #: Sentences naming the scheme (None: only structured certificates are judged).
+    words: re.Pattern[str] | None = None
+    statement_message: str = ""
+
+
+SCHEME_IDENTIFIERS: tuple[SchemeIdentifier, ...] = (
+    SchemeIdentifier(
+        code="IATF_WITHOUT_USI",
+        standard="IATF 16949",
+        identifier=_USI,
+        title="IATF 16949 certificate without its IATF number",
+        explanation=(
+            "IATF 16949 certificates are registered by IATF with a unique identifier that automotive customers "
+            "can check on the IATF customer portal. Ask for the IATF certificate number / USI."
+        ),
+        source=cite(S16, "cert_rules CF-08 / OC-IATF-1"),
+        certificate_message=(
+            "The IATF 16949 certificate shows no IATF identifier (USI). Ask for it to check the certificate "
+            "on the IATF customer portal."
+        ),
     ),
-    source=cite(S16, "cert_rules CF-08 / OC-IATF-1"),
-)
-def iatf_without_usi(context: VerifyContext) -> Iterator[Hit]:
-    """IATF 16949 certificates whose number, name and scope show no IATF identifier."""
-    for index, cert, _kind in _structured(context):
-        standard, _ = cert_standard(cert)
-        if standard == "IATF 16949":
-            text = " ".join(v for v in (cert.number, cert.name, cert.scope) if v)
-            if not _USI.search(text):
-                yield Hit(
-                    "The IATF 16949 certificate shows no IATF identifier (USI). Ask for it to check the certificate "
-                    "on the IATF customer portal.",
-                    describe(cert),
-                    certification=index,
-                )
-
-
-@rule(
-    "FSC_WITHOUT_CODES",
-    Severity.MEDIUM,
-    title="FSC claim without licence and certificate codes",
-    explanation=(
-        "A genuine FSC claim carries a licence code (FSC-C followed by six digits) and a certificate code (e.g. "
-        "XX-COC-123456), both searchable on search.fsc.org. Ask for both codes."
+    SchemeIdentifier(
+        code="FSC_WITHOUT_CODES",
+        standard="FSC",
+        identifier=re.compile(f"{_FSC_LICENCE.pattern}|{_FSC_CERT.pattern}", re.I | re.A),
+        title="FSC claim without licence and certificate codes",
+        explanation=(
+            "A genuine FSC claim carries a licence code (FSC-C followed by six digits) and a certificate code "
+            "(e.g. XX-COC-123456), both searchable on search.fsc.org. Ask for both codes."
+        ),
+        source=cite(S26, "cert_rules OC-FSC-1"),
+        certificate_message=(
+            "The FSC certificate shows no FSC licence code (FSC-C######) or certificate code. Ask for both "
+            "and check them on search.fsc.org."
+        ),
+        words=_FSC_WORDS,
+        statement_message=(
+            "The supplier claims FSC without a licence code. Ask for the FSC-C licence code and certificate code."
+        ),
     ),
-    source=cite(S26, "cert_rules OC-FSC-1"),
-)
-def fsc_without_codes(context: VerifyContext) -> Iterator[Hit]:
-    """FSC certificates or sentences with neither an FSC-C licence code nor a certificate code."""
-    for index, cert, _kind in _structured(context):
-        standard, _ = cert_standard(cert)
-        if standard == "FSC":
-            text = " ".join(v for v in (cert.number, cert.name, cert.scope) if v)
-            if not (_FSC_LICENCE.search(text) or _FSC_CERT.search(text)):
-                yield Hit(
-                    "The FSC certificate shows no FSC licence code (FSC-C######) or certificate code. Ask for both "
-                    "and check them on search.fsc.org.",
-                    describe(cert),
-                    certification=index,
-                )
-    for index, statement in context.statements():
-        text = prepare(statement.text).text
-        match = _FSC_WORDS.search(text)
-        if match and not (_FSC_LICENCE.search(text) or _FSC_CERT.search(text)):
-            yield Hit(
-                "The supplier claims FSC without a licence code. Ask for the FSC-C licence code and certificate code.",
-                excerpt(text, match.start(), match.end()),
-                statement=index,
-            )
-
-
-@rule(
-    "UL_WITHOUT_FILE_NUMBER",
-    Severity.MEDIUM,
-    title="UL claim without a UL file number",
-    explanation=(
-        "UL listings are found by the UL file number (E followed by six digits) in UL Product iQ. Without it the "
-        "claim cannot be checked. Ask for the file number of the listed product."
+    SchemeIdentifier(
+        code="UL_WITHOUT_FILE_NUMBER",
+        standard="UL",
+        identifier=_UL_FILE,
+        title="UL claim without a UL file number",
+        explanation=(
+            "UL listings are found by the UL file number (E followed by six digits) in UL Product iQ. Without "
+            "it the claim cannot be checked. Ask for the file number of the listed product."
+        ),
+        source=cite(S29, "cert_rules OC-UL-1"),
+        certificate_message=(
+            "The UL certificate shows no UL file number (E######). Ask for it and check it in UL Product iQ."
+        ),
+        words=_UL_WORDS,
+        statement_message="The supplier claims a UL listing without a UL file number. Ask for the E-number.",
     ),
-    source=cite(S29, "cert_rules OC-UL-1"),
 )
-def ul_without_file_number(context: VerifyContext) -> Iterator[Hit]:
-    """UL certificates or 'UL listed' sentences without an E-number."""
-    for index, cert, _kind in _structured(context):
-        standard, _ = cert_standard(cert)
-        if standard == "UL":
-            text = " ".join(v for v in (cert.number, cert.name, cert.scope) if v)
-            if not _UL_FILE.search(text):
-                yield Hit(
-                    "The UL certificate shows no UL file number (E######). Ask for it and check it in UL Product iQ.",
-                    describe(cert),
-                    certification=index,
-                )
-    for index, statement in context.statements():
-        text = prepare(statement.text).text
-        match = _UL_WORDS.search(text)
-        if match and not _UL_FILE.search(text):
-            yield Hit(
-                "The supplier claims a UL listing without a UL file number. Ask for the E-number.",
-                excerpt(text, match.start(), match.end()),
-                statement=index,
-            )
+
+
+def _scheme_identifier_rule(row: SchemeIdentifier) -> Callable[[VerifyContext], Iterator[Hit]]:
+    def check(context: VerifyContext) -> Iterator[Hit]:
+        for index, cert, _kind in _structured(context):
+            if cert_standard(cert)[0] == row.standard:
+                text = " ".join(v for v in (cert.number, cert.name, cert.scope) if v)
+                if not row.identifier.search(text):
+                    yield Hit(row.certificate_message, describe(cert), certification=index)
+        if row.words is None:
+            return
+        for index, statement in context.statements():
+            text = prepare(statement.text).text
+            match = row.words.search(text)
+            if match and not row.identifier.search(text):
+                yield Hit(row.statement_message, excerpt(text, match.start(), match.end()), statement=index)
+
+    check.__doc__ = f"{row.standard} claims without the identifier that makes them checkable."
+    return check
+
+
+for _row in SCHEME_IDENTIFIERS:
+    rule(_row.code, Severity.MEDIUM, title=_row.title, explanation=_row.explanation, source=_row.source)(
+        _scheme_identifier_rule(_row)
+    )

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import html
 import json
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from monitor.demo.scenario import Supplier
 
 #: Empty same-host stand-ins for the real anti-bot loaders, referenced by every normal page (as the real
 #: pages do), so that a substring test for "AWSC"/"baxia" alone cannot tell a normal page from a block page.
@@ -90,3 +94,24 @@ def page(title: str, body: str, *, head_extra: str = "", body_class: str = "", l
         "</body>\n"
         "</html>\n"
     )
+
+
+def shop_sign_fields(s: Supplier, markets: list[dict[str, Any]]) -> dict[str, Any]:
+    """The shopSign keys both profile families carry (module-data and legacy pages embed the same object)."""
+    return {
+        "companyName": s.name,
+        "companyId": s.company_id,
+        "companyRegisterCountry": s.country,
+        "companyRegisterFullCountry": "China (Mainland)",
+        "companyLocation": s.location,
+        "companyBusinessType": {"authenticated": s.onsite_check, "value": s.business_type},
+        "companyJoinYears": str(s.join_years),
+        "companyHasPassAssessment": s.verified,
+        "companyHasPassOnsite": s.onsite_check,
+        "companyHasPassAV": False,
+        "accountIsPaidMember": s.gold_supplier,
+        "isNewGolden": s.gold_supplier,
+        "esiteSubDomain": s.subdomain,
+        "companyMainMarket": {"authenticated": s.verified, "descMarkets": markets},
+        "esiteUrls": {"companyProfileUrl": "/company_profile.html", "homeUrl": "/"},
+    }

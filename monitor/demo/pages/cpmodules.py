@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.demo.pages.common import esc, module_data, page
+from monitor.demo.pages.common import esc, module_data, page, shop_sign_fields
 from monitor.demo.scenario import Certificate, Supplier
 
 _ASSESSORS: dict[str, tuple[str, str]] = {
@@ -69,26 +69,12 @@ def module_datas(s: Supplier, base_url: str) -> dict[str, dict[str, Any]]:
     assessor = _assessor(s)
     auth = "onsite" if s.onsite_check else "assesment"
     shop_sign: dict[str, Any] = {
-        "companyName": s.name,
-        "companyId": s.company_id,
-        "companyRegisterCountry": s.country,
-        "companyRegisterFullCountry": "China (Mainland)",
-        "companyLocation": s.location,
-        "companyBusinessType": {"authenticated": s.onsite_check, "value": s.business_type},
-        "companyJoinYears": str(s.join_years),
-        "companyHasPassAssessment": s.verified,
-        "companyHasPassOnsite": s.onsite_check,
-        "companyHasPassAV": False,
-        "accountIsPaidMember": s.gold_supplier,
-        "isNewGolden": s.gold_supplier,
+        **shop_sign_fields(s, markets),
         "siteType": "esite-gold" if s.gold_supplier else "esite-free",
         "baoAccountIsDisplayAssurance": bool(s.trade_assurance),
         "baoAccountAmount": s.trade_assurance or "",
-        "esiteSubDomain": s.subdomain,
-        "companyMainMarket": {"authenticated": s.verified, "descMarkets": markets},
         "companyCertificateList": company,
         "productCertificateList": product,
-        "esiteUrls": {"companyProfileUrl": "/company_profile.html", "homeUrl": "/"},
     }
     basic: dict[str, Any] = {
         "companyCertificatesSummaryIntroduce": _summary("Certifications", s.company_certificates),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.demo.pages.common import esc, page, script_json
+from monitor.demo.pages.common import esc, page, script_json, shop_sign_fields
 from monitor.demo.pages.cpmodules import cert_entry
 from monitor.demo.scenario import Certificate, Supplier
 
@@ -31,28 +31,12 @@ def shop_sign(s: Supplier) -> dict[str, Any]:
     product = [cert_entry(c, i) for i, c in enumerate(s.certificates) if c.kind == "product"]
     for entry in (*company, *product):
         entry["isAssessment"] = entry.pop("assessment")
+    markets = [{"name": n, "percentFormat": p, "products": None} for n, p in s.main_markets]
     data = {
-        "companyName": s.name,
-        "companyId": s.company_id,
-        "companyRegisterCountry": s.country,
-        "companyRegisterFullCountry": "China (Mainland)",
-        "companyLocation": s.location,
-        "companyBusinessType": {"authenticated": s.onsite_check, "value": s.business_type},
-        "companyJoinYears": str(s.join_years),
-        "companyHasPassAssessment": s.verified,
-        "companyHasPassOnsite": s.onsite_check,
-        "companyHasPassAV": False,
-        "accountIsPaidMember": s.gold_supplier,
-        "isNewGolden": s.gold_supplier,
+        **shop_sign_fields(s, markets),
         "baoAccountAmount": s.trade_assurance,
-        "esiteSubDomain": s.subdomain,
-        "companyMainMarket": {
-            "authenticated": s.verified,
-            "descMarkets": [{"name": n, "percentFormat": p, "products": None} for n, p in s.main_markets],
-        },
         "companyCertificateList": company,
         "productCertificateList": product,
-        "esiteUrls": {"companyProfileUrl": "/company_profile.html", "homeUrl": "/"},
     }
     return {"data": data, "hideBottom": False, "definition": {"title": "Shop Sign", "gridWidth": 1200}}
 

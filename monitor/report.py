@@ -3,18 +3,17 @@ with control characters removed, so a supplier cannot style, hide or rewrite the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from monitor.alerts.render import clean_text
 from monitor.checks import PageOutcome
 from monitor.verify import Finding, Rule
 from scrapers.claims import ClaimsDocument
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 STATUS_STYLE = {
     "ok": "green",
     "blocked": "bold red",
@@ -26,10 +25,7 @@ STATUS_STYLE = {
 
 
 def safe(value: object, limit: int = 200) -> Text:
-    text = _CONTROL.sub("", "" if value is None else str(value))
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return Text(text)
+    return Text(clean_text(value, limit=limit))
 
 
 def status_text(status: str) -> Text:

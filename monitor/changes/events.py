@@ -8,13 +8,13 @@ text and JSON values only: escaping for HTML, Slack or Teams is each channel's j
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import monitor.verify.rules  # noqa: F401  (registers the rules whose titles finding alerts use)
 from monitor.alerts.model import Alert, AlertKind, AlertSupplier, alert_id
+from monitor.alerts.render import clean_text as plain_text
 from monitor.changes.diff import ClaimChange
 from monitor.verify.findings import RULES
 from scrapers.normalize import clean_text
@@ -38,7 +38,6 @@ LAYOUT_CHANGED_SEVERITY = "high"
 
 _TITLE_MAX = 300
 _VALUE_MAX = 80
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _FIELD_WORDS = {
     "name": "name",
@@ -74,8 +73,7 @@ _IDENTITY_WORDS = {
 
 def _one_line(text: object, limit: int = _TITLE_MAX) -> str:
     """Control characters and line breaks out, whitespace collapsed, cut at ``limit`` with an ellipsis."""
-    line = clean_text(_CONTROL.sub(" ", "" if text is None else str(text)))
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return plain_text(clean_text(text), single_line=True, limit=limit)
 
 
 def _word(value: Any) -> str:

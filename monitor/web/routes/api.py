@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from monitor.web.context import not_found, principal, web_state
-from monitor.web.routes.overview import Severity, Sort, Status, filter_rows
+from monitor.web.routes.overview import Severity, SupplierFilters
 from monitor.web.security import check_csrf
 from storage import get_snapshot, get_supplier, list_checks, list_deliveries, list_snapshots
 from storage.dashboard import findings_inbox, overview_rows
@@ -46,17 +46,9 @@ def _finding(f: StoredFinding) -> dict[str, Any]:
 
 
 @router.get("/suppliers")
-def api_suppliers(
-    request: Request,
-    tag: Annotated[str | None, Query(max_length=100)] = None,
-    severity: Severity | None = None,
-    status: Status | None = None,
-    sort: Sort = "findings",
-    q: Annotated[str | None, Query(max_length=200)] = None,
-) -> list[dict[str, Any]]:
+def api_suppliers(request: Request, filters: Annotated[SupplierFilters, Depends()]) -> list[dict[str, Any]]:
     """Every supplier with status and open findings by severity (same filters as the overview page)."""
-    rows = filter_rows(overview_rows(web_state(request).db), tag=tag, severity=severity, status=status, q=q, sort=sort)
-    return [r.to_dict() for r in rows]
+    return [r.to_dict() for r in filters.apply(overview_rows(web_state(request).db))]
 
 
 @router.get("/suppliers/{supplier_id}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from monitor.web.context import render, web_state
@@ -18,66 +20,75 @@ Sort = Literal["findings", "name", "id", "last_check", "last_change", "status"]
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
-def filter_rows(
-    rows: list[OverviewRow],
-    *,
-    tag: str | None = None,
-    severity: str | None = None,
-    status: str | None = None,
-    q: str | None = None,
-    sort: str = "findings",
-) -> list[OverviewRow]:
-    """The overview's filters and sort, shared with /api/suppliers so both always show the same rows."""
-    if tag:
-        rows = [r for r in rows if tag in r.tags]
-    if severity:
-        rows = [r for r in rows if r.open_findings.get(severity, 0) > 0]
-    if status:
-        rows = [r for r in rows if r.status == status]
-    if q:
-        needle = q.casefold()
-        rows = [r for r in rows if needle in r.name.casefold() or needle in r.id]
-    if sort == "findings":
-        rows.sort(key=lambda r: (*tuple(-r.open_findings.get(s, 0) for s in SEVERITIES), r.id))
-    elif sort == "name":
-        rows.sort(key=lambda r: r.name.casefold())
-    elif sort == "last_check":
-        rows.sort(key=lambda r: (r.last_check_at is None, -(r.last_check_at.timestamp() if r.last_check_at else 0)))
-    elif sort == "last_change":
-        rows.sort(key=lambda r: (r.last_change_at is None, -(r.last_change_at.timestamp() if r.last_change_at else 0)))
-    elif sort == "status":
-        order = {"failing": 0, "blocked": 1, "never checked": 2, "ok": 3}
-        rows.sort(key=lambda r: (order[r.status], r.id))
-    else:
-        rows.sort(key=lambda r: r.id)
-    return rows
+class SupplierFilters:
+    """The overview's filters and sort as query parameters, shared with /api/suppliers so both always show
+    the same rows (FastAPI reads them from this constructor; bad values are a 422)."""
+
+    def __init__(
+        self,
+        tag: Annotated[str | None, Query(max_length=100)] = None,
+        severity: Severity | None = None,
+        status: Status | None = None,
+        sort: Sort = "findings",
+        q: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> None:
+        self.tag, self.severity, self.status, self.sort, self.q = tag, severity, status, sort, q
+
+    def apply(self, rows: list[OverviewRow]) -> list[OverviewRow]:
+        if self.tag:
+            rows = [r for r in rows if self.tag in r.tags]
+        if self.severity:
+            rows = [r for r in rows if r.open_findings.get(self.severity, 0) > 0]
+        if self.status:
+            rows = [r for r in rows if r.status == self.status]
+        if self.q:
+            needle = self.q.casefold()
+            rows = [r for r in rows if needle in r.name.casefold() or needle in r.id]
+        rows.sort(key=_SORT_KEYS[self.sort])
+        return rows
+
+    def form_values(self) -> dict[str, str]:
+        return {
+            "tag": self.tag or "",
+            "severity": self.severity or "",
+            "status": self.status or "",
+            "sort": self.sort,
+            "q": self.q or "",
+        }
+
+
+def _newest_first(value: datetime | None) -> tuple[bool, float]:
+    return value is None, -(value.timestamp() if value else 0)
+
+
+_STATUS_ORDER = {"failing": 0, "blocked": 1, "never checked": 2, "ok": 3}
+_SORT_KEYS: dict[str, Callable[[OverviewRow], Any]] = {
+    "findings": lambda r: (*tuple(-r.open_findings.get(s, 0) for s in SEVERITIES), r.id),
+    "name": lambda r: r.name.casefold(),
+    "id": lambda r: r.id,
+    "last_check": lambda r: _newest_first(r.last_check_at),
+    "last_change": lambda r: _newest_first(r.last_change_at),
+    "status": lambda r: (_STATUS_ORDER[r.status], r.id),
+}
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def overview(
-    request: Request,
-    tag: Annotated[str | None, Query(max_length=100)] = None,
-    severity: Severity | None = None,
-    status: Status | None = None,
-    sort: Sort = "findings",
-    q: Annotated[str | None, Query(max_length=200)] = None,
-) -> HTMLResponse:
+def overview(request: Request, filters: Annotated[SupplierFilters, Depends()]) -> HTMLResponse:
     """Every watched supplier at a glance: is it checked, is it blocked, what is wrong with its claims."""
     state = web_state(request)
     all_rows = overview_rows(state.db)
     tags = sorted({t for r in all_rows for t in r.tags})
-    rows = filter_rows(all_rows, tag=tag, severity=severity, status=status, q=q, sort=sort)
     return render(
         request,
         "overview.html",
         {
-            "rows": rows,
+            "rows": filters.apply(list(all_rows)),
             "total": len(all_rows),
             "tags": tags,
             "severities": SEVERITIES,
-            "statuses": ["ok", "blocked", "failing", "never checked"],
-            "sorts": ["findings", "name", "id", "last_check", "last_change", "status"],
-            "f": {"tag": tag or "", "severity": severity or "", "status": status or "", "sort": sort, "q": q or ""},
+            "statuses": list(get_args(Status)),
+            "sorts": list(get_args(Sort)),
+            "f": filters.form_values(),
         },
     )
 

@@ -422,30 +422,36 @@ def test_digest_and_immediate_queues_are_separate(db: Database) -> None:
 
 
 def test_concurrent_claimers_never_share_a_delivery(db: Database) -> None:
+    # Four claimers take turns in lock-step rounds (a barrier between rounds), so every one of them
+    # claims while the others do: competition is built in, not left to the thread scheduler.
+    workers, per_claim, rounds = 4, 3, 5
     enqueue_alerts(db, [alert(f"alert-{i:03}", at=T0 + timedelta(seconds=i)) for i in range(60)])
     claimed: dict[int, list[int]] = {}
     errors: list[BaseException] = []
-    start = threading.Barrier(4)
+    in_step = threading.Barrier(workers)
 
     def worker(n: int) -> None:
         mine: list[int] = []
         try:
-            start.wait()
-            while jobs := claim_due_deliveries(db, T0 + timedelta(minutes=1), limit=3, lease=LEASE):
+            for _ in range(rounds):
+                in_step.wait()
+                jobs = claim_due_deliveries(db, T0 + timedelta(minutes=1), limit=per_claim, lease=LEASE)
                 mine.extend(j.id for j in jobs)
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
+            in_step.abort()
         claimed[n] = mine
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
     every = [i for ids in claimed.values() for i in ids]
-    assert len(every) == len(set(every)) == 60
-    assert sum(1 for ids in claimed.values() if ids) >= 2  # they really competed
+    assert len(every) == len(set(every)) == workers * per_claim * rounds == 60
+    assert all(len(ids) == per_claim * rounds for ids in claimed.values())  # nobody was starved or doubled
+    assert claim_due_deliveries(db, T0 + timedelta(minutes=1), limit=per_claim, lease=LEASE) == []
     assert set(statuses(db).values()) == {"sending"}
 
 

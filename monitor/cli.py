@@ -23,8 +23,8 @@ from monitor.checks import check_suppliers, sync_watch_list
 from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
 from monitor.fetchers import Fetchers
 from monitor.report import claims_tables, findings_table, outcomes_table, rules_table, safe
-from scrapers.claims import ClaimsDocument
-from scrapers.extract import choose_parser, read_page
+from scrapers.claims import ClaimsDocument, PageStatus
+from scrapers.extract import PageReading, choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
 from storage import open_database
@@ -159,6 +159,7 @@ def extract(
 
 
 def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDocument:
+    """The page's claims; when the page is not ok, why not goes to stderr (stdout stays the document)."""
     if method not in ("browser", "http"):
         fail(f"--method must be 'browser' or 'http', not {method!r}")
     path = Path(target)
@@ -167,15 +168,19 @@ def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDoc
             if not path.is_file():
                 fail(f"{target}: no such file (give a saved HTML file or an http(s) URL)")
             html = UnicodeDammit(path.read_bytes(), ["utf-8", "gb18030"]).unicode_markup or ""
-            return read_page(html, path.resolve().as_uri(), platform=platform).claims
-        return asyncio.run(_fetch_and_read(_optional_config(state), target, platform, method))
+            reading = read_page(html, path.resolve().as_uri(), platform=platform)
+        else:
+            reading = asyncio.run(_fetch_and_read(_optional_config(state), target, platform, method))
     except UnknownPlatformError as exc:
         fail(str(exc))
     except FetchError as exc:
         fail(str(exc), code=1)
+    if reading.status is not PageStatus.OK:
+        errors.print(safe(f"{reading.status.value}: {reading.classification.reason}", 1000), style="yellow")
+    return reading.claims
 
 
-async def _fetch_and_read(config: Config, url: str, platform: str, method: str) -> ClaimsDocument:
+async def _fetch_and_read(config: Config, url: str, platform: str, method: str) -> PageReading:
     async with Fetchers(config) as fetchers:
         fetched_at = datetime.now(UTC)
         page = await fetchers.get(method).fetch(url, choose_parser(url, None, platform))
@@ -186,7 +191,7 @@ async def _fetch_and_read(config: Config, url: str, platform: str, method: str) 
         http_status=page.status_code,
         final_url=page.final_url,
         fetched_at=fetched_at,
-    ).claims
+    )
 
 
 @app.command()

@@ -67,8 +67,12 @@ def test_extract_saved_real_page_prints_the_claims_document(tmp_path: Path, shar
 
 def test_extract_block_page_says_blocked(tmp_path: Path, shared_pages: Path) -> None:
     page = shared_pages / "alibaba_block_punish_captcha_interception_rendered.html"
-    doc = json.loads(cli("extract", str(page), "--json", "--platform", "alibaba", cwd=tmp_path).stdout)
+    result = cli("extract", str(page), "--json", "--platform", "alibaba", cwd=tmp_path)
+    doc = json.loads(result.stdout)
     assert doc["status"] == "blocked" and doc["certifications"] == []
+    assert result.stderr.startswith("blocked: ") and "captcha" in result.stderr  # why, beside the document
+    ok = cli("extract", str(shared_pages / "alibaba_company_profile_legacy2018_hdradio.html"), "--json", cwd=tmp_path)
+    assert ok.returncode == 0 and ok.stderr == ""
 
 
 @pytest.mark.parametrize("method", ["http", pytest.param("browser", marks=requires_browser)])

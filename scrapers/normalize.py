@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 __all__ = [
     "clean_text",
     "normalize_certification",
+    "normalize_country",
     "parse_date",
     "parse_int",
     "parse_validity_period",
+    "plausible_validity",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -28,12 +30,19 @@ _CJK = "\u3400-\u9fff"
 _MOJIBAKE_NBSP = re.compile(rf"(?<![{_CJK}])\u807d|\u807d(?![{_CJK}])")
 # "鈥?" is an en/em dash (UTF-8 E2 80 93/94) read back as GBK with the last byte lost.
 _MOJIBAKE_DASH = re.compile(r"\u9225\?")
+# UTF-8 read back as Latin-1/cp1252: "Â" before a byte-range character ("Â\xa0" is a nbsp, "Â·" a middle dot),
+# and the three-character forms of dashes and quotes. A legitimate "Â" is never followed by U+0080-U+00BF.
+_MOJIBAKE_LATIN1 = re.compile("\u00c2(?=[\u0080-\u00bf])")
+_MOJIBAKE_CP1252 = (("\u00e2\u20ac\u2122", "'"), ("\u00e2\u20ac\u201c", "-"), ("\u00e2\u20ac\u201d", "-"))
+# "锟斤拷" is U+FFFD U+FFFD (lost characters) encoded as UTF-8 and read back as GBK; U+FFFD is a lost character.
+_LOST_CHARACTERS = re.compile("(?:\u951f\u65a4\u62f7)+\u951f?|\ufffd+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"\s+")
 
 
 def clean_text(value: object) -> str:
-    """Collapse whitespace, turn (mojibake) non-breaking spaces into spaces and strip; ``None`` -> ""."""
+    """Collapse whitespace, turn (mojibake) non-breaking spaces into spaces, drop the marks of lost characters
+    ("锟斤拷", U+FFFD) and strip; ``None`` -> ""."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
@@ -41,6 +50,13 @@ def clean_text(value: object) -> str:
         text = _MOJIBAKE_NBSP.sub(" ", text)
     if "\u9225" in text:
         text = _MOJIBAKE_DASH.sub("-", text)
+    if "\u00c2" in text:
+        text = _MOJIBAKE_LATIN1.sub("", text)
+    if "\u00e2\u20ac" in text:
+        for broken, fixed in _MOJIBAKE_CP1252:
+            text = text.replace(broken, fixed)
+    if "\u951f" in text or "\ufffd" in text:
+        text = _LOST_CHARACTERS.sub(" ", text)
     text = _INVISIBLE.sub("", text.replace("\xa0", " ").replace("\u3000", " "))
     return _SPACES.sub(" ", text).strip()
 
@@ -89,6 +105,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _EPOCH = re.compile(r"\s*(\d{10,13})\s*")
+_EPOCH_IN_TEXT = re.compile(r"(?<![\d.])\d{10,13}(?![\d.])")
+# Chinese marketplaces store a day as midnight in Beijing; reading epochs at UTC+8 gives that day back, and
+# gives the same day for a UTC-midnight timestamp too (08:00).
+_MARKETPLACE_TZ = timezone(timedelta(hours=8))
+# Below 1e8 (1973) a number is not a timestamp of a certificate: 0 / -1 are "no date" sentinels, 2015 a year.
+_MIN_EPOCH = 100_000_000
 
 
 def _mkdate(year: int, month: int, day: int) -> date | None:
@@ -101,14 +123,24 @@ def _mkdate(year: int, month: int, day: int) -> date | None:
 
 
 def _from_epoch(number: float) -> date | None:
+    if number < _MIN_EPOCH:
+        return None
     seconds = number / 1000 if abs(number) >= 1e11 else number
     try:
-        return _mkdate(*datetime.fromtimestamp(seconds, tz=UTC).timetuple()[:3])
+        return _mkdate(*datetime.fromtimestamp(seconds, tz=_MARKETPLACE_TZ).timetuple()[:3])
     except (OverflowError, OSError, ValueError):
         return None
 
 
-def _date_from_match(m: re.Match[str]) -> date | None:
+def _from_number(value: float) -> date | None:
+    """An epoch (seconds or milliseconds), or an 8-digit ``20170613`` integer."""
+    if isinstance(value, int) and 19_000_101 <= value <= 21_001_231:
+        return _mkdate(value // 10_000, value // 100 % 100, value % 100)
+    return _from_epoch(value)
+
+
+def _date_from_match(m: re.Match[str], day_first: bool | None = None) -> date | None:
+    """The date of one ``_DATE`` match; ``day_first`` settles an ambiguous 05/06/2017 (known from a sibling)."""
     if m.group("ymd"):
         return _mkdate(int(m.group("y1")), int(m.group("m1")), int(m.group("d1")))
     if m.group("dmy_name"):
@@ -123,7 +155,11 @@ def _date_from_match(m: re.Match[str]) -> date | None:
             return _mkdate(year, b, a)  # 13/06/2017: day first
         if b > 12 >= a:
             return _mkdate(year, a, b)  # 06/13/2017: month first
-        return _mkdate(year, a, b) if a == b else None  # 05/06/2017 is ambiguous
+        if a == b:
+            return _mkdate(year, a, b)
+        if day_first is not None:
+            return _mkdate(year, b, a) if day_first else _mkdate(year, a, b)
+        return None  # 05/06/2017 is ambiguous
     if m.group("compact"):
         return _mkdate(int(m.group("y5")), int(m.group("m5")), int(m.group("d5")))
     return None
@@ -139,7 +175,7 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return _mkdate(value.year, value.month, value.day)
     if isinstance(value, int | float):
-        return _from_epoch(value) if value == value and abs(value) < 1e16 else None
+        return _from_number(value) if value == value and abs(value) < 1e16 else None
     if not isinstance(value, str):
         return None
     text = unicodedata.normalize("NFKC", value)[:200]
@@ -149,28 +185,77 @@ def parse_date(value: object) -> date | None:
     return _date_from_match(match) if match else None
 
 
-_RANGE_SEPARATOR = re.compile(r"~|～|至|到|\bto\b|\buntil\b|\btill\b|—|–|-{2,}|\s-\s|\s-$|^\s*-\s", re.I)
+_RANGE_SEPARATOR = re.compile(r"~|～|至|到|→|\bto\b|\buntil\b|\btill\b|\bthru\b|—|–|-{2,}|\s-\s|\s-$|^\s*-\s", re.I)
+# A lone date after one of these words is the end of the period.
+_UNTIL_CUE = re.compile(
+    r"expir|valid\s*(?:to|till|until|thru|through)|\bend(?:s|ing)?\b|有效期至|截止|到期|失效|终止", re.I
+)
+_PERIOD_START_KEYS = ("start", "from", "startDate", "begin", "validFrom", "start_date")
+_PERIOD_END_KEYS = ("end", "to", "endDate", "finish", "validTo", "validUntil", "end_date")
+
+
+def _day_first(matches: list[re.Match[str]]) -> bool | None:
+    """The day/month order that an unambiguous numeric date of the same period shows (13/06/2017: day first)."""
+    for m in matches:
+        if m.group("num"):
+            a, b = int(m.group("a4")), int(m.group("b4"))
+            if a > 12 >= b:
+                return True
+            if b > 12 >= a:
+                return False
+    return None
+
+
+def _epoch_period(text: str) -> tuple[date | None, date | None] | None:
+    """A period written as epoch timestamps ("1672848000000 ~ 1767456000000"), or ``None`` when there is none."""
+    numbers = list(_EPOCH_IN_TEXT.finditer(text))
+    if not numbers:
+        return None
+    dates = [_from_epoch(int(m.group(0))) for m in numbers[:2]]
+    if len(dates) == 2:
+        return dates[0], dates[1]
+    before = text[: numbers[0].start()]
+    if _RANGE_SEPARATOR.search(before) or _UNTIL_CUE.search(before):
+        return None, dates[0]
+    return dates[0], None
 
 
 def parse_validity_period(value: object) -> tuple[date | None, date | None]:
     """(valid_from, valid_until) from "2017-06-13 ~ 2018-09-15", "2012-06-27 ~ " (open end),
-    "2017.06.13 - 2018.09.15", "... to ...", "...至..."; missing or absurd ends are ``None``."""
+    "2017.06.13 - 2018.09.15", "... to ...", "...至...", epoch timestamps, ``[start, end]`` pairs and
+    ``{"start": ..., "end": ...}``; missing or absurd ends are ``None``."""
     if value is None or isinstance(value, bool):
         return None, None
     if isinstance(value, int | float):
         return None, parse_date(value)
+    if isinstance(value, list | tuple):
+        start, end, *_ = [*(parse_date(v) if isinstance(v, str | int | float) else None for v in value[:2]), None, None]
+        return start, end
+    if isinstance(value, dict):
+        start = next((value[k] for k in _PERIOD_START_KEYS if value.get(k) not in (None, "")), None)
+        end = next((value[k] for k in _PERIOD_END_KEYS if value.get(k) not in (None, "")), None)
+        return parse_date(start), parse_date(end)
     text = unicodedata.normalize("NFKC", str(value))[:300]
     matches = list(_DATE.finditer(text))
     if len(matches) >= 2:
-        return _date_from_match(matches[0]), _date_from_match(matches[1])
+        day_first = _day_first(matches[:2])
+        return _date_from_match(matches[0], day_first), _date_from_match(matches[1], day_first)
     if len(matches) == 1:
         m = matches[0]
         single = _date_from_match(m)
         before = text[: m.start()]
-        if _RANGE_SEPARATOR.search(before) or re.search(r"expir|valid (?:to|till|until)|有效期至", before, re.I):
+        if _RANGE_SEPARATOR.search(before) or _UNTIL_CUE.search(before):
             return None, single
         return single, None
-    return None, None
+    return _epoch_period(text) or (None, None)
+
+
+def plausible_validity(valid_from: date | None, valid_until: date | None) -> tuple[date | None, date | None]:
+    """Both ends dropped when the period ends before it starts: one of them is wrong, and which is unknowable,
+    so neither may drive an expiry finding."""
+    if valid_from and valid_until and valid_until < valid_from:
+        return None, None
+    return valid_from, valid_until
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,7 +300,8 @@ _IEC_NUMBERS = {"27001", "17025", "20000", "17020", "17065", "27701", "27017", "
 _STANDARD = re.compile(
     r"(?P<prefix>IATF|OHSAS|FSSC|GB\s*/\s*T|ISO\s*/\s*TS|ISO\s*/\s*IEC|EN\s+ISO|ISO|BS\s+OHSAS)"
     r"[\s\-_:.]*(?P<number>\d{3,5})(?:\s*-\s*(?P<part>\d{1,2})(?!\d))?"
-    r"(?:\s*[:\-/.,]?\s*(?P<year>(?:19|20)\d{2})(?!\d))?",
+    # the edition: "ISO 9001:2015", "ISO 9001-2015", "ISO 9001 (2015)", "ISO 9001 version 2015"
+    r"(?:\s*[:\-/.,(]?\s*(?:(?:version|edition|ver\.?|v)\s*)?(?P<year>(?:19|20)\d{2})(?!\d))?",
     re.IGNORECASE,
 )
 _SHORT_YEAR = re.compile(r"\s*[:\-]\s*(\d{2})(?!\d)")
@@ -245,6 +331,7 @@ _MARKS: tuple[tuple[re.Pattern[str], str, _Kind], ...] = tuple(
         ),
         # management-system schemes without an ISO number
         (r"\bHACCP\b", re.I, "HACCP", "management_system"),
+        (r"(?:\bIECQ\s*)?\bQC\s*-?\s*080000\b", re.I, "IECQ QC 080000", "management_system"),
         (r"\bBRC(?:GS)?\b", 0, "BRCGS", "management_system"),
         (r"\bIFS\b", 0, "IFS", "management_system"),
         (r"\bc?GMP\b", 0, "GMP", "management_system"),
@@ -362,6 +449,11 @@ def normalize_certification(name: object) -> tuple[str | None, str | None, str]:
             edition = _edition(canonical, None, tail)
             if edition is None and canonical not in _MS_STANDARDS:
                 canonical = f"{canonical}-{part}"
+        elif part:
+            # "ISO 10993-1:2018": a part and an edition; management-system standards are certified as a whole.
+            edition = _edition(canonical, year, tail)
+            if canonical not in _MS_STANDARDS:
+                canonical = f"{canonical}-{part}"
         else:
             edition = _edition(canonical, year, tail) if year else _edition(canonical, None, tail)
         found.append((canonical, edition))
@@ -385,3 +477,43 @@ def normalize_certification(name: object) -> tuple[str | None, str | None, str]:
     if _PRODUCT_WORDS.search(text):
         return None, None, "product"
     return None, None, "other"
+
+
+# --------------------------------------------------------------------------------------------------
+# countries
+# --------------------------------------------------------------------------------------------------
+
+# Country names as marketplaces print them -> ISO 3166 alpha-2 (keys: casefolded, punctuation removed).
+_COUNTRIES: dict[str, str] = {
+    "china": "CN", "chinamainland": "CN", "mainlandchina": "CN", "prc": "CN", "peoplesrepublicofchina": "CN",
+    "中国": "CN", "中国大陆": "CN", "中华人民共和国": "CN",
+    "hongkong": "HK", "hongkongsar": "HK", "hongkongsarchina": "HK", "chinahongkong": "HK",
+    "中国香港": "HK", "香港": "HK",
+    "macau": "MO", "macao": "MO", "中国澳门": "MO", "澳门": "MO",
+    "taiwan": "TW", "taiwanchina": "TW", "chinataiwan": "TW", "中国台湾": "TW", "台湾": "TW",
+    "vietnam": "VN", "vietnamsocialistrepublic": "VN", "越南": "VN",
+    "india": "IN", "印度": "IN", "pakistan": "PK", "bangladesh": "BD", "srilanka": "LK",
+    "thailand": "TH", "泰国": "TH", "malaysia": "MY", "马来西亚": "MY", "indonesia": "ID", "印度尼西亚": "ID",
+    "philippines": "PH", "singapore": "SG", "新加坡": "SG", "cambodia": "KH", "myanmar": "MM",
+    "japan": "JP", "日本": "JP", "southkorea": "KR", "korea": "KR", "korearepublicof": "KR", "韩国": "KR",
+    "turkey": "TR", "türkiye": "TR", "turkiye": "TR", "土耳其": "TR",
+    "unitedstates": "US", "unitedstatesofamerica": "US", "usa": "US", "美国": "US",
+    "unitedkingdom": "GB", "uk": "GB", "greatbritain": "GB", "英国": "GB",
+    "germany": "DE", "德国": "DE", "italy": "IT", "意大利": "IT", "spain": "ES", "france": "FR", "法国": "FR",
+    "netherlands": "NL", "poland": "PL", "portugal": "PT", "canada": "CA", "mexico": "MX", "brazil": "BR",
+    "australia": "AU", "egypt": "EG", "unitedarabemirates": "AE", "uae": "AE", "southafrica": "ZA",
+}  # fmt: skip
+_COUNTRY_KEY = re.compile(r"[\W_]+")
+_ALPHA2 = re.compile(r"[A-Za-z]{2}")
+
+
+def normalize_country(value: object) -> str | None:
+    """ISO alpha-2 for a country as a marketplace prints it ("CN", "cn", "China (Mainland)", "中国"); other text
+    is returned cleaned, as shown; ``None`` when empty."""
+    text = clean_text(value)[:100]
+    if not text:
+        return None
+    if _ALPHA2.fullmatch(text):
+        return "GB" if text.upper() == "UK" else text.upper()
+    key = _COUNTRY_KEY.sub("", unicodedata.normalize("NFKC", text).casefold())
+    return _COUNTRIES.get(key, text)

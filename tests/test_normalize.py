@@ -6,7 +6,15 @@ from datetime import date
 
 import pytest
 
-from scrapers.normalize import clean_text, normalize_certification, parse_date, parse_int, parse_validity_period
+from scrapers.normalize import (
+    clean_text,
+    normalize_certification,
+    normalize_country,
+    parse_date,
+    parse_int,
+    parse_validity_period,
+    plausible_validity,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +29,12 @@ from scrapers.normalize import clean_text, normalize_certification, parse_date, 
         ("\u3000全角\u3000", "全角"),
         (None, ""),
         (42, "42"),
+        ("Zhejiang,\u00c2\u00a0China", "Zhejiang, China"),  # UTF-8 nbsp read back as Latin-1
+        ("Tea \u00c2\u00b7 Coffee", "Tea \u00b7 Coffee"),
+        ("\u00c2u Lac", "\u00c2u Lac"),  # a real capital A-circumflex is kept
+        ("supplier\u00e2\u20ac\u2122s", "supplier's"),
+        ("\u951f\u65a4\u62f7Manufacturer\u951f\u65a4\u62f7\u951f\u65a4\u62f7", "Manufacturer"),  # lost characters
+        ("Fujian\ufffdChina", "Fujian China"),
     ],
 )
 def test_clean_text(raw: object, expected: str) -> None:
@@ -55,6 +69,14 @@ def test_clean_text(raw: object, expected: str) -> None:
         ("ISO 17025", "ISO/IEC 17025", None, "management_system"),
         ("ISO 1833", "ISO 1833", None, "other"),
         ("ISO 10993-5", "ISO 10993-5", None, "other"),
+        ("ISO 10993-1:2018", "ISO 10993-1", "2018", "other"),  # the part is kept beside an edition
+        ("ISO/IEC 20000-1:2018", "ISO/IEC 20000", "2018", "management_system"),
+        ("ISO 9001 (2015)", "ISO 9001", "2015", "management_system"),
+        ("ISO 9001 version 2015", "ISO 9001", "2015", "management_system"),
+        ("ＩＳＯ９００１：２０１５", "ISO 9001", "2015", "management_system"),
+        ("ISO 9001:2015 / ISO 14001:2015", "ISO 9001", "2015", "management_system"),
+        ("IECQ QC 080000", "IECQ QC 080000", None, "management_system"),
+        ("QC080000:2017", "IECQ QC 080000", "2017", "management_system"),
         ("CE", "CE", None, "product"),
         ("CE认证", "CE", None, "product"),
         ("RoHS", "RoHS", None, "product"),
@@ -137,6 +159,13 @@ def test_normalize_certification_ignores_words_that_look_like_marks() -> None:
         (1e30, None),
         ([], None),
         ({"a": 1}, None),
+        (1672848000000, date(2023, 1, 5)),  # midnight in Beijing, the marketplace's day
+        (1672876800000, date(2023, 1, 5)),  # midnight UTC
+        (0, None),  # "no date" sentinels and small numbers are not timestamps
+        (-1, None),
+        (2015, None),
+        (20230105, date(2023, 1, 5)),
+        ("0000-00-00", None),
     ],
 )
 def test_parse_date(raw: object, expected: date | None) -> None:
@@ -159,10 +188,54 @@ def test_parse_date(raw: object, expected: date | None) -> None:
         ("", (None, None)),
         (None, (None, None)),
         ("n/a", (None, None)),
+        ("2023.01.05-2026.01.04", (date(2023, 1, 5), date(2026, 1, 4))),
+        ("2023/01/05 ~", (date(2023, 1, 5), None)),
+        ("Jan 5, 2023 - Jan 4, 2026", (date(2023, 1, 5), date(2026, 1, 4))),
+        ("2023-01-05→2026-01-04", (date(2023, 1, 5), date(2026, 1, 4))),
+        ("1672848000000 ~ 1767456000000", (date(2023, 1, 5), date(2026, 1, 4))),
+        ("~ 1767456000000", (None, date(2026, 1, 4))),
+        ([1672876800000, 1767484800000], (date(2023, 1, 5), date(2026, 1, 4))),
+        (("2023-01-05", None), (date(2023, 1, 5), None)),
+        ({"start": "2023-01-05", "end": "2026-01-04"}, (date(2023, 1, 5), date(2026, 1, 4))),
+        ({"from": None, "to": 1767484800000}, (None, date(2026, 1, 4))),
+        ([None, [1], {}], (None, None)),
+        ("01/03/2021 - 28/02/2024", (date(2021, 3, 1), date(2024, 2, 28))),  # the 28 says day first
+        ("03/01/2021 - 02/28/2024", (date(2021, 3, 1), date(2024, 2, 28))),  # the 28 says month first
+        ("05/06/2021 - 04/06/2024", (None, None)),  # both ambiguous: no guess
+        ("截止日期：2026-01-04", (None, date(2026, 1, 4))),
+        ("Expires 2026-01-04", (None, date(2026, 1, 4))),
+        ("0000-00-00 ~ 0000-00-00", (None, None)),
     ],
 )
 def test_parse_validity_period(raw: object, expected: tuple[date | None, date | None]) -> None:
     assert parse_validity_period(raw) == expected
+
+
+def test_plausible_validity_drops_an_inverted_period() -> None:
+    assert plausible_validity(date(2026, 1, 4), date(2023, 1, 5)) == (None, None)
+    assert plausible_validity(date(2023, 1, 5), date(2026, 1, 4)) == (date(2023, 1, 5), date(2026, 1, 4))
+    assert plausible_validity(date(2023, 1, 5), None) == (date(2023, 1, 5), None)
+    assert plausible_validity(None, date(2023, 1, 5)) == (None, date(2023, 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("CN", "CN"),
+        (" cn ", "CN"),
+        ("China (Mainland)", "CN"),
+        ("Mainland China", "CN"),
+        ("中国", "CN"),
+        ("Hong Kong S.A.R.", "HK"),
+        ("Viet Nam", "VN"),
+        ("UK", "GB"),
+        ("Narnia", "Narnia"),  # unknown names are kept as shown
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_country(raw: object, expected: str | None) -> None:
+    assert normalize_country(raw) == expected
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,15 @@ from datetime import date
 from typing import Any
 
 from scrapers.claims import Badge, Certification, ClaimsDocument, Source, Statement, Supplier
-from scrapers.normalize import clean_text, normalize_certification, parse_date, parse_int, parse_validity_period
+from scrapers.normalize import (
+    clean_text,
+    normalize_certification,
+    normalize_country,
+    parse_date,
+    parse_int,
+    parse_validity_period,
+    plausible_validity,
+)
 from scrapers.statements import find_certification_statements
 
 MAX_ASSIGNMENTS_TRIED = 4
@@ -23,29 +31,60 @@ MAX_OBJECT_CHARS = 20_000_000
 MAX_LIST_ITEMS = 500
 
 # A JS string (double or single quoted, unrolled loop: linear time) or a brace.
-_JS_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\\\n]*(?:\\.[^\'\\\n]*)*\'|[{}]')
+_JS_STRING = r'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"|\'[^\'\\\n]*(?:\\[\s\S][^\'\\\n]*)*\''
+_JS_TOKEN = re.compile(_JS_STRING + r"|[{}]")
+_JS_STRING_AT = re.compile(_JS_STRING)
+_JS_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F]{1,6})\}|u([0-9a-fA-F]{4})|([\s\S]))")
+_JS_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
 
 
 def extract_js_object(html: str, name: str) -> Any:
     """The JSON value assigned to ``window.<name>`` (or ``<name> =``) in a script, or ``None``.
 
     Finds the opening brace with a regex, scans balanced braces while skipping strings, then ``json.loads``;
-    a trailing ``;`` or other code after the object does not matter.
+    a trailing ``;`` or other code after the object does not matter. ``= JSON.parse("...")`` (the object
+    shipped as a JS string literal) is read too.
     """
     pattern = re.compile(
         r"(?:window\s*\.\s*|window\s*\[\s*[\"']|\b(?:var|let|const)\s+|[;\s{(,])"
         + re.escape(name)
-        + r"(?:[\"']\s*\])?\s*=\s*(?=\{)"
+        + r"(?:[\"']\s*\])?\s*=\s*(?:(?=\{)|(?P<parse>JSON\s*\.\s*parse\s*\(\s*)(?=[\"']))"
     )
     # A real page assigns the object once or twice; capping the candidates keeps a hostile page that
     # repeats the assignment thousands of times from costing one full scan per repetition.
     for attempt, match in enumerate(pattern.finditer(html)):
         if attempt >= MAX_ASSIGNMENTS_TRIED:
             break
-        value = _decode_object_at(html, match.end())
+        decode = _decode_string_at if match.group("parse") else _decode_object_at
+        value = decode(html, match.end())
         if value is not None:
             return value
     return None
+
+
+def _js_string_value(literal: str) -> str:
+    """The value of a JS string literal (quotes included): \\xHH, \\uHHHH, \\u{...}, \\' and friends."""
+
+    def unescape(m: re.Match[str]) -> str:
+        if m.group(1) or m.group(3):
+            return chr(int(m.group(1) or m.group(3), 16))
+        if m.group(2):
+            code = int(m.group(2), 16)
+            return chr(code) if code <= 0x10FFFF else ""
+        return _JS_SIMPLE_ESCAPES.get(m.group(4), m.group(4))
+
+    text = _JS_ESCAPE.sub(unescape, literal[1:-1])
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # join escaped surrogate pairs
+
+
+def _decode_string_at(text: str, start: int) -> Any:
+    literal = _JS_STRING_AT.match(text, start, min(len(text), start + MAX_OBJECT_CHARS))
+    if literal is None:
+        return None
+    try:
+        return json.loads(_js_string_value(literal.group(0)))
+    except (ValueError, RecursionError):
+        return None
 
 
 def _decode_object_at(text: str, start: int) -> Any:
@@ -128,18 +167,27 @@ def as_text(value: Any) -> str | None:
     return None
 
 
+# Flag spellings seen in the families' JSON (English and Chinese); anything else is "the page does not say".
+_TRUE_WORDS = frozenset(
+    {"true", "yes", "y", "1", "verified", "passed", "pass", "是", "已验证", "已通过", "通过", "已认证"}
+)
+_FALSE_WORDS = frozenset(
+    {"false", "no", "n", "0", "", "unverified", "not verified", "failed", "否", "未验证", "未通过"}
+)
+
+
 def as_bool(value: Any) -> bool | None:
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return bool(value)
+        return bool(value) if value == value else None
     if isinstance(value, str):
         lowered = value.strip().lower()
-        if lowered in {"true", "yes", "y", "1", "verified", "passed"}:
+        if lowered in _TRUE_WORDS:
             return True
-        if lowered in {"false", "no", "n", "0", ""}:
+        if lowered in _FALSE_WORDS:
             return False
     return None
 
@@ -172,38 +220,69 @@ def text_list(value: Any) -> list[str]:
     return out
 
 
+_SHARE = re.compile(r"\s*[(（]?\s*\d+(?:\.\d+)?\s*%\s*[)）]?\s*$")
+
+
+def market_names(value: Any) -> list[str]:
+    """Market names from names / ``{"name": ...}`` dicts / "North America 40%, Oceania(5%)" text, shares dropped."""
+    out: list[str] = []
+    for item in text_list(value):
+        name = _SHARE.sub("", item).strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # certification records (every family's key variants)
 # --------------------------------------------------------------------------------------------------
 
 _NAME_KEYS = ("certificateName", "certName", "name", "certificationName", "title", "certificate")
-_NUMBER_KEYS = ("certificatNo", "certificateNo", "certNo", "certificateNumber", "certNumber", "number")
-_ISSUER_KEYS = ("certificateIssuedBy", "issuingAuthority", "issuedBy", "issuer", "certifiedBy", "certAuthority")
+_NUMBER_KEYS = (
+    "certificatNo",
+    "certificateNo",
+    "certNo",
+    "certificateNumber",
+    "certNumber",
+    "certificateCode",
+    "number",
+)
+_ISSUER_KEYS = (
+    "certificateIssuedBy",
+    "issuingAuthority",
+    "issuedBy",
+    "issuer",
+    "certifiedBy",
+    "certAuthority",
+    "certificationBody",
+    "issueOrganization",
+)
 _SCOPE_KEYS = ("description", "scope", "businessScope", "certScope", "certificateScope")
 _PERIOD_KEYS = ("certificateValidityPeriod", "certValidPeriod", "validityPeriod", "validPeriod", "validDate")
 _FROM_KEYS = ("certificateStartDate", "startDate", "validFrom", "issueDate", "certStartDate", "gmtStart")
 _UNTIL_KEYS = ("certificateEndDate", "endDate", "validTo", "validUntil", "expireDate", "expiryDate", "gmtEnd")
 _VERIFIED_KEYS = ("hasPassed", "verified", "isVerified", "passed", "hasVerified")
-_CATEGORY_KIND = {
-    "PRODUCT": "product",
-    "PRODUCT_CERTIFICATE": "product",
-    "MANAGEMENT_SYSTEM": "management_system",
-    "SYSTEM": "management_system",
-    "COMPANY": "management_system",
-    "AUDIT": "audit",
-    "FACTORY_AUDIT": "audit",
-}
+# certType / category of a certificate record -> the kind to use when the name alone says nothing. First match
+# wins: "FACTORY_AUDIT", "Product Certification", "MANAGEMENT_SYSTEM", "体系认证"...
+_CATEGORY_KIND: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), kind)
+    for pattern, kind in (
+        (r"audit|审核|验厂", "audit"),
+        (r"product|产品", "product"),
+        (r"system|company|quality|management|体系|管理", "management_system"),
+    )
+)
+
+
+def _category_kind(record: dict[str, Any]) -> str | None:
+    category = as_text(record.get("category")) or as_text(record.get("certType")) or ""
+    return next((kind for pattern, kind in _CATEGORY_KIND if pattern.search(category)), None)
 
 
 def _dates(record: dict[str, Any]) -> tuple[date | None, date | None]:
     for key in _PERIOD_KEYS:
         raw = record.get(key)
-        if isinstance(raw, dict):
-            start = parse_date(raw.get("start") or raw.get("from") or raw.get("startDate"))
-            end = parse_date(raw.get("end") or raw.get("to") or raw.get("endDate"))
-            if start or end:
-                return start, end
-        elif raw not in (None, "", False):
+        if raw not in (None, "", False):
             start, end = parse_validity_period(raw)
             if start or end:
                 return start, end
@@ -230,6 +309,7 @@ def make_certification(
     standard, edition, kind = normalize_certification(name)
     if kind == "other" and kind_hint in ("product", "management_system", "audit"):
         kind = kind_hint
+    valid_from, valid_until = plausible_validity(valid_from, valid_until)
     return Certification(
         name=name,
         standard=standard,
@@ -254,10 +334,9 @@ def certification_from_record(record: Any, kind_hint: str | None = None) -> Cert
     """Read one certificate dict in any of the families' key spellings (certificatNo sic, certNo...)."""
     if not isinstance(record, dict):
         return None
-    category = as_text(record.get("category")) or as_text(record.get("certType")) or ""
-    hint = _CATEGORY_KIND.get(category.upper().replace(" ", "_"), kind_hint)
+    hint = _category_kind(record) or kind_hint
     valid_from, valid_until = _dates(record)
-    verified = next((as_bool(record.get(k)) for k in _VERIFIED_KEYS if k in record), None)
+    verified = next((flag for flag in (as_bool(record.get(k)) for k in _VERIFIED_KEYS) if flag is not None), None)
     return make_certification(
         first_text(record, *_NAME_KEYS),
         number=first_text(record, *_NUMBER_KEYS) or _cert_id(record.get("certId")),
@@ -273,7 +352,16 @@ def certification_from_record(record: Any, kind_hint: str | None = None) -> Cert
 def certification_records(value: Any) -> Iterator[dict[str, Any]]:
     """Certificate dicts from a list, or from ``{"value": [...]}`` / ``{"items": [...]}`` wrappers."""
     if isinstance(value, dict):
-        for key in ("value", "items", "list", "data", "certifications"):
+        for key in (
+            "value",
+            "items",
+            "list",
+            "data",
+            "certifications",
+            "certificates",
+            "certList",
+            "certificationList",
+        ):
             if isinstance(value.get(key), list):
                 value = value[key]
                 break
@@ -304,6 +392,14 @@ def _same_certificate(a: Certification, b: Certification) -> bool:
     return False
 
 
+# Plausible ranges of the integer supplier fields: no company founded before 1800 or in the future, and no one
+# on Alibaba.com (opened 1999) for longer than the site exists.
+_YEAR_RANGES: dict[str, Callable[[], tuple[int, int]]] = {
+    "year_established": lambda: (1800, date.today().year),
+    "years_on_platform": lambda: (0, date.today().year - 1998),
+}
+
+
 @dataclass
 class DocumentBuilder:
     """Collects claims from several places of one page; supplier fields keep the first value found."""
@@ -320,15 +416,19 @@ class DocumentBuilder:
             self.page_types.append(page_type)
 
     def set(self, field_name: str, value: Any) -> None:
+        """Keep ``value`` for a supplier field unless one was found earlier; absurd numbers are dropped."""
         if self.supplier.get(field_name) not in (None, "", []):
             return
-        if field_name in ("main_products", "main_markets"):
+        if field_name == "main_products":
             value = text_list(value)
-        elif field_name in ("year_established", "years_on_platform"):
+        elif field_name == "main_markets":
+            value = market_names(value)
+        elif field_name in _YEAR_RANGES:
             number = parse_int(as_text(value)) if not isinstance(value, int) else value
-            ceiling = 2100 if field_name == "year_established" else 100
-            floor = 1800 if field_name == "year_established" else 0
-            value = number if number is not None and floor <= number <= ceiling else None
+            low, high = _YEAR_RANGES[field_name]()
+            value = number if number is not None and low <= number <= high else None
+        elif field_name == "country":
+            value = normalize_country(as_text(value))
         else:
             value = as_text(value)
         if value not in (None, "", []):

@@ -144,6 +144,8 @@ class VerifyConfig(_Section):
     expiring_soon_days: int = Field(default=60, ge=0, le=3650)
     #: Set once IAF announces the end of the ISO 9001:2015 -> 2026 transition; until then 2015 is current.
     iso9001_2015_transition_end: date | None = None
+    #: A CSV (name, aliases, source) of further certification bodies the operator recognises; relative to this file.
+    certification_bodies: Path | None = None
 
     @field_validator("iso9001_2015_transition_end", mode="before")
     @classmethod
@@ -346,7 +348,24 @@ def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None =
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc, data)) from None
     url = os.environ.get(DATABASE_URL_ENV) or _resolve_sqlite(config.database.url, path.parent)
-    return config.model_copy(update={"database": DatabaseConfig(url=url)})
+    update: dict[str, Any] = {"database": DatabaseConfig(url=url)}
+    if config.verify.certification_bodies is not None:
+        bodies = (path.parent / config.verify.certification_bodies).resolve()
+        _check_body_list(path, bodies)
+        update["verify"] = config.verify.model_copy(update={"certification_bodies": bodies})
+    return config.model_copy(update=update)
+
+
+def _check_body_list(path: Path, bodies: Path) -> None:
+    """Refuse an unreadable body list when the config is loaded, not at the first certificate judged."""
+    from monitor.verify.bodies_data import BodyListError, load_certification_bodies
+
+    if not bodies.is_file():
+        raise ConfigError(f"{path}: invalid configuration\n  verify.certification_bodies: no such file: {bodies}")
+    try:
+        load_certification_bodies(bodies)
+    except BodyListError as exc:
+        raise ConfigError(f"{path}: invalid configuration\n  verify.certification_bodies: {exc}") from None
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:

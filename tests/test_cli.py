@@ -75,6 +75,32 @@ def test_extract_block_page_says_blocked(tmp_path: Path, shared_pages: Path) -> 
     assert ok.returncode == 0 and ok.stderr == ""
 
 
+def test_verify_with_the_operators_body_list(tmp_path: Path, shared_pages: Path) -> None:
+    page = str(shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html")
+
+    def unknown_issuers() -> set[str]:
+        result = cli("verify", page, "--json", "--today", "2026-12-01", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        doc = json.loads(result.stdout)
+        certs = doc["claims"]["certifications"]
+        return {
+            certs[f["certification"]]["issuer"] for f in doc["findings"] if f["code"] == "UNKNOWN_CERTIFICATION_BODY"
+        }
+
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///monitor.db"\n', encoding="utf-8")
+    before = unknown_issuers()
+    assert "BEIJING HANGXIE CERTIFICATION CENTER CO., LET." in before
+    (tmp_path / "bodies.csv").write_text(
+        "name,aliases,source\nBeijing Hangxie Certification Center,,CNCA directory (checked by hand)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "config.toml").write_text(
+        '[database]\nurl = "sqlite:///monitor.db"\n[verify]\ncertification_bodies = "bodies.csv"\n', encoding="utf-8"
+    )
+    after = unknown_issuers()
+    assert after == before - {"BEIJING HANGXIE CERTIFICATION CENTER CO., LET."}
+
+
 @pytest.mark.parametrize("method", ["http", pytest.param("browser", marks=requires_browser)])
 def test_extract_live_url(tmp_path: Path, marketplace, method: str) -> None:
     url = f"{marketplace.base_url}/store/hengtai-machinery/company_profile.html"

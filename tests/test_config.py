@@ -56,6 +56,19 @@ def test_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in str(excinfo.value)
 
 
+def test_certification_body_list_is_resolved_and_checked_at_load(tmp_path: Path) -> None:
+    (tmp_path / "lists").mkdir()
+    config_path = _write(tmp_path, '[verify]\ncertification_bodies = "lists/bodies.csv"\n')
+    with pytest.raises(ConfigError, match=r"verify\.certification_bodies: no such file: .*lists/bodies\.csv"):
+        load_config(config_path)
+    (tmp_path / "lists" / "bodies.csv").write_text("name,aliases,source\nStar Cert,,\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"verify\.certification_bodies: .*line 2: 'Star Cert' has no source"):
+        load_config(config_path)
+    (tmp_path / "lists" / "bodies.csv").write_text("name,aliases,source\nStar Cert,,site visit\n", encoding="utf-8")
+    # Relative to the config file, not to the working directory.
+    assert load_config(config_path).verify.certification_bodies == (tmp_path / "lists" / "bodies.csv").resolve()
+
+
 def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="supplier-monitor init"):
         load_config(tmp_path / "nope.toml")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from monitor.verify import RegistryLookup, Severity, VerifySettings, all_rules, verify
 from monitor.verify.bodies_data import (
+    BodyListError,
     accreditation_bodies,
     certification_bodies,
+    load_certification_bodies,
     resolve_accreditation_body,
     resolve_certification_body,
     withdrawn_editions,
@@ -518,3 +522,53 @@ def test_identity_is_stable_when_certificate_order_changes() -> None:
     ids_backward = sorted(f.identity(backward) for f in run(backward))
     assert ids_forward == ids_backward
     assert len(set(ids_forward)) == len(ids_forward)
+
+
+# --------------------------------------------------------------------------------------------------
+# the operator's own certification bodies ([verify] certification_bodies)
+# --------------------------------------------------------------------------------------------------
+
+LOCAL_BODIES = (
+    "name,aliases,source\n"
+    "China Quality Certification Centre,CQC;中国质量认证中心,CNCA directory entry checked by purchasing 2026-11\n"
+    "Beijing Global Star Certification,Global Star,audit visit report 2026-10\n"
+)
+
+
+def test_operator_bodies_are_recognised_beside_the_bundled_list(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.csv"
+    path.write_text(LOCAL_BODIES, encoding="utf-8")
+    settings = VerifySettings(certification_bodies=load_certification_bodies(path))
+    for issuer in ("Beijing Global Star Certification Co., Ltd.", "CQC", "中国质量认证中心"):
+        claims = doc([clean_cert(issuer=issuer)])
+        assert "UNKNOWN_CERTIFICATION_BODY" in codes(claims)  # the bundled list alone does not know it
+        assert "UNKNOWN_CERTIFICATION_BODY" not in codes(claims, settings=settings), issuer
+    # Bundled bodies still count, and a body on neither list is still reported.
+    assert "UNKNOWN_CERTIFICATION_BODY" not in codes(doc([clean_cert(issuer="SGS")]), settings=settings)
+    assert "UNKNOWN_CERTIFICATION_BODY" in codes(doc([clean_cert(issuer="Star Cert Ltd")]), settings=settings)
+
+
+def test_operator_bodies_count_when_comparing_with_a_registry(tmp_path: Path) -> None:
+    path = tmp_path / "bodies.csv"
+    path.write_text(LOCAL_BODIES, encoding="utf-8")
+    settings = VerifySettings(certification_bodies=load_certification_bodies(path))
+    claims = doc([clean_cert(issuer="CQC")])
+    other = FakeRegistry(Record(certification_body="Beijing Global Star Certification Co., Ltd."))
+    same = FakeRegistry(Record(certification_body="China Quality Certification Centre"))
+    assert "REGISTRY_MISMATCH" in codes(claims, settings=settings, registries=[other])
+    assert "REGISTRY_MISMATCH" not in codes(claims, settings=settings, registries=[same])
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("title,source\nX,y\n", "missing column(s) name"),
+        ("name,aliases,source\nStar Cert,,\n", "line 2: 'Star Cert' has no source"),
+        ("name,aliases,source\n,,,\n!!!,,because\n", "line 3: the name is empty"),
+    ],
+)
+def test_operator_body_list_errors_name_the_line(tmp_path: Path, text: str, error: str) -> None:
+    path = tmp_path / "bodies.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BodyListError, match=re.escape(error)):
+        load_certification_bodies(path)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from monitor.config import VerifyConfig
+from monitor.config import ConfigError, VerifyConfig
+from monitor.verify.bodies_data import BodyListError, load_certification_bodies
 from monitor.verify.findings import (
     RULES,
     Finding,
@@ -44,9 +45,17 @@ __all__ = [
 
 
 def settings_from(config: VerifyConfig) -> VerifySettings:
+    """The rules' settings from [verify]; an unreadable body list is a ConfigError naming the key."""
+    bodies = ()
+    if config.certification_bodies is not None:
+        try:
+            bodies = load_certification_bodies(config.certification_bodies)
+        except BodyListError as exc:
+            raise ConfigError(f"verify.certification_bodies: {exc}") from None
     return VerifySettings(
         expiring_soon_days=config.expiring_soon_days,
         iso9001_2015_transition_end=config.iso9001_2015_transition_end,
+        certification_bodies=bodies,
     )
 
 

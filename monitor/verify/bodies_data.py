@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 __all__ = [
     "AccreditationBody",
+    "BodyListError",
     "CertificationBody",
+    "CertificationBodyIndex",
     "WithdrawnEdition",
     "accreditation_bodies",
     "certification_bodies",
     "is_placeholder",
+    "load_certification_bodies",
     "name_tokens",
     "resolve_accreditation_body",
     "resolve_certification_body",
@@ -32,6 +36,10 @@ _NON_WORD = re.compile(r"[\W_]+")
 _PLACEHOLDERS = frozenset(
     {"", "na", "n a", "none", "null", "nil", "other", "others", "unknown", "no", "not applicable", "无", "其他", "不详"}
 )
+
+
+class BodyListError(ValueError):
+    """An operator's body list cannot be read; the message names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -94,30 +102,68 @@ def certification_bodies() -> tuple[CertificationBody, ...]:
     )
 
 
-@cache
-def _certification_body_keys() -> tuple[tuple[tuple[str, ...], CertificationBody], ...]:
-    """(alias tokens, body), longest aliases first so "TÜV SÜD" wins over a bare "TÜV"."""
-    keys = [(name_tokens(alias), body) for body in certification_bodies() for alias in (body.name, *body.aliases)]
-    return tuple(sorted(keys, key=lambda k: -len(" ".join(k[0]))))
+def load_certification_bodies(path: Path) -> tuple[CertificationBody, ...]:
+    """An operator's own list of certification bodies (same columns as the bundled one: name, aliases, source).
+
+    The bundled list is short; operators who buy in one region know its legitimate local bodies. A row
+    without a source is refused: a finding must be able to say why a body is trusted.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BodyListError(f"{path}: cannot read ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = {"name", "source"} - set(reader.fieldnames or ())
+    if missing:
+        raise BodyListError(f"{path}: missing column(s) {', '.join(sorted(missing))}; expected name,aliases,source")
+    bodies: list[CertificationBody] = []
+    for line, row in enumerate(reader, start=2):
+        name, source = (row.get("name") or "").strip(), (row.get("source") or "").strip()
+        if not name and not source:
+            continue
+        if not name_tokens(name):
+            raise BodyListError(f"{path}, line {line}: the name is empty")
+        if not source:
+            raise BodyListError(f"{path}, line {line}: {name!r} has no source (say why the body is trusted)")
+        bodies.append(CertificationBody(name, _split(row.get("aliases") or ""), source))
+    return tuple(bodies)
 
 
-@lru_cache(maxsize=4096)
-def resolve_certification_body(name: str) -> CertificationBody | None:
-    """The known certification body an issuer string names, or None.
+class CertificationBodyIndex:
+    """Resolves issuer strings to bodies, tolerant of case, accents, punctuation and legal suffixes.
 
     Short acronyms (SGS, BV, UL...) must open the name ("SGS-CSTC Standards..."), so the Dutch company suffix
     "BV" or a "UL" inside a longer name does not count; longer aliases may appear anywhere as whole words.
     """
-    tokens = name_tokens(name)
-    if not tokens:
-        return None
-    for alias, body in _certification_body_keys():
-        if len(alias) == 1 and len(alias[0]) <= 4:
-            if tokens[0] == alias[0]:
+
+    def __init__(self, bodies: tuple[CertificationBody, ...]) -> None:
+        # Longest aliases first, so "TÜV SÜD" wins over a bare "TÜV".
+        keys = [(name_tokens(alias), body) for body in bodies for alias in (body.name, *body.aliases)]
+        self._keys = sorted((k for k in keys if k[0]), key=lambda k: -len(" ".join(k[0])))
+
+    def resolve(self, name: str) -> CertificationBody | None:
+        tokens = name_tokens(name)
+        if not tokens:
+            return None
+        for alias, body in self._keys:
+            if len(alias) == 1 and len(alias[0]) <= 4:
+                if tokens[0] == alias[0]:
+                    return body
+            elif _contains(tokens, alias):
                 return body
-        elif _contains(tokens, alias):
-            return body
-    return None
+        return None
+
+
+@lru_cache(maxsize=16)
+def body_index(bodies: tuple[CertificationBody, ...]) -> CertificationBodyIndex:
+    """One index per body list (the bundled one, an operator's), built once."""
+    return CertificationBodyIndex(bodies)
+
+
+@lru_cache(maxsize=4096)
+def resolve_certification_body(name: str) -> CertificationBody | None:
+    """The bundled list's certification body an issuer string names, or None."""
+    return body_index(certification_bodies()).resolve(name)
 
 
 @cache

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from monitor.verify.bodies_data import CertificationBody, body_index, resolve_certification_body
 from scrapers.claims import Certification, ClaimsDocument, Statement
 
 
@@ -73,6 +74,8 @@ class VerifySettings:
     iso9001_2015_transition_end: date | None = None
     #: A management-system certificate cycle is 3 years; tolerance before IMPLAUSIBLE_VALIDITY fires.
     max_cycle_days: int = 3 * 366 + 30
+    #: The operator's own certification bodies ([verify] certification_bodies), recognised beside the bundled list.
+    certification_bodies: tuple[CertificationBody, ...] = ()
 
 
 class RegistryRecord(Protocol):
@@ -119,6 +122,14 @@ class VerifyContext:
 
     def statements(self) -> Iterator[tuple[int, Statement]]:
         return iter(enumerate(self.claims.statements))
+
+    def certification_body(self, name: str) -> CertificationBody | None:
+        """The body an issuer string names: the operator's list first, then the bundled one."""
+        if self.settings.certification_bodies:
+            found = body_index(self.settings.certification_bodies).resolve(name)
+            if found is not None:
+                return found
+        return resolve_certification_body(name)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from monitor.verify.bodies_data import (
     is_placeholder,
     name_tokens,
     resolve_accreditation_body,
-    resolve_certification_body,
 )
 from monitor.verify.findings import Hit, Severity, VerifyContext, rule
 from monitor.verify.rules._sources import DATA_AB, DATA_CB, S1, S32, S33, cite
@@ -45,7 +44,7 @@ def unknown_certification_body(context: VerifyContext) -> Iterator[Hit]:
         if not is_management_system(cert) or not _real_name(cert.issuer):
             continue
         issuer = cert.issuer or ""
-        if resolve_certification_body(issuer) is not None:
+        if context.certification_body(issuer) is not None:
             continue
         ab = resolve_accreditation_body(issuer)
         if ab is not None:

@@ -4,10 +4,10 @@ certificate. Pure: lookups are made before the rules run and arrive in ``context
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
-from monitor.verify.bodies_data import name_tokens, resolve_certification_body
+from monitor.verify.bodies_data import CertificationBody, name_tokens, resolve_certification_body
 from monitor.verify.findings import Hit, RegistryLookup, RegistryRecord, Severity, VerifyContext, rule
 from monitor.verify.rules._sources import S8, S11, cite
 from monitor.verify.rules._text import cert_standard, describe, normalized_certification
@@ -52,7 +52,12 @@ def _record_evidence(lookup: RegistryLookup, record: RegistryRecord) -> str:
     return f"{lookup.registry}: {shown} (source {record.source})"
 
 
-def differences(cert: Certification, record: RegistryRecord, supplier_name: str | None) -> list[str]:
+def differences(
+    cert: Certification,
+    record: RegistryRecord,
+    supplier_name: str | None,
+    resolve_body: Callable[[str], CertificationBody | None] = resolve_certification_body,
+) -> list[str]:
     """What the registry record contradicts in the claim (fields missing on either side are not compared)."""
     found: list[str] = []
     if record.holder and supplier_name and company_key(record.holder) != company_key(supplier_name):
@@ -68,7 +73,7 @@ def differences(cert: Certification, record: RegistryRecord, supplier_name: str 
         elif edition and claimed_edition and edition != claimed_edition:
             found.append(f"edition {edition} differs from the claimed {claimed_edition}")
     if record.certification_body and cert.issuer:
-        ours, theirs = resolve_certification_body(cert.issuer), resolve_certification_body(record.certification_body)
+        ours, theirs = resolve_body(cert.issuer), resolve_body(record.certification_body)
         if ours and theirs and ours != theirs:
             found.append(f"issuer '{record.certification_body}' differs from the claimed '{cert.issuer}'")
     return found
@@ -141,7 +146,7 @@ def registry_mismatch(context: VerifyContext) -> Iterator[Hit]:
     for index, cert, lookup in _lookups(context):
         if lookup.error is not None or lookup.record is None:
             continue
-        found = differences(cert, lookup.record, supplier)
+        found = differences(cert, lookup.record, supplier, context.certification_body)
         if found:
             yield Hit(
                 f"{lookup.registry} has this certificate, but its {'; '.join(found)}. Ask the supplier to explain.",

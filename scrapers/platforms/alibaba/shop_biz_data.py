@@ -22,24 +22,63 @@ from scrapers.platforms.alibaba.module_data import read_badges
 
 PAGE_TYPE = "company_profile"
 
-# factoryCapability fieldName -> supplier field; labels are the fallback when a fieldName is new.
+# factoryCapability fieldName -> supplier field, keyed without case and separators ("employee_count",
+# "employeeCount" -> "employeecount"); labels are the fallback when a fieldName is new.
 _FIELDS = {
-    "employee_count": "employees",
-    "total_employees": "employees",
+    "employeecount": "employees",
+    "totalemployees": "employees",
     "employees": "employees",
-    "established_year": "year_established",
-    "year_established": "year_established",
-    "company_established_year": "year_established",
-    "annual_revenue": "annual_revenue",
-    "total_annual_revenue": "annual_revenue",
-    "business_type": "business_type",
+    "employeescount": "employees",
+    "staffcount": "employees",
+    "totalstaff": "employees",
+    "numberofemployees": "employees",
+    "establishedyear": "year_established",
+    "yearestablished": "year_established",
+    "companyestablishedyear": "year_established",
+    "establishyear": "year_established",
+    "foundedyear": "year_established",
+    "annualrevenue": "annual_revenue",
+    "totalannualrevenue": "annual_revenue",
+    "annualsales": "annual_revenue",
+    "annualturnover": "annual_revenue",
+    "businesstype": "business_type",
     "location": "location",
 }
 _LABELS = (
-    (re.compile(r"^(?:total\s+)?(?:employees|staff)|number of employees|员工", re.I), "employees"),
-    (re.compile(r"established|成立", re.I), "year_established"),
-    (re.compile(r"annual (?:revenue|sales)|年营业额|年销售额", re.I), "annual_revenue"),
+    (
+        re.compile(
+            r"^(?:total\s+|number\s+of\s+|no\.?\s+of\s+)?(?:employees?|staff)(?:\s+(?:count|number|size))?"
+            r"\s*(?:\(.*\))?\s*[:：]?$|^(?:员工|职工|总员工)(?:总数|人数|数)?\s*[:：]?$",
+            re.I,
+        ),
+        "employees",
+    ),
+    (re.compile(r"^(?:year\s+)?(?:established|founded)|^years?\s+established|成立", re.I), "year_established"),
+    (re.compile(r"annual\s+(?:revenue|sales|turnover)|年营业额|年销售额|年营收", re.I), "annual_revenue"),
+    (re.compile(r"^business\s+type|经营模式|企业类型|公司类型", re.I), "business_type"),
 )
+_NOT_A_KEY = re.compile(r"[\W_]+")
+# Identity keys a module of any name may carry: (key, supplier field); the first module holding one wins.
+_MODULE_KEYS = (
+    ("companyName", "name"),
+    ("companyRegisterCountry", "country"),
+    ("country", "country"),
+    ("companyRegisterFullCountry", "country"),
+    ("companyLocation", "location"),
+    ("location", "location"),
+    ("companyBusinessType", "business_type"),
+    ("businessType", "business_type"),
+    ("companyEstablishedYear", "year_established"),
+    ("establishedYear", "year_established"),
+    ("yearEstablished", "year_established"),
+    ("companyJoinYears", "years_on_platform"),
+    ("joinYears", "years_on_platform"),
+    ("employeesCount", "employees"),
+    ("companyNumberOfEmployees", "employees"),
+    ("annualRevenue", "annual_revenue"),
+)
+_CERT_MODULES = ("certifications", "certification", "certificates", "companyCertifications", "certificateList")
+_CERT_LIST_KEYS = ("items", "list", "certList", "certificates", "certifications", "value", "data")
 
 
 def _modules(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -63,7 +102,7 @@ def _capability(module: dict[str, Any], builder: DocumentBuilder) -> None:
             value = item.get("value")
             if value in (None, ""):
                 continue
-            target = _FIELDS.get((as_text(item.get("fieldName")) or "").lower())
+            target = _FIELDS.get(_NOT_A_KEY.sub("", (as_text(item.get("fieldName")) or "").lower()))
             if target is None:
                 label = as_text(item.get("label")) or ""
                 target = next((f for pattern, f in _LABELS if pattern.search(label)), None)
@@ -86,22 +125,27 @@ def parse_shop_biz_data(html: str, builder: DocumentBuilder) -> bool:
     _capability(modules.get("factoryCapability", {}), builder)
     builder.set("main_products", as_dict(modules.get("productCategories")).get("categories"))
     builder.set("main_markets", as_dict(modules.get("tradeCapacityMarkets")).get("markets"))
-    certs = modules.get("certifications", {})
-    records = list(certification_records(certs.get("items", certs.get("list"))))
-    builder.certifications_from(records, "shopBizData.certifications")
-    for record in records:
-        builder.text(first_text(record, "introduction", "certDescription"), "certification_introduction")
-    for name, module in modules.items():
+    for module_name in _CERT_MODULES:
+        records = list(_cert_records(modules.get(module_name)))
+        builder.certifications_from(records, f"shopBizData.{module_name}")
+        for record in records:
+            builder.text(first_text(record, "introduction", "certDescription"), "certification_introduction")
+    global_data = as_dict(data.get("globalData"))
+    for name, module in [*modules.items(), ("globalData", global_data)]:
         # Identity and flags are spread over modules that change between releases: take them where found.
-        builder.set("name", module.get("companyName"))
-        builder.set("country", module.get("companyRegisterCountry") or module.get("country"))
-        builder.set("location", module.get("companyLocation") or module.get("location"))
-        builder.set("business_type", module.get("companyBusinessType") or module.get("businessType"))
-        builder.set("year_established", module.get("companyEstablishedYear") or module.get("establishedYear"))
+        for key, field_name in _MODULE_KEYS:
+            builder.set(field_name, module.get(key))
         read_badges(module, builder)
         for key in ("companyDescription", "companyIntroduction", "introduction", "description"):
-            if name != "certifications":
+            if name not in _CERT_MODULES:
                 builder.text(module.get(key), "company_overview")
-    global_data = as_dict(data.get("globalData"))
-    builder.set("country", as_dict(global_data.get("companyRegisterCountry")).get("value"))
     return True
+
+
+def _cert_records(module: Any) -> list[dict[str, Any]]:
+    """The certificate dicts of a certifications module, under whichever list key this release uses."""
+    module = as_dict(module)
+    for key in _CERT_LIST_KEYS:
+        if isinstance(module.get(key), list | dict):
+            return list(certification_records(module[key]))
+    return []

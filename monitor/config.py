@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from scrapers.fetch.base import DEFAULT_USER_AGENT, validate_url
+from scrapers.platforms import registered_parsers
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
@@ -266,6 +267,14 @@ class SupplierConfig(_Section):
     def _id_shape(cls, value: str) -> str:
         if not SUPPLIER_ID.match(value):
             raise ValueError(f"{value!r} must be lowercase letters, digits, '-' and '_' (at most 64)")
+        return value
+
+    @field_validator("platform")
+    @classmethod
+    def _known_platform(cls, value: str) -> str:
+        known = sorted(registered_parsers())
+        if value != "auto" and value not in known:
+            raise ValueError(f"unknown platform {value!r}; use 'auto' or one of: {', '.join(known)}")
         return value
 
     @model_validator(mode="after")

@@ -12,17 +12,18 @@ import html as html_lib
 import json
 import re
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_plus
 
+from scrapers.normalize import parse_int
 from scrapers.platforms.alibaba._common import (
     DocumentBuilder,
     as_bool,
     as_dict,
-    as_list,
     as_text,
     certification_records,
     dig,
     first_text,
+    market_names,
 )
 
 PAGE_TYPE = "company_profile_modules"
@@ -30,24 +31,36 @@ PAGE_TYPE = "company_profile_modules"
 _TAG_AT = re.compile(r"<[A-Za-z][\w-]*(?:\s+(?:[^<>\"'\s=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?))*\s*/?>")
 _ATTR = re.compile(r"""\s([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
 _MODULE_PREFIX = re.compile(r"^icbu-pc-", re.I)
+_MODULE_DATA = re.compile(r"module-data", re.I)
+MAX_URL_DECODINGS = 3
 
 
 def _decode(raw: str) -> Any:
+    """The JSON of a module-data attribute: raw, HTML-entity encoded, URL-encoded once or twice (``%257B``), or
+    form-encoded (``+`` for spaces; a ``+`` survives encodeURIComponent only as ``%2B``)."""
     text = html_lib.unescape(raw).strip()
-    for candidate in (text, unquote(text)) if "%" in text else (text,):
-        if candidate.startswith(("{", "[")):
+    unquote_once = unquote_plus if "+" in text and "%20" not in text else unquote
+    for _ in range(MAX_URL_DECODINGS + 1):
+        if text.startswith(("{", "[")):
             try:
-                return json.loads(candidate)
+                return json.loads(text)
             except (ValueError, RecursionError):
-                continue
+                pass
+        if "%" not in text:
+            return None
+        decoded = unquote_once(text).strip()
+        if decoded == text:
+            return None
+        text = decoded
     return None
 
 
 def module_payloads(html: str) -> dict[str, dict[str, Any]]:
     """``{"cpCompanyBasicInfo": data, ...}`` from every tag carrying ``module-name``/``module-data``."""
     modules: dict[str, dict[str, Any]] = {}
-    position = html.find("module-data")
-    while position != -1 and len(modules) < 200:
+    found = _MODULE_DATA.search(html)
+    while found is not None and len(modules) < 200:
+        position = found.start()
         start = html.rfind("<", 0, position)
         tag = _TAG_AT.match(html, start) if start != -1 else None
         if tag and tag.end() > position:
@@ -61,9 +74,9 @@ def module_payloads(html: str) -> dict[str, dict[str, Any]]:
             if name and data:
                 key = _MODULE_PREFIX.sub("", name)
                 modules.setdefault(key, data)
-            position = html.find("module-data", tag.end())
+            found = _MODULE_DATA.search(html, tag.end())
         else:
-            position = html.find("module-data", position + 11)
+            found = _MODULE_DATA.search(html, position + 11)
     return modules
 
 
@@ -75,14 +88,22 @@ def _module_data(payload: Any) -> dict[str, Any]:
     return {}
 
 
-def _markets(value: Any) -> list[Any]:
-    value = as_dict(value)
-    inner = as_dict(value.get("value")) or value
-    for key in ("descMarkets", "desc", "descAll", "markets"):
+# companyMainMarket list keys, largest share first; "asc" lists the smallest first.
+_MARKET_LISTS = (("descMarkets", False), ("desc", False), ("descAll", False), ("markets", False), ("asc", True))
+
+
+def _markets(value: Any) -> list[str]:
+    """Main market names, largest share first, from the list, the wrapped list or "A 40%, B 20%" text."""
+    if isinstance(value, dict) and "value" in value:
+        value = value["value"]
+    if isinstance(value, str | list):
+        return market_names(value)
+    inner = as_dict(value)
+    for key, ascending in _MARKET_LISTS:
         if isinstance(inner.get(key), list):
-            return as_list(inner[key])
-    top = as_text(inner.get("topMarkets"))
-    return [re.sub(r"\s*[\d.]+%$", "", part.strip()) for part in top.split(",")] if top else []
+            names = market_names(inner[key])
+            return names[::-1] if ascending else names
+    return market_names(as_text(inner.get("topMarkets")))
 
 
 def _assessor(data: dict[str, Any]) -> str | None:
@@ -115,12 +136,15 @@ def read_badges(data: dict[str, Any], builder: DocumentBuilder, assessor: str | 
         builder.badge("Onsite Check")
     if as_bool(data.get("companyHasPassAV")):
         builder.badge("A&V Check")
-    years = as_text(data.get("companyJoinYears"))
+    years = parse_int(as_text(data.get("companyJoinYears")))
+    membership = f"{years} years" if years is not None and 0 < years < 100 else None
     if as_bool(data.get("accountIsGoldPlusSupplier")):
-        builder.badge("Gold Plus Supplier", None, f"{years} years" if years else None)
+        builder.badge("Gold Plus Supplier", None, membership)
     elif any(as_bool(data.get(k)) for k in ("accountIsPaidMember", "isGoldSupplier", "accountIsGoldSupplier")):
-        builder.badge("Gold Supplier", None, f"{years} years" if years else None)
+        builder.badge("Gold Supplier", None, membership)
     amount = as_text(data.get("baoAccountAmount"))
+    if amount and not re.search(r"[1-9]", amount):
+        amount = None  # "0" / "0.00": no Trade Assurance limit, not a limit of zero
     if amount or as_bool(data.get("baoAccountIsDisplayAssurance")):
         if amount and re.fullmatch(r"[\d,.]+", amount):
             amount = f"US ${amount}"
@@ -129,7 +153,7 @@ def read_badges(data: dict[str, Any], builder: DocumentBuilder, assessor: str | 
 
 def parse_module_data(html: str, builder: DocumentBuilder) -> bool:
     """Read every ``icbu-pc-*`` module; True when the page is of this family."""
-    if "module-data" not in html:
+    if _MODULE_DATA.search(html) is None:
         return False
     modules = module_payloads(html)
     if not modules:

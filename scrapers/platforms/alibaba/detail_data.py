@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scrapers.normalize import clean_text, parse_int
+from scrapers.normalize import clean_text, normalize_country, parse_int
 from scrapers.platforms.alibaba._common import (
     DocumentBuilder,
     LazySoup,
@@ -21,18 +21,76 @@ from scrapers.platforms.alibaba._common import (
     extract_js_object,
     first_text,
 )
-from scrapers.platforms.alibaba.module_data import read_badges
+from scrapers.platforms.alibaba.module_data import main_markets, read_badges
 
 PAGE_TYPE = "product_detail"
 
 _DOM_MARKER = re.compile(r"data-module-name=[\"']module_(?:unifed_company_card|unified_company_card|company)\b")
-_YEARS = re.compile(r"^(\d{1,3})\s*(?:yrs?|years?)\b", re.I)
-_LOCATED = re.compile(r"^Located in\s+(.+)$", re.I)
+# "8 yrs on Alibaba.com", "8 YRS", "11 years", "入驻 5 年"
+_YEARS = re.compile(r"^(?:入驻\s*)?(\d{1,3})\s*\+?\s*(?:yrs?|years?|年)(?![A-Za-z])", re.I)
+# "Located in CN", "Location: China", "所在地: 中国"
+_LOCATED = re.compile(r"^(?:located\s+in|location\s*[:：]|based\s+in|所在地区?\s*[:：]?|位于)\s*(.+)$", re.I)
 _BUTTON_TEXT = re.compile(
-    r"^(?:company profile|more products|contact (?:supplier|now)|chat now|visit store|view more|"
-    r"know your supplier|company overview)$",
+    r"^(?:(?:view\s+)?company profile|more products|contact (?:supplier|now)|chat now|visit store|view more|"
+    r"know your supplier|company overview|send inquiry|start order|follow|联系供应商|进入店铺|公司档案)$",
     re.I,
 )
+# Business types Alibaba lets a supplier pick (English and Chinese); a card text made only of these is one.
+_BUSINESS_TYPES = frozenset(
+    {
+        "manufacturer",
+        "custom manufacturer",
+        "trading company",
+        "buying office",
+        "agent",
+        "distributor",
+        "wholesaler",
+        "distributor/wholesaler",
+        "retailer",
+        "exporter",
+        "factory",
+        "multispecialty supplier",
+        "government ministry/bureau/commission",
+        "association",
+        "business service",
+        "生产厂家",
+        "制造商",
+        "工厂",
+        "贸易公司",
+        "贸易商",
+        "经销商",
+        "批发商",
+        "代理商",
+        "零售商",
+        "买家办事处",
+    }
+)
+_BUSINESS_TYPE_SPLIT = re.compile(r"\s*[,，、&]\s*|\s+and\s+")
+# globalData.seller key -> supplier field, one row per spelling seen across releases; the first key found wins.
+_SELLER_KEYS = (
+    ("companyName", "name"),
+    ("companyBusinessType", "business_type"),
+    ("businessType", "business_type"),
+    ("companyRegisterCountry", "country"),
+    ("companyRegisterFullCountry", "country"),
+    ("country", "country"),
+    ("companyLocation", "location"),
+    ("companyAddress", "location"),
+    ("companyJoinYears", "years_on_platform"),
+    ("localCompanyJoinYears", "years_on_platform"),
+    ("joinYears", "years_on_platform"),
+    ("companyEstablishedYear", "year_established"),
+    ("establishedYear", "year_established"),
+    ("yearEstablished", "year_established"),
+    ("employeesCount", "employees"),
+    ("companyNumberOfEmployees", "employees"),
+    ("annualRevenue", "annual_revenue"),
+    ("supplierTotalAnnualSalesVolume", "annual_revenue"),
+    ("mainProducts", "main_products"),
+    ("supplierMainProducts", "main_products"),
+)
+_CERT_KEYS = ("certification", "certifications", "certificationList", "certList", "certificates")
+_CERT_NAME_KEYS = ("certName", "certificateName", "certificationName")
 _MAX_WALK = 20_000
 _CARD_MODULES = ("module_unifed_company_card", "module_unified_company_card")
 #: The only sections the DOM reader looks at: a soup restricted to them parses twice as fast.
@@ -50,7 +108,7 @@ def _cert_lists(value: Any, budget: list[int]) -> list[list[Any]]:
             stack.extend(node.values())
         elif isinstance(node, list):
             dicts = [item for item in node[:200] if isinstance(item, dict)]
-            if dicts and any(("certName" in d or "certificateName" in d) for d in dicts):
+            if dicts and any(key in d for d in dicts for key in _CERT_NAME_KEYS):
                 found.append(dicts)
             else:
                 stack.extend(node[:200])
@@ -60,20 +118,18 @@ def _cert_lists(value: Any, budget: list[int]) -> list[list[Any]]:
 def _read_detail_data(data: dict[str, Any], builder: DocumentBuilder) -> None:
     global_data = as_dict(data.get("globalData"))
     seller = as_dict(global_data.get("seller"))
-    builder.set("name", seller.get("companyName"))
-    builder.set("business_type", seller.get("companyBusinessType"))
-    builder.set("country", seller.get("companyRegisterCountry") or seller.get("companyRegisterFullCountry"))
-    builder.set("location", seller.get("companyLocation") or seller.get("companyAddress"))
-    builder.set("years_on_platform", seller.get("companyJoinYears") or seller.get("localCompanyJoinYears"))
-    builder.set("year_established", seller.get("companyEstablishedYear") or seller.get("establishedYear"))
-    builder.set("employees", seller.get("employeesCount") or seller.get("companyNumberOfEmployees"))
-    builder.set("annual_revenue", seller.get("annualRevenue") or seller.get("supplierTotalAnnualSalesVolume"))
-    builder.set("main_products", seller.get("mainProducts") or seller.get("supplierMainProducts"))
-    builder.set("main_markets", seller.get("mainMarkets"))
+    for key, field_name in _SELLER_KEYS:
+        builder.set(field_name, seller.get(key))
+    builder.set("main_markets", main_markets(seller.get("mainMarkets") or seller.get("companyMainMarket")))
     read_badges(seller, builder, as_text(seller.get("assessmentCompany")))
     if as_bool_text(seller.get("isVerifiedSupplier")) or as_bool_text(seller.get("verifiedSupplier")):
         builder.badge("Verified Supplier")
-    records = list(certification_records(global_data.get("certification")))
+    records = [
+        record
+        for owner in (global_data, seller)
+        for key in _CERT_KEYS
+        for record in certification_records(owner.get(key))
+    ]
     builder.certifications_from(records, "detailData.certification")
     for record in records:
         builder.text(first_text(record, "introduction"), "certification_introduction")
@@ -97,28 +153,55 @@ def as_bool_text(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
+def _is_business_type(text: str) -> bool:
+    """True for "Manufacturer, Trading Company" / "Custom manufacturer" / "贸易公司": only known business types."""
+    parts = [p for p in _BUSINESS_TYPE_SPLIT.split(re.sub(r"\s*\([^)]*\)", "", text).casefold()) if p]
+    return bool(parts) and all(p in _BUSINESS_TYPES for p in parts)
+
+
+def _set_place(text: str, builder: DocumentBuilder) -> None:
+    """ "CN" / "China" is the country; "Guangdong, China" is the location, its last part the country if known."""
+    parts = [p.strip() for p in re.split(r"[,，]", text) if p.strip()]
+    if len(parts) > 1:
+        builder.set("location", text)
+        country = normalize_country(parts[-1])
+        if country and len(country) == 2:
+            builder.set("country", country)
+    else:
+        builder.set("country", text)
+
+
 def _read_company_card(card: Any, builder: DocumentBuilder) -> None:
+    """The "Know your supplier" card: leaf texts recognised by wording (years, location, business type) in any
+    order; the supplier's name is the first link text that is not a button."""
     texts: list[str] = []
-    for node in card.find_all(["a", "span", "div", "h3", "h4"], limit=400):
-        if node.find(["a", "span", "div"]) is None:
+    for node in card.find_all(["a", "span", "div", "h3", "h4", "p"], limit=400):
+        if node.find(["a", "span", "div", "p"]) is None:
             text = clean_text(node.get_text(" "))
             if text:
                 texts.append(text)
     name_index = None
+    years_index = None
     for index, text in enumerate(texts):
         years = _YEARS.match(text)
         located = _LOCATED.match(text)
         if years:
             builder.set("years_on_platform", int(years.group(1)))
-            if name_index is not None and index - name_index == 2:
-                builder.set("business_type", texts[index - 1])
+            years_index = index
         elif located:
-            builder.set("country", located.group(1))
+            _set_place(located.group(1), builder)
+        elif _is_business_type(text):
+            builder.set("business_type", text)
         elif name_index is None and not _BUTTON_TEXT.match(text) and len(text) > 3:
             link = card.find("a", string=lambda s, t=text: clean_text(s) == t)
             if link is not None:
                 builder.set("name", text)
                 name_index = index
+    if name_index is not None and years_index == name_index + 2:
+        # An unknown business type still sits between the name and the years, as the card lays them out.
+        between = texts[name_index + 1]
+        if not _LOCATED.match(between) and not re.search(r"\d|%", between):
+            builder.set("business_type", between)
     if re.search(r"\bVerified\b(?!\s+purchase)", " ".join(texts)):
         builder.badge("Verified Supplier")
 

@@ -92,7 +92,7 @@ def _module_data(payload: Any) -> dict[str, Any]:
 _MARKET_LISTS = (("descMarkets", False), ("desc", False), ("descAll", False), ("markets", False), ("asc", True))
 
 
-def _markets(value: Any) -> list[str]:
+def main_markets(value: Any) -> list[str]:
     """Main market names, largest share first, from the list, the wrapped list or "A 40%, B 20%" text."""
     if isinstance(value, dict) and "value" in value:
         value = value["value"]
@@ -119,7 +119,7 @@ def read_shop_sign(data: dict[str, Any], builder: DocumentBuilder, place: str) -
     builder.set("country", data.get("companyRegisterCountry") or data.get("companyRegisterFullCountry"))
     builder.set("location", data.get("companyLocation"))
     builder.set("years_on_platform", data.get("companyJoinYears"))
-    builder.set("main_markets", _markets(data.get("companyMainMarket")))
+    builder.set("main_markets", main_markets(data.get("companyMainMarket")))
     builder.set("main_products", data.get("supplierMainProducts") or data.get("mainProducts"))
     read_badges(data, builder)
     builder.certifications_from(certification_records(data.get("companyCertificateList")), place)
@@ -173,7 +173,7 @@ def parse_module_data(html: str, builder: DocumentBuilder) -> bool:
         builder.set("employees", data.get("companyNumberOfEmployees"))
         builder.set("annual_revenue", data.get("supplierTotalAnnualSalesVolume") or data.get("companyTotalRevenue"))
         builder.set("main_products", data.get("supplierMainProducts"))
-        builder.set("main_markets", _markets(data.get("companyMainMarket")))
+        builder.set("main_markets", main_markets(data.get("companyMainMarket")))
         read_badges(data, builder, assessor)
         builder.certifications_from(certification_records(data.get("companyCertificateList")), name)
         builder.certifications_from(certification_records(data.get("productCertificateList")), name)

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from scrapers.normalize import clean_text, parse_int, parse_validity_period
+from scrapers.normalize import clean_text, parse_date, parse_int, parse_validity_period
 from scrapers.platforms.alibaba._common import DocumentBuilder, LazySoup, as_dict, make_certification
 from scrapers.platforms.alibaba.module_data import read_shop_sign
 
@@ -34,23 +34,44 @@ _ROLES = {
     "companyregistercountry": "country",
     "companyname": "name",
 }
-_LABELS = (
-    (re.compile(r"business type|经营模式|业务类型|企业类型", re.I), "business_type"),
-    (re.compile(r"^location|所在地|地址|所在地区", re.I), "location"),
-    (re.compile(r"main products|主营产品|主要产品", re.I), "main_products"),
-    (re.compile(r"total employees|number of employees|员工人数|员工总数", re.I), "employees"),
-    (re.compile(r"annual (?:revenue|sales)|年营业额|年销售额", re.I), "annual_revenue"),
-    (re.compile(r"year established|成立年份|成立时间|注册年份", re.I), "year_established"),
-    (re.compile(r"main markets|top \d+ markets|主要市场", re.I), "main_markets"),
+# Fact-row labels (th/td.col-title text) -> supplier field, for rows without a known data-role.
+_LABELS = tuple(
+    (re.compile(pattern, re.I), field)
+    for pattern, field in (
+        (r"business\s+type|company\s+type|经营模式|业务类型|企业类型|公司类型", "business_type"),
+        (r"^company\s+name|^公司名称", "name"),
+        (r"^country(?:\s*/\s*region)?\b|^国家", "country"),
+        (r"^location|所在地|地址", "location"),
+        (r"main\s+products|主营产品|主要产品", "main_products"),
+        (r"^(?:total\s+|number\s+of\s+|no\.?\s*of\s+)?employees\s*[:：]?$|员工人数|员工总数", "employees"),
+        (r"annual\s+(?:revenue|sales|turnover)|年营业额|年销售额", "annual_revenue"),
+        (r"^(?:year\s+)?(?:established|founded)|成立年份|成立时间|注册年份", "year_established"),
+        (r"main\s+markets?|top\s+\d+\s+markets|主要市场|主要销售市场", "main_markets"),
+    )
 )
-_COLUMNS = (
-    (re.compile(r"certificat\w* name|^name$|证书名称|认证名称|名称", re.I), "name"),
-    (re.compile(r"certified by|issued by|issuer|发证机构|颁发机构|认证机构|发证单位", re.I), "issuer"),
-    (re.compile(r"scope|经营范围|认证范围|范围", re.I), "scope"),
-    (re.compile(r"date|valid|有效期|日期", re.I), "period"),
-    (re.compile(r"verified|已验证|验证|核实", re.I), "verified"),
-    (re.compile(r"certificat\w* (?:no|number)|^no\.?$|证书编号|编号", re.I), "number"),
+# Certificate-table header text -> column; the first matching row wins and each column is taken once. The period
+# comes first ("Available Date --- Expired Date" names both ends), then separate date columns, then the issuer
+# before the name ("Name of certification body" is an issuer).
+_COLUMNS = tuple(
+    (re.compile(pattern, re.I), field)
+    for pattern, field in (
+        (r"(?=.*(?:available|issue|start|from|valid))(?=.*(?:expir|end|until|\bto\b))", "period"),
+        (r"period|validity|有效期|起止|^dates?$|^valid$", "period"),
+        (r"available|issued?\s+date|date\s+of\s+issue|start|valid\s+from|effective", "from"),
+        (r"发证日期|颁发日期|生效|签发", "from"),
+        (r"expir|end\s+date|valid\s+(?:until|to|till)|到期|失效|截止|终止", "until"),
+        (r"certified\s+by|issu(?:ed|ing|er)|authority|certification\s+body", "issuer"),
+        (r"发证机构|颁发机构|认证机构|发证单位|发证机关", "issuer"),
+        (r"certificat\w*\s+name|name\s+of|^(?:certificate|certification|name)$|证书名称|认证名称|^名称$", "name"),
+        (r"scope|范围", "scope"),
+        (r"verif|已验证|验证|核实", "verified"),
+        (r"(?:certificat\w*|cert\.?)\s*(?:no|number|#)|^no\.?$|^number$|编号|证书号", "number"),
+    )
 )
+_UNVERIFIED = re.compile(r"unverified|not\s+verified|未验证|未核实|未通过", re.I)
+_VERIFIED = re.compile(r"verified|已验证|已核实|已通过", re.I)
+_VERIFIED_CLASS = re.compile(r"(?<!un)verified")
+MAX_HEADER_ROWS = 3
 
 
 def _column_map(headers: list[str]) -> dict[str, int]:
@@ -64,19 +85,29 @@ def _column_map(headers: list[str]) -> dict[str, int]:
 
 
 def _is_verified(cell: Any) -> bool:
-    if re.search(r"verified|已验证|已核实", cell.get_text(" "), re.I):
+    text = cell.get_text(" ")
+    if _UNVERIFIED.search(text):
+        return False
+    if _VERIFIED.search(text):
         return True
-    return cell.find(class_=re.compile(r"verified")) is not None
+    return cell.find(class_=_VERIFIED_CLASS) is not None
+
+
+def _header(rows: list[Any]) -> tuple[Any, dict[str, int]] | None:
+    """The header row (th or td cells) among the first rows and its column map: it must name the name column."""
+    for row in rows[:MAX_HEADER_ROWS]:
+        columns = _column_map([clean_text(c.get_text(" ")) for c in row.find_all(["th", "td"])])
+        if "name" in columns and (row.find("th") is not None or len(columns) >= 2):
+            return row, columns
+    return None
 
 
 def _read_cert_table(table: Any, builder: DocumentBuilder, place: str) -> None:
     rows = table.find_all("tr", limit=500)
-    header_row = next((r for r in rows if r.find("th")), None)
-    if header_row is None:
+    header = _header(rows)
+    if header is None:
         return
-    columns = _column_map([clean_text(c.get_text(" ")) for c in header_row.find_all(["th", "td"])])
-    if "name" not in columns:
-        return
+    header_row, columns = header
     for row in rows:
         if row is header_row:
             continue
@@ -93,6 +124,8 @@ def _read_cert_table(table: Any, builder: DocumentBuilder, place: str) -> None:
             return clean_text(found.get_text(" ")) if found is not None else None
 
         valid_from, valid_until = parse_validity_period(text("period"))
+        valid_from = parse_date(text("from")) or valid_from
+        valid_until = parse_date(text("until")) or valid_until
         verified_cell = cell("verified")
         builder.certification(
             make_certification(
@@ -111,8 +144,7 @@ def _read_cert_table(table: Any, builder: DocumentBuilder, place: str) -> None:
 def _read_facts(soup: Any, builder: DocumentBuilder) -> None:
     rows = [row for table in soup.find_all("table", class_="content-table") for row in table.find_all("tr")]
     for row in rows:
-        title = row.find("th")
-        value = row.find("td", class_="col-value") or (row.find("td") if title is not None else None)
+        title, value = _label_and_value(row)
         if value is None:
             continue
         role = (row.get("data-role") or "").lower()
@@ -126,12 +158,24 @@ def _read_facts(soup: Any, builder: DocumentBuilder) -> None:
             items = [
                 clean_text(i.find("span").get_text(" ")) for i in value.find_all(class_="market-item") if i.find("span")
             ]
-            markets = items or [re.sub(r"\s*[\d.]+%$", "", p) for p in clean_text(value.get_text(" ")).split(",")]
-            builder.set(field, markets)
+            builder.set(field, items or clean_text(value.get_text(" ")))
         elif field == "year_established":
             builder.set(field, parse_int(value.get_text(" ")))
         else:
             builder.set(field, clean_text(value.get_text(" ")))
+
+
+def _label_and_value(row: Any) -> tuple[Any, Any]:
+    """(label cell, value cell) of a fact row: th or td.col-title, then td.col-value or the next td."""
+    title = row.find("th") or row.find("td", class_="col-title")
+    value = row.find("td", class_="col-value")
+    if value is None and title is not None:
+        value = title.find_next_sibling("td")
+    if title is None and value is None:
+        cells = row.find_all("td", recursive=False)
+        if len(cells) >= 2:
+            title, value = cells[0], cells[1]
+    return title, value
 
 
 def _read_header(html: str, soup: Any, builder: DocumentBuilder) -> None:

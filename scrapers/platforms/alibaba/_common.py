@@ -38,12 +38,13 @@ _JS_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F]{1,6})\}|u([0-9a
 _JS_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": ""}
 
 
-def extract_js_object(html: str, name: str) -> Any:
+def extract_js_object(html: str, name: str, accept: Callable[[Any], bool] | None = None) -> Any:
     """The JSON value assigned to ``window.<name>`` (or ``<name> =``) in a script, or ``None``.
 
     Finds the opening brace with a regex, scans balanced braces while skipping strings, then ``json.loads``;
     a trailing ``;`` or other code after the object does not matter. ``= JSON.parse("...")`` (the object
-    shipped as a JS string literal) is read too.
+    shipped as a JS string literal) is read too. ``accept`` skips values that are not the data (a
+    ``window.<name> = {}`` placeholder before the real assignment).
     """
     pattern = re.compile(
         r"(?:window\s*\.\s*|window\s*\[\s*[\"']|\b(?:var|let|const)\s+|[;\s{(,])"
@@ -57,7 +58,7 @@ def extract_js_object(html: str, name: str) -> Any:
             break
         decode = _decode_string_at if match.group("parse") else _decode_object_at
         value = decode(html, match.end())
-        if value is not None:
+        if value is not None and (accept is None or accept(value)):
             return value
     return None
 

@@ -225,13 +225,17 @@ def _read_dom(soup: Any, builder: DocumentBuilder) -> None:
         builder.text(section.get_text("\n")[:200_000], location)
 
 
+def _is_detail_data(value: Any) -> bool:
+    return isinstance(value, dict) and ("globalData" in value or "nodeMap" in value)
+
+
 def has_dom_sections(html: str) -> bool:
     return bool(_DOM_MARKER.search(html))
 
 
 def parse_detail_data(html: str, builder: DocumentBuilder, soup: LazySoup) -> bool:
     """Read ``window.detailData``, else the product page's company sections; True when found."""
-    data = as_dict(extract_js_object(html, "detailData")) if "detailData" in html else {}
+    data = as_dict(extract_js_object(html, "detailData", _is_detail_data)) if "detailData" in html else {}
     if isinstance(data.get("globalData"), dict) or isinstance(data.get("nodeMap"), dict):
         builder.found(PAGE_TYPE)
         _read_detail_data(data, builder)

@@ -178,14 +178,39 @@ def _label_and_value(row: Any) -> tuple[Any, Any]:
     return title, value
 
 
+# Header badge markup. The page also carries the words "Gold Supplier" and "Trade Assurance" in i18n JSON and in
+# the site-wide header menu, so only the supplier's own header elements count.
+_GOLD_CLASS = re.compile(r"(?:^|-)gs-year(?:$|-)|^join-year$")
+_TA_CLASS = re.compile(r"^ta-(?:value|title|ammount|amount)$")
+_SITE_HEADER_CLASS = re.compile(r"^sc-hd")
+_INVISIBLE_PARENTS = frozenset({"script", "style", "noscript", "template"})
+_ASSESSED = re.compile(r"assessed by\s+\S", re.I)
+
+
+def _visible_strings(soup: Any, pattern: re.Pattern[str], limit: int = 20) -> list[Any]:
+    """Text nodes matching ``pattern`` that a visitor sees: not in scripts, not in the site-wide header."""
+    found = []
+    for node in soup.find_all(string=pattern, limit=limit * 5):
+        parent = node.parent
+        if parent is None or parent.name in _INVISIBLE_PARENTS:
+            continue
+        if parent.find_parent(class_=_SITE_HEADER_CLASS) is not None:
+            continue
+        found.append(node)
+        if len(found) >= limit:
+            break
+    return found
+
+
 def _read_header(html: str, soup: Any, builder: DocumentBuilder) -> None:
     join_year = soup.find(class_="join-year")
     years = (join_year.find(class_="value") or join_year) if join_year is not None else None
-    if years is not None or "Gold Supplier" in html:
+    gold_text = "Gold Supplier" in html and _visible_strings(soup, re.compile(r"^\s*Gold Supplier\s*$"), 1)
+    if years is not None or soup.find(class_=_GOLD_CLASS) is not None or gold_text:
         count = parse_int(years.get_text(" ")) if years is not None else None
         builder.badge("Gold Supplier", None, f"{count} years" if count is not None else None)
     amount = soup.find(class_="ta-value")
-    if amount is not None or re.search(r">\s*Trade Assurance\s*<", html):
+    if amount is not None or soup.find(class_=_TA_CLASS) is not None:
         limit = clean_text(amount.get_text(" ")) if amount is not None else None
         builder.badge("Trade Assurance", None, f"limit {limit}" if limit else None)
     for link in soup.find_all("a", href=re.compile(r"certification_type=")):
@@ -195,7 +220,7 @@ def _read_header(html: str, soup: Any, builder: DocumentBuilder) -> None:
             builder.badge(name[kind.group(1)])
     if not re.search(r"assessed by", html, re.I):
         return
-    for node in soup.find_all(string=re.compile(r"assessed by\s+\S", re.I), limit=20):
+    for node in _visible_strings(soup, _ASSESSED):
         match = re.search(r"assessed by\s+([A-Z][\w&.\- ]{1,40}?)(?:[.,;)]|$)", clean_text(node), re.I)
         if match:
             builder.badge("Verified Supplier", match.group(1), f"assessed by {match.group(1)}")

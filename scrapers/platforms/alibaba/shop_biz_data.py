@@ -114,7 +114,7 @@ def parse_shop_biz_data(html: str, builder: DocumentBuilder) -> bool:
     """Read ``window.shopBizData``; True when the page holds it."""
     if "shopBizData" not in html:
         return False
-    data = as_dict(extract_js_object(html, "shopBizData"))
+    data = as_dict(extract_js_object(html, "shopBizData", lambda v: isinstance(v, dict) and "pageModuleMap" in v))
     modules = _modules(data)
     if not modules:
         return False

@@ -250,9 +250,15 @@ def parse_validity_period(value: object) -> tuple[date | None, date | None]:
     return _epoch_period(text) or (None, None)
 
 
+# No certificate a marketplace shows dates from before 1970: "1900-01-01" / "1970-01-01" are "no date" sentinels.
+_EARLIEST_CERTIFICATE_DATE = date(1970, 1, 2)
+
+
 def plausible_validity(valid_from: date | None, valid_until: date | None) -> tuple[date | None, date | None]:
-    """Both ends dropped when the period ends before it starts: one of them is wrong, and which is unknowable,
-    so neither may drive an expiry finding."""
+    """A certificate's (valid_from, valid_until) without sentinel dates (1900-01-01, 1970-01-01); both ends dropped
+    when the period ends before it starts: one of them is wrong, which is unknowable, so neither may drive an
+    expiry finding."""
+    valid_from, valid_until = (d if d and d >= _EARLIEST_CERTIFICATE_DATE else None for d in (valid_from, valid_until))
     if valid_from and valid_until and valid_until < valid_from:
         return None, None
     return valid_from, valid_until

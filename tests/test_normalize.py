@@ -264,3 +264,9 @@ def test_helpers_are_bounded_on_huge_input() -> None:
     assert parse_int(huge) is None
     assert parse_date(huge) is None
     assert normalize_certification("ISO " * 1_000_000)[2] in {"management_system", "other"}
+
+
+def test_plausible_validity_drops_sentinel_dates() -> None:
+    assert plausible_validity(date(1970, 1, 1), date(2025, 6, 30)) == (None, date(2025, 6, 30))
+    assert plausible_validity(date(1900, 1, 1), date(1900, 1, 1)) == (None, None)
+    assert plausible_validity(date(1987, 3, 1), None) == (date(1987, 3, 1), None)

@@ -1125,3 +1125,38 @@ def test_placeholder_assignment_before_the_data(variable: str) -> None:
         f"window.{variable} = {json.dumps(data)};"
     )
     assert parse(in_script(body)).supplier.name == "Xiamen Orchid Ceramics Co., Ltd."
+
+
+def test_legacy_list_cells_of_separate_links_and_odd_years() -> None:
+    rows = (
+        row("supplierMainProducts", "Main Products:", "<a href='#'>Ceramic mugs</a> <a href='#'>Plates</a><a>Bowls</a>")
+        + row("companyMainMarket", "Main Markets:", "<span>Western Europe</span><span>North America</span>")
+        + row("companyEstablishedYear", "Year Established:", "05/1998")
+    )
+    sign = '<!--{"data": {"companyName": "Chaozhou Fine Porcelain Co., Ltd.", "companyJoinYears": "4"}};-->'
+    html = legacy_page(rows).replace(
+        "<body>", f'<body><script id="bp-shopsign-data" type="application/json">{sign}</script>'
+    )
+    assert parse(html).to_json_dict()["supplier"] == supplier(
+        name="Chaozhou Fine Porcelain Co., Ltd.",
+        years_on_platform=4,
+        main_products=["Ceramic mugs", "Plates", "Bowls"],
+        main_markets=["Western Europe", "North America"],
+        year_established=1998,
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "valid_from", "valid_until"),
+    [
+        ("1970-01-01 ~ 2025-06-30", None, date(2025, 6, 30)),  # "no date" sentinels
+        ("1900-01-01 ~ 1900-01-01", None, None),
+        ("1999-12-31 ~ 2099-12-31", date(1999, 12, 31), date(2099, 12, 31)),
+    ],
+)
+def test_sentinel_certificate_dates(period: str, valid_from: date | None, valid_until: date | None) -> None:
+    item = {"name": "ISO 9001:2015", "certificateValidityPeriod": period}
+    doc = parse(in_script("window.shopBizData = " + json.dumps(shop_biz(("certifications", {"items": [item]})))))
+    assert certs_of(doc) == [
+        cert("ISO 9001:2015", "ISO 9001", "2015", "management_system", valid_from=valid_from, valid_until=valid_until)
+    ]

@@ -401,6 +401,18 @@ _YEAR_RANGES: dict[str, Callable[[], tuple[int, int]]] = {
 }
 
 
+_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
+
+
+def _whole_number(field_name: str, text: str | None) -> int | None:
+    """The number a field means: the 4-digit year of "05/1998" / "Since 1998" for a founding year."""
+    if text and field_name == "year_established":
+        year = _FOUR_DIGIT_YEAR.search(text)
+        if year:
+            return int(year.group(1))
+    return parse_int(text)
+
+
 @dataclass
 class DocumentBuilder:
     """Collects claims from several places of one page; supplier fields keep the first value found."""
@@ -425,7 +437,7 @@ class DocumentBuilder:
         elif field_name == "main_markets":
             value = market_names(value)
         elif field_name in _YEAR_RANGES:
-            number = parse_int(as_text(value)) if not isinstance(value, int) else value
+            number = value if isinstance(value, int) else _whole_number(field_name, as_text(value))
             low, high = _YEAR_RANGES[field_name]()
             value = number if number is not None and low <= number <= high else None
         elif field_name == "country":

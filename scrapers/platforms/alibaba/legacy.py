@@ -158,11 +158,21 @@ def _read_facts(soup: Any, builder: DocumentBuilder) -> None:
             items = [
                 clean_text(i.find("span").get_text(" ")) for i in value.find_all(class_="market-item") if i.find("span")
             ]
-            builder.set(field, items or clean_text(value.get_text(" ")))
-        elif field == "year_established":
-            builder.set(field, parse_int(value.get_text(" ")))
+            builder.set(field, items or _list_cell(value))
+        elif field == "main_products":
+            builder.set(field, _list_cell(value))
         else:
             builder.set(field, clean_text(value.get_text(" ")))
+
+
+def _list_cell(cell: Any) -> str:
+    """A list cell's text with its items comma-separated: "<a>A</a><a>B</a>" is two items, not "A B"."""
+    leaves = [
+        text
+        for node in cell.find_all(["a", "span", "li"], limit=200)
+        if node.find(["a", "span", "li"]) is None and (text := clean_text(node.get_text(" ")))
+    ]
+    return ", ".join(leaves) if len(leaves) >= 2 else clean_text(cell.get_text(" "))
 
 
 def _label_and_value(row: Any) -> tuple[Any, Any]:
@@ -226,6 +236,21 @@ def _read_header(html: str, soup: Any, builder: DocumentBuilder) -> None:
             builder.badge("Verified Supplier", match.group(1), f"assessed by {match.group(1)}")
 
 
+_SCRIPT_WRAPPER = re.compile(r"^\s*(?:<!--|<!\[CDATA\[|//\s*<!\[CDATA\[)|(?:-->|\]\]>|//\s*\]\]>)\s*$")
+
+
+def _shop_sign_json(text: str) -> Any:
+    """The JSON of the shopSign script, also inside <!-- --> or CDATA wrappers or followed by a stray ``;``."""
+    text = _SCRIPT_WRAPPER.sub("", text.strip()).strip()
+    start = text.find("{")
+    if start == -1:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(text, start)[0]
+    except (ValueError, RecursionError):
+        return None
+
+
 def looks_legacy(html: str) -> bool:
     return bool(_MARKER.search(html))
 
@@ -237,10 +262,7 @@ def parse_legacy(html: str, builder: DocumentBuilder, soup: LazySoup) -> bool:
     builder.found(PAGE_TYPE)
     shop_sign = _SHOP_SIGN.search(html)
     if shop_sign:
-        try:
-            payload = json.loads(shop_sign.group(1))
-        except (ValueError, RecursionError):
-            payload = None
+        payload = _shop_sign_json(shop_sign.group(1))
         data = as_dict(as_dict(payload).get("data")) or as_dict(payload)
         if data:
             read_shop_sign(data, builder, "bp-shopsign-data")

@@ -1160,3 +1160,43 @@ def test_sentinel_certificate_dates(period: str, valid_from: date | None, valid_
     assert certs_of(doc) == [
         cert("ISO 9001:2015", "ISO 9001", "2015", "management_system", valid_from=valid_from, valid_until=valid_until)
     ]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        {
+            "tabs": [
+                {"category": "PRODUCT", "title": "Product certifications", "items": [{"name": "CE", "certId": "C-1"}]},
+                {
+                    "category": "SYSTEM",
+                    "items": [{"name": "ISO 9001:2015", "certificateValidityPeriod": "2023-01-05 ~"}],
+                },
+            ]
+        },
+        {
+            "items": [
+                {"title": "Product certifications", "list": [{"name": "CE", "certId": "C-1"}]},
+                {
+                    "title": "Management system",
+                    "list": [{"name": "ISO 9001:2015", "certificateValidityPeriod": "2023-01-05 ~"}],
+                },
+            ]
+        },
+    ],
+)
+def test_shop_biz_certifications_grouped_in_tabs(module: dict) -> None:
+    doc = parse(in_script("window.shopBizData = " + json.dumps(shop_biz(("certifications", module)))))
+    assert certs_of(doc) == [
+        cert("CE", "CE", None, "product", number="C-1"),
+        cert("ISO 9001:2015", "ISO 9001", "2015", "management_system", valid_from=date(2023, 1, 5)),
+    ]
+
+
+def test_detail_certifications_deep_in_node_map() -> None:
+    node_map = {
+        "module_certs": {"privateData": {"groups": [{"list": [{"certificateName": "BSCI", "certNo": "A-9"}]}]}},
+        "module_photos": {"privateData": {"list": [{"name": "front.jpg", "url": "//x"}]}},
+    }
+    html = in_script(f"window.detailData = {json.dumps({'globalData': {'seller': SELLER}, 'nodeMap': node_map})};")
+    assert certs_of(parse(html, PRODUCT_URL)) == [cert("BSCI", "BSCI", None, "audit", number="A-9")]

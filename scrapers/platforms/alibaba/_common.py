@@ -350,6 +350,47 @@ def certification_from_record(record: Any, kind_hint: str | None = None) -> Cert
     )
 
 
+_CERT_NAME_KEYS = ("certName", "certificateName", "certificationName")
+# With a plain "name", one of these says the dict is a certificate and not a product, market or photo.
+_CERT_HINT_KEYS = (
+    *_NUMBER_KEYS[:-1],
+    *_PERIOD_KEYS,
+    "certId",
+    "certType",
+    "category",
+    "certificateIssuedBy",
+    "issuingAuthority",
+    "hasPassed",
+)
+MAX_WALK_NODES = 20_000
+
+
+def _is_certificate_dict(item: dict[str, Any]) -> bool:
+    if any(key in item for key in _CERT_NAME_KEYS):
+        return True
+    return "name" in item and any(key in item for key in _CERT_HINT_KEYS)
+
+
+def certificate_lists(value: Any, max_nodes: int = MAX_WALK_NODES) -> list[list[dict[str, Any]]]:
+    """Lists of certificate-like dicts anywhere below ``value``, in document order, visiting at most
+    ``max_nodes`` nodes: for modules whose layout changes between releases (tabs, groups, nested data)."""
+    found: list[list[dict[str, Any]]] = []
+    stack = [value]
+    visited = 0
+    while stack and visited < max_nodes:
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, dict):
+            stack.extend(reversed(list(node.values())[:MAX_LIST_ITEMS]))
+        elif isinstance(node, list):
+            dicts = [item for item in node[:MAX_LIST_ITEMS] if isinstance(item, dict)]
+            if dicts and any(_is_certificate_dict(d) for d in dicts):
+                found.append(dicts)
+            else:
+                stack.extend(reversed(node[:MAX_LIST_ITEMS]))
+    return found
+
+
 def certification_records(value: Any) -> Iterator[dict[str, Any]]:
     """Certificate dicts from a list, or from ``{"value": [...]}`` / ``{"items": [...]}`` wrappers."""
     if isinstance(value, dict):

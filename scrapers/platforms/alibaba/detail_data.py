@@ -17,6 +17,7 @@ from scrapers.platforms.alibaba._common import (
     as_dict,
     as_list,
     as_text,
+    certificate_lists,
     certification_records,
     extract_js_object,
     first_text,
@@ -90,29 +91,9 @@ _SELLER_KEYS = (
     ("supplierMainProducts", "main_products"),
 )
 _CERT_KEYS = ("certification", "certifications", "certificationList", "certList", "certificates")
-_CERT_NAME_KEYS = ("certName", "certificateName", "certificationName")
-_MAX_WALK = 20_000
 _CARD_MODULES = ("module_unifed_company_card", "module_unified_company_card")
 #: The only sections the DOM reader looks at: a soup restricted to them parses twice as fast.
 DOM_MODULES = frozenset({*_CARD_MODULES, "module_company", "module_description", "module_title"})
-
-
-def _cert_lists(value: Any, budget: list[int]) -> list[list[Any]]:
-    """Lists of certificate-like dicts anywhere below ``value`` (nodeMap modules vary by release)."""
-    found: list[list[Any]] = []
-    stack = [value]
-    while stack and budget[0] > 0:
-        node = stack.pop()
-        budget[0] -= 1
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            dicts = [item for item in node[:200] if isinstance(item, dict)]
-            if dicts and any(key in d for d in dicts for key in _CERT_NAME_KEYS):
-                found.append(dicts)
-            else:
-                stack.extend(node[:200])
-    return found
 
 
 def _read_detail_data(data: dict[str, Any], builder: DocumentBuilder) -> None:
@@ -133,8 +114,7 @@ def _read_detail_data(data: dict[str, Any], builder: DocumentBuilder) -> None:
     builder.certifications_from(records, "detailData.certification")
     for record in records:
         builder.text(first_text(record, "introduction"), "certification_introduction")
-    budget = [_MAX_WALK]
-    for index, found in enumerate(_cert_lists(data.get("nodeMap"), budget)):
+    for index, found in enumerate(certificate_lists(data.get("nodeMap"))):
         builder.certifications_from(found, f"detailData.nodeMap.{index}")
     product = as_dict(global_data.get("product"))
     builder.text(product.get("subject"), "product_title")

@@ -14,6 +14,7 @@ from scrapers.platforms.alibaba._common import (
     as_dict,
     as_list,
     as_text,
+    certificate_lists,
     certification_records,
     extract_js_object,
     first_text,
@@ -143,9 +144,17 @@ def parse_shop_biz_data(html: str, builder: DocumentBuilder) -> bool:
 
 
 def _cert_records(module: Any) -> list[dict[str, Any]]:
-    """The certificate dicts of a certifications module, under whichever list key this release uses."""
+    """The certificate dicts of a certifications module, under whichever list key this release uses, else
+    wherever below the module they sit (grouped by category in tabs, say)."""
     module = as_dict(module)
     for key in _CERT_LIST_KEYS:
         if isinstance(module.get(key), list | dict):
-            return list(certification_records(module[key]))
-    return []
+            records = [r for r in certification_records(module[key]) if not _is_group(r)]
+            if records:
+                return records
+    return [record for found in certificate_lists(module) for record in found]
+
+
+def _is_group(record: dict[str, Any]) -> bool:
+    """A tab/group entry ({"category": ..., "items": [...]}) rather than a certificate."""
+    return any(isinstance(v, list) and any(isinstance(i, dict) for i in v[:50]) for v in record.values())

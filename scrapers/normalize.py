@@ -190,8 +190,8 @@ _RANGE_SEPARATOR = re.compile(r"~|～|至|到|→|\bto\b|\buntil\b|\btill\b|\bth
 _UNTIL_CUE = re.compile(
     r"expir|valid\s*(?:to|till|until|thru|through)|\bend(?:s|ing)?\b|有效期至|截止|到期|失效|终止", re.I
 )
-_PERIOD_START_KEYS = ("start", "from", "startDate", "begin", "validFrom", "start_date")
-_PERIOD_END_KEYS = ("end", "to", "endDate", "finish", "validTo", "validUntil", "end_date")
+_PERIOD_START_KEYS = ("start", "from", "startDate", "begin", "beginDate", "validFrom", "start_date", "issueDate")
+_PERIOD_END_KEYS = ("end", "to", "endDate", "finish", "validTo", "validUntil", "end_date", "expireDate", "expiryDate")
 
 
 def _day_first(matches: list[re.Match[str]]) -> bool | None:

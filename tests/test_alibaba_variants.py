@@ -1200,3 +1200,36 @@ def test_detail_certifications_deep_in_node_map() -> None:
     }
     html = in_script(f"window.detailData = {json.dumps({'globalData': {'seller': SELLER}, 'nodeMap': node_map})};")
     assert certs_of(parse(html, PRODUCT_URL)) == [cert("BSCI", "BSCI", None, "audit", number="A-9")]
+
+
+def test_product_dom_card_with_unlinked_name() -> None:
+    html = (
+        '<div data-module-name="module_unifed_company_card"><h3>Know your supplier</h3>'
+        '<div class="x_1"><div class="n_2">Ningbo Bright Star Trading Co., Ltd.</div>'
+        "<div class='m_3'><span>Trading Company</span><span>3 yrs</span><span>CN</span></div></div>"
+        '<a href="//x.en.alibaba.com/company_profile.html">Company profile</a></div>'
+    )
+    assert parse(html, PRODUCT_URL).to_json_dict()["supplier"] == supplier(
+        name="Ningbo Bright Star Trading Co., Ltd.", business_type="Trading Company", years_on_platform=3, country="CN"
+    )
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"certName": "ISO 22000:2018", "certValidPeriod": {"beginDate": "2022-09-01", "endDate": "2025-08-31"}},
+        {"certName": "ISO 22000:2018", "effectiveDate": "2022-09-01", "expirationDate": "2025-08-31"},
+        {"certName": "ISO 22000:2018", "certValidPeriod": ["2022-09-01", "2025-08-31"]},
+    ],
+)
+def test_detail_period_shapes(record: dict) -> None:
+    assert certs_of(parse(detail_page(SELLER, [record]), PRODUCT_URL)) == [
+        cert(
+            "ISO 22000:2018",
+            "ISO 22000",
+            "2018",
+            "management_system",
+            valid_from=date(2022, 9, 1),
+            valid_until=date(2025, 8, 31),
+        )
+    ]

@@ -260,8 +260,27 @@ _ISSUER_KEYS = (
 )
 _SCOPE_KEYS = ("description", "scope", "businessScope", "certScope", "certificateScope")
 _PERIOD_KEYS = ("certificateValidityPeriod", "certValidPeriod", "validityPeriod", "validPeriod", "validDate")
-_FROM_KEYS = ("certificateStartDate", "startDate", "validFrom", "issueDate", "certStartDate", "gmtStart")
-_UNTIL_KEYS = ("certificateEndDate", "endDate", "validTo", "validUntil", "expireDate", "expiryDate", "gmtEnd")
+_FROM_KEYS = (
+    "certificateStartDate",
+    "startDate",
+    "validFrom",
+    "issueDate",
+    "certStartDate",
+    "gmtStart",
+    "beginDate",
+    "effectiveDate",
+)
+_UNTIL_KEYS = (
+    "certificateEndDate",
+    "endDate",
+    "validTo",
+    "validUntil",
+    "expireDate",
+    "expiryDate",
+    "gmtEnd",
+    "certEndDate",
+    "expirationDate",
+)
 _VERIFIED_KEYS = ("hasPassed", "verified", "isVerified", "passed", "hasVerified")
 # certType / category of a certificate record -> the kind to use when the name alone says nothing. First match
 # wins: "FACTORY_AUDIT", "Product Certification", "MANAGEMENT_SYSTEM", "体系认证"...

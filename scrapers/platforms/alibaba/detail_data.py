@@ -66,6 +66,13 @@ _BUSINESS_TYPES = frozenset(
         "买家办事处",
     }
 )
+# A company name by its legal-form ending, for cards that print the name outside a link.
+_COMPANY_NAME = re.compile(
+    r"(?:\b(?:co\.?,?\s*ltd|company|corporation|corp|limited|ltd|inc|llc|gmbh|firm|factory|group|"
+    r"industr(?:y|ies)|trading|manufactur\w*)\.?|有限公司|有限责任公司|厂|公司|商行)\s*\)?$",
+    re.I,
+)
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 _BUSINESS_TYPE_SPLIT = re.compile(r"\s*[,，、&]\s*|\s+and\s+")
 # globalData.seller key -> supplier field, one row per spelling seen across releases; the first key found wins.
 _SELLER_KEYS = (
@@ -170,6 +177,8 @@ def _read_company_card(card: Any, builder: DocumentBuilder) -> None:
             years_index = index
         elif located:
             _set_place(located.group(1), builder)
+        elif _COUNTRY_CODE.fullmatch(text):
+            builder.set("country", text)  # the code printed beside the flag
         elif _is_business_type(text):
             builder.set("business_type", text)
         elif name_index is None and not _BUTTON_TEXT.match(text) and len(text) > 3:
@@ -177,6 +186,14 @@ def _read_company_card(card: Any, builder: DocumentBuilder) -> None:
             if link is not None:
                 builder.set("name", text)
                 name_index = index
+    if name_index is None:
+        # No linked name: the first text ending in a legal form ("... Co., Ltd.", "...有限公司").
+        name_index = next(
+            (i for i, t in enumerate(texts) if _COMPANY_NAME.search(t) and not _is_business_type(t) and len(t) > 3),
+            None,
+        )
+        if name_index is not None:
+            builder.set("name", texts[name_index])
     if name_index is not None and years_index == name_index + 2:
         # An unknown business type still sits between the name and the years, as the card lays them out.
         between = texts[name_index + 1]

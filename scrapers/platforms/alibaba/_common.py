@@ -1,8 +1,8 @@
-"""Shared plumbing for the Alibaba families: script-object extraction, defensive JSON access, and the
-builder that merges what every family finds into one claims document.
+"""Shared plumbing for the Alibaba families: script-object extraction, certificate records in every family's
+key spellings, and the alibaba.com flavour of the claims builder.
 
-Alibaba ships most claims as JSON (in scripts or attributes) whose types drift between page versions, so
-every accessor here tolerates wrong types and returns ``None``/empty instead of raising.
+Alibaba ships most claims as JSON (in scripts or attributes) whose types drift between page versions; the
+accessors of :mod:`scrapers.platforms.values` keep a wrong type from costing more than its field.
 """
 
 from __future__ import annotations
@@ -10,25 +10,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scrapers.claims import Badge, Certification, ClaimsDocument, Source, Statement, Supplier
-from scrapers.normalize import (
-    clean_text,
-    normalize_certification,
-    normalize_country,
-    parse_date,
-    parse_int,
-    parse_validity_period,
-    plausible_validity,
-)
-from scrapers.statements import find_certification_statements
+from scrapers.claims import Certification
+from scrapers.normalize import parse_date, parse_validity_period
+from scrapers.platforms.builder import ClaimsBuilder, make_certification
+from scrapers.platforms.values import MAX_LIST_ITEMS, as_bool, as_list, as_text, first_text
 
 MAX_ASSIGNMENTS_TRIED = 4
 MAX_OBJECT_CHARS = 20_000_000
-MAX_LIST_ITEMS = 500
 
 # A JS string (double or single quoted, unrolled loop: linear time) or a brace.
 _JS_STRING = r'"[^"\\\n]*(?:\\[\s\S][^"\\\n]*)*"|\'[^\'\\\n]*(?:\\[\s\S][^\'\\\n]*)*\''
@@ -130,111 +122,6 @@ class LazySoup:
 
 
 # --------------------------------------------------------------------------------------------------
-# defensive access
-# --------------------------------------------------------------------------------------------------
-
-
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value[:MAX_LIST_ITEMS]
-    return []
-
-
-def dig(value: Any, *keys: str | int) -> Any:
-    """``value[k1][k2]...`` with ``None`` for any missing key or wrong type on the way."""
-    for key in keys:
-        if isinstance(key, int):
-            value = value[key] if isinstance(value, list) and -len(value) <= key < len(value) else None
-        else:
-            value = value.get(key) if isinstance(value, dict) else None
-        if value is None:
-            return None
-    return value
-
-
-def as_text(value: Any) -> str | None:
-    """A cleaned non-empty string from a str/number, else ``None`` (dicts with a ``value`` are unwrapped)."""
-    if isinstance(value, dict) and "value" in value:
-        value = value["value"]
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float | str):
-        text = clean_text(value)[:2000]
-        return text or None
-    return None
-
-
-# Flag spellings seen in the families' JSON (English and Chinese); anything else is "the page does not say".
-_TRUE_WORDS = frozenset(
-    {"true", "yes", "y", "1", "verified", "passed", "pass", "是", "已验证", "已通过", "通过", "已认证"}
-)
-_FALSE_WORDS = frozenset(
-    {"false", "no", "n", "0", "", "unverified", "not verified", "failed", "否", "未验证", "未通过"}
-)
-
-
-def as_bool(value: Any) -> bool | None:
-    if isinstance(value, dict) and "value" in value:
-        value = value["value"]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value) if value == value else None
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in _TRUE_WORDS:
-            return True
-        if lowered in _FALSE_WORDS:
-            return False
-    return None
-
-
-def first_text(record: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        text = as_text(record.get(key))
-        if text:
-            return text
-    return None
-
-
-def text_list(value: Any) -> list[str]:
-    """Names from a list of strings / dicts with name/title/value, or a comma-separated string."""
-    if isinstance(value, dict) and "value" in value:
-        value = value["value"]
-    items: list[str] = []
-    if isinstance(value, str):
-        items = [clean_text(part) for part in re.split(r"[,;，；、\n]", value)]
-    else:
-        for item in as_list(value):
-            if isinstance(item, dict):
-                items.append(first_text(item, "name", "title", "categoryName", "value", "label") or "")
-            else:
-                items.append(as_text(item) or "")
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item[:200])
-    return out
-
-
-_SHARE = re.compile(r"\s*[(（]?\s*\d+(?:\.\d+)?\s*%\s*[)）]?\s*$")
-
-
-def market_names(value: Any) -> list[str]:
-    """Market names from names / ``{"name": ...}`` dicts / "North America 40%, Oceania(5%)" text, shares dropped."""
-    out: list[str] = []
-    for item in text_list(value):
-        name = _SHARE.sub("", item).strip()
-        if name and name not in out:
-            out.append(name)
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
 # certification records (every family's key variants)
 # --------------------------------------------------------------------------------------------------
 
@@ -309,40 +196,6 @@ def _dates(record: dict[str, Any]) -> tuple[date | None, date | None]:
     start = next((d for d in (parse_date(record.get(k)) for k in _FROM_KEYS) if d), None)
     end = next((d for d in (parse_date(record.get(k)) for k in _UNTIL_KEYS) if d), None)
     return start, end
-
-
-def make_certification(
-    name: str | None,
-    *,
-    number: str | None = None,
-    issuer: str | None = None,
-    scope: str | None = None,
-    valid_from: date | None = None,
-    valid_until: date | None = None,
-    verified: bool | None = None,
-    kind_hint: str | None = None,
-) -> Certification | None:
-    """A structured certification with normalised standard/edition/kind; ``None`` without a name."""
-    name = clean_text(name)[:300]
-    if not name:
-        return None
-    standard, edition, kind = normalize_certification(name)
-    if kind == "other" and kind_hint in ("product", "management_system", "audit"):
-        kind = kind_hint
-    valid_from, valid_until = plausible_validity(valid_from, valid_until)
-    return Certification(
-        name=name,
-        standard=standard,
-        edition=edition,
-        number=clean_text(number)[:200] or None,
-        issuer=clean_text(issuer)[:300] or None,
-        scope=clean_text(scope)[:2000] or None,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        platform_verified=verified,
-        kind=kind,  # type: ignore[arg-type]
-        source="structured",
-    )
 
 
 def _cert_id(value: Any) -> str | None:
@@ -436,124 +289,13 @@ def certification_records(value: Any) -> Iterator[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _key(text: str | None) -> str:
-    return re.sub(r"[\W_]+", "", (text or "").casefold())
-
-
-def _same_certificate(a: Certification, b: Certification) -> bool:
-    if (a.standard or _key(a.name)) != (b.standard or _key(b.name)) and _key(a.name) != _key(b.name):
-        return False
-    if a.number and b.number:
-        return _key(a.number) == _key(b.number)
-    for left, right in ((a.valid_from, b.valid_from), (a.valid_until, b.valid_until)):
-        if left and right and left != right:
-            return False
-    if a.issuer and b.issuer:
-        return _key(a.issuer) == _key(b.issuer)
-    return False
-
-
-# Plausible ranges of the integer supplier fields: no company founded before 1800 or in the future, and no one
-# on Alibaba.com (opened 1999) for longer than the site exists.
-_YEAR_RANGES: dict[str, Callable[[], tuple[int, int]]] = {
-    "year_established": lambda: (1800, date.today().year),
-    "years_on_platform": lambda: (0, date.today().year - 1998),
-}
-
-
-_FOUR_DIGIT_YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
-
-
-def _whole_number(field_name: str, text: str | None) -> int | None:
-    """The number a field means: the 4-digit year of "05/1998" / "Since 1998" for a founding year."""
-    if text and field_name == "year_established":
-        year = _FOUR_DIGIT_YEAR.search(text)
-        if year:
-            return int(year.group(1))
-    return parse_int(text)
-
-
 @dataclass
-class DocumentBuilder:
-    """Collects claims from several places of one page; supplier fields keep the first value found."""
+class DocumentBuilder(ClaimsBuilder):
+    """The shared builder, for alibaba.com (opened 1999), reading certificate records in every family's keys."""
 
-    url: str
-    supplier: dict[str, Any] = field(default_factory=dict)
-    badges: list[Badge] = field(default_factory=list)
-    certifications: list[tuple[Certification, str]] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)
-    page_types: list[str] = field(default_factory=list)
-
-    def found(self, page_type: str) -> None:
-        if page_type not in self.page_types:
-            self.page_types.append(page_type)
-
-    def set(self, field_name: str, value: Any) -> None:
-        """Keep ``value`` for a supplier field unless one was found earlier; absurd numbers are dropped."""
-        if self.supplier.get(field_name) not in (None, "", []):
-            return
-        if field_name == "main_products":
-            value = text_list(value)
-        elif field_name == "main_markets":
-            value = market_names(value)
-        elif field_name in _YEAR_RANGES:
-            number = value if isinstance(value, int) else _whole_number(field_name, as_text(value))
-            low, high = _YEAR_RANGES[field_name]()
-            value = number if number is not None and low <= number <= high else None
-        elif field_name == "country":
-            value = normalize_country(as_text(value))
-        else:
-            value = as_text(value)
-        if value not in (None, "", []):
-            self.supplier[field_name] = value
-
-    def badge(self, name: str, issuer: str | None = None, detail: str | None = None) -> None:
-        issuer = clean_text(issuer) or None
-        detail = clean_text(detail) or None
-        for index, existing in enumerate(self.badges):
-            if _key(existing.name) == _key(name):
-                self.badges[index] = Badge(
-                    name=existing.name, issuer=existing.issuer or issuer, detail=existing.detail or detail
-                )
-                return
-        self.badges.append(Badge(name=name, issuer=issuer, detail=detail))
-
-    def certification(self, cert: Certification | None, place: str) -> None:
-        """Add ``cert`` seen at ``place``; a match from another place of the page is merged into it."""
-        if cert is None:
-            return
-        for index, (existing, existing_place) in enumerate(self.certifications):
-            if existing_place != place and _same_certificate(existing, cert):
-                merged = {k: v if v is not None else getattr(cert, k) for k, v in existing.model_dump().items()}
-                if existing.platform_verified is None or cert.platform_verified is True:
-                    merged["platform_verified"] = cert.platform_verified if existing.platform_verified is None else True
-                if existing.kind == "other":
-                    merged["kind"] = cert.kind
-                self.certifications[index] = (Certification(**merged), place)
-                return
-        self.certifications.append((cert, place))
+    platform: str = "alibaba"
+    opened: int | None = 1999
 
     def certifications_from(self, records: Iterable[Any], place: str, kind_hint: str | None = None) -> None:
         for record in records:
             self.certification(certification_from_record(record, kind_hint), place)
-
-    def text(self, value: Any, location: str) -> None:
-        """Run free text through the statement finder and keep new sentences."""
-        if isinstance(value, dict) and "value" in value:
-            value = value["value"]
-        if not isinstance(value, str) or not value.strip():
-            return
-        known = {(s.text, s.location) for s in self.statements}
-        for statement in find_certification_statements(value, location):
-            if (statement.text, statement.location) not in known:
-                self.statements.append(statement)
-
-    def build(self) -> ClaimsDocument:
-        page_type = self.page_types[0] if self.page_types else "unknown"
-        return ClaimsDocument(
-            source=Source(url=self.url, platform="alibaba", page_type=page_type),
-            supplier=Supplier(**self.supplier),
-            badges=self.badges,
-            certifications=[cert for cert, _ in self.certifications],
-            statements=self.statements,
-        )

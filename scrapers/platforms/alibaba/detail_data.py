@@ -14,15 +14,12 @@ from scrapers.normalize import clean_text, normalize_country, parse_int
 from scrapers.platforms.alibaba._common import (
     DocumentBuilder,
     LazySoup,
-    as_dict,
-    as_list,
-    as_text,
     certificate_lists,
     certification_records,
     extract_js_object,
-    first_text,
 )
 from scrapers.platforms.alibaba.module_data import main_markets, read_badges
+from scrapers.platforms.values import as_dict, as_list, as_text, first_text
 
 PAGE_TYPE = "product_detail"
 

@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 from scrapers.normalize import clean_text, parse_date, parse_int, parse_validity_period
-from scrapers.platforms.alibaba._common import DocumentBuilder, LazySoup, as_dict, make_certification
+from scrapers.platforms.alibaba._common import DocumentBuilder, LazySoup
 from scrapers.platforms.alibaba.module_data import read_shop_sign
+from scrapers.platforms.builder import make_certification
+from scrapers.platforms.values import as_dict
 
 PAGE_TYPE = "company_profile_legacy"
 

@@ -15,16 +15,8 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from scrapers.normalize import parse_int
-from scrapers.platforms.alibaba._common import (
-    DocumentBuilder,
-    as_bool,
-    as_dict,
-    as_text,
-    certification_records,
-    dig,
-    first_text,
-    market_names,
-)
+from scrapers.platforms.alibaba._common import DocumentBuilder, certification_records
+from scrapers.platforms.values import as_bool, as_dict, as_text, dig, first_text, market_names
 
 PAGE_TYPE = "company_profile_modules"
 

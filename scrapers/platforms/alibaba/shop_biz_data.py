@@ -11,15 +11,12 @@ from typing import Any
 
 from scrapers.platforms.alibaba._common import (
     DocumentBuilder,
-    as_dict,
-    as_list,
-    as_text,
     certificate_lists,
     certification_records,
     extract_js_object,
-    first_text,
 )
 from scrapers.platforms.alibaba.module_data import read_badges
+from scrapers.platforms.values import as_dict, as_list, as_text, first_text
 
 PAGE_TYPE = "company_profile"
 

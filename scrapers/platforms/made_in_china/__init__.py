@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from scrapers.claims import ClaimsDocument, Source, Supplier
-from scrapers.platforms.alibaba._common import DocumentBuilder
+from scrapers.claims import ClaimsDocument, Source
 from scrapers.platforms.base import PlatformParser
+from scrapers.platforms.builder import ClaimsBuilder
 from scrapers.platforms.made_in_china._badges import read_auditor, read_badges
 from scrapers.platforms.made_in_china._claims import (
     apply_certifications,
@@ -40,6 +40,8 @@ T = TypeVar("T")
 PAGE_TYPES = ("product_detail", "company_profile", "unknown")
 #: Real pages are 0.2-0.5 MB; the cap keeps a hostile page's parse time bounded.
 MAX_HTML_CHARS = 5_000_000
+#: Made-in-China.com went online in 1998: nobody has been a member for longer.
+OPENED = 1998
 
 _HOST = r"(?:https?:)?//(?:[^\"'/\s<>]{0,200}\.)?made-in-china\.com(?:[/:\"'\s>]|$)"
 #: ``<link>``/``<meta>`` tags; ``[^<>]`` cannot run past the next tag, so a page of unclosed tags scans linearly.
@@ -102,7 +104,7 @@ def _path_type(url: str) -> str | None:
     return None
 
 
-def page_type(url: str, html: str, page: Page, builder: DocumentBuilder) -> str:
+def page_type(url: str, html: str, page: Page, builder: ClaimsBuilder) -> str:
     """By address first (the URL asked for, then the declared one), then by markup: product markup makes a
     product page; supplier facts without it make a company page (a showroom home shows the profile)."""
     for candidate in (url, *_declared_urls(page.soup)):
@@ -141,7 +143,7 @@ class MadeInChinaParser(PlatformParser):
     def parse(self, html: str, url: str) -> ClaimsDocument:
         url = url if isinstance(url, str) else str(url)
         text = _as_text(html)[:MAX_HTML_CHARS]
-        builder = DocumentBuilder(url=url)
+        builder = ClaimsBuilder(url=url, platform=self.name, opened=OPENED)
         kind = "unknown"
         try:
             page = Page(make_soup(text))
@@ -172,16 +174,9 @@ def _guarded(url: str, step: Callable[[], T]) -> T | None:
         return None
 
 
-def _document(builder: DocumentBuilder, url: str, page_type: str) -> ClaimsDocument:
-    source = Source(url=url, platform=MadeInChinaParser.name, page_type=page_type)
+def _document(builder: ClaimsBuilder, url: str, page_type: str) -> ClaimsDocument:
     try:
-        return ClaimsDocument(
-            source=source,
-            supplier=Supplier(**builder.supplier),
-            badges=builder.badges,
-            certifications=[cert for cert, _ in builder.certifications],
-            statements=builder.statements,
-        )
+        return builder.build(page_type)
     except Exception:
         log.exception("made-in-china claims document invalid for %s", url)
-        return ClaimsDocument(source=source)
+        return ClaimsDocument(source=Source(url=url, platform=MadeInChinaParser.name, page_type=page_type))

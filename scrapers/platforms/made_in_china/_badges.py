@@ -12,7 +12,7 @@ import re
 from bs4.element import PageElement, Tag
 
 from scrapers.normalize import clean_text
-from scrapers.platforms.alibaba._common import DocumentBuilder
+from scrapers.platforms.builder import ClaimsBuilder
 from scrapers.platforms.made_in_china._dom import Page, short_text
 from scrapers.platforms.made_in_china._rows import MAX_LABEL_CHARS, Row
 
@@ -75,7 +75,7 @@ def _member_detail(node: PageElement) -> tuple[str | None, int | None]:
     return None, None
 
 
-def read_badges(page: Page, builder: DocumentBuilder) -> None:
+def read_badges(page: Page, builder: ClaimsBuilder) -> None:
     """Member level, Audited Supplier and Secured Trading Service from badge text or icon ``alt`` text."""
     hits: list[tuple[str, PageElement]] = []
     for string in page.strings():
@@ -103,7 +103,7 @@ def _issuer_in_row(row: Row) -> str | None:
     return value if value and len(value) <= MAX_LABEL_CHARS and not _GENERIC_AUDITOR.search(value) else None
 
 
-def read_auditor(page: Page, rows: list[Row], builder: DocumentBuilder) -> None:
+def read_auditor(page: Page, rows: list[Row], builder: ClaimsBuilder) -> None:
     """The named inspection company behind "Audited Supplier": an "Audited by" row, or an "audited by
     SGS" / "TÜV Rheinland audit" phrase outside the supplier's own descriptions. A generic "independent
     third-party inspection agency" names nobody and leaves the issuer empty."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from bs4.element import Tag
 
 from scrapers.normalize import clean_text, normalize_country
-from scrapers.platforms.alibaba._common import DocumentBuilder, make_certification
+from scrapers.platforms.builder import ClaimsBuilder, make_certification
 from scrapers.platforms.made_in_china._dom import Page, bare, bounded_text, free_text_kind, short_text, value_after
 from scrapers.platforms.made_in_china._rows import HEADINGS, Row
 
@@ -47,7 +47,7 @@ def list_entries(value: str) -> list[str]:
     return out
 
 
-def read_name(page: Page, builder: DocumentBuilder) -> None:
+def read_name(page: Page, builder: ClaimsBuilder) -> None:
     """The company name from the supplier block's title link (its ``title`` holds the untruncated name), or
     the showroom header's title."""
     for class_name, read in _NAME_SOURCES:
@@ -81,7 +81,7 @@ _NAME_SOURCES: tuple[tuple[str, Callable[[Tag], str | None]], ...] = (
 )
 
 
-def apply_rows(rows: list[Row], builder: DocumentBuilder) -> None:
+def apply_rows(rows: list[Row], builder: ClaimsBuilder) -> None:
     """Supplier fields from the rows; the first row of a field wins (the supplier block comes first). A
     product's attributes ("Location: Outdoor") say nothing about the supplier."""
     for row in rows:
@@ -99,7 +99,7 @@ def apply_rows(rows: list[Row], builder: DocumentBuilder) -> None:
             builder.set(row.field, clean_text(row.value)[:MAX_SCALAR_CHARS])
 
 
-def read_address(page: Page, builder: DocumentBuilder) -> None:
+def read_address(page: Page, builder: ClaimsBuilder) -> None:
     """Location from the showroom header's address line when no Address row said it, and the country from
     whichever address names one at its end ("..., Zhejiang, China") or start ("中国浙江省..."). No guessing
     from a province, a city or a phone prefix."""
@@ -161,7 +161,7 @@ def cert_names(value: str) -> list[str]:
     return names
 
 
-def apply_certifications(rows: list[Row], builder: DocumentBuilder) -> None:
+def apply_certifications(rows: list[Row], builder: ClaimsBuilder) -> None:
     """One structured certification per entry of "Management System Certification" and product
     "Certification" rows. The page gives names only: no number, issuer or dates are invented. A
     management-system row's label decides the kind of names the normaliser does not know (HSE, QC 080000)."""
@@ -189,7 +189,7 @@ _INTRO_HEADING = re.compile(
 )
 
 
-def read_statements(page: Page, builder: DocumentBuilder) -> None:
+def read_statements(page: Page, builder: ClaimsBuilder) -> None:
     """Certification claims in the product description and the company introduction, verbatim: the
     outermost free-text blocks, and the block after a "Company Introduction" / "About Us" heading."""
     for tag in page.classed():

@@ -21,11 +21,14 @@ MAX_STATEMENTS = 50
 MAX_SENTENCE_CHARS = 600
 
 _TAGS = re.compile(r"<(?:br|/?p|/?div|/?li|/?tr|/?h\d)\b[^>]{0,200}>|<[^<>]{0,200}>", re.I)
-# Sentence ends: CJK terminators anywhere, ASCII terminators before whitespace, line breaks.
-_SPLIT = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+|\s*[\r\n]+\s*|\s*[•·●▪]\s*")
+# Sentence ends: CJK terminators anywhere, ASCII terminators before whitespace or before a list number glued to
+# them ("...certified.2.Our products..." / "...认证。3、..."), line breaks, bullets.
+_SPLIT = re.compile(
+    r"(?<=[.!?;。！？；])\s*\d{1,2}[.、)）](?!\d)\s*|(?<=[。！？；])|(?<=[.!?;])\s+|\s*[\r\n]+\s*|\s*[•·●▪]\s*"
+)
 _ABBREVIATION = re.compile(
     r"(?:\b(?:co|ltd|inc|corp|no|nos|mr|mrs|dr|st|e\.g|i\.e|approx|vs|fig|ref|dept|intl|jan|feb|mar|apr|jun|"
-    r"jul|aug|sep|sept|oct|nov|dec)\.|\b[A-Z]\.)$",
+    r"jul|aug|sep|sept|oct|nov|dec|rev|ver|art)\.|\b[A-Z]\.)$",
     re.I,
 )
 

@@ -72,6 +72,20 @@ def test_abbreviations_do_not_split_a_claim() -> None:
     ]
 
 
+def test_list_numbers_glued_to_a_sentence_end_split_it() -> None:
+    # Supplier introductions often run their numbered points together: "...certified.2.Our ...", "...认证。3、..."
+    text = "1.We are ISO 9001 certified.2.Our products have CE approval.3)Good price. 我们通过BSCI验厂。4、获得CE证书。"
+    assert texts(text) == [
+        "1.We are ISO 9001 certified.",
+        "Our products have CE approval.",
+        "我们通过BSCI验厂。",
+        "获得CE证书。",
+    ]
+    # Not list numbers: a decimal after a sentence end, a version after an abbreviation.
+    assert texts("Certified to ISO 9001:2015.12 engineers.") == ["Certified to ISO 9001:2015.12 engineers."]
+    assert texts("Rev. 2.1 of the charger is CE marked.") == ["Rev. 2.1 of the charger is CE marked."]
+
+
 def test_location_is_recorded_and_duplicates_dropped() -> None:
     found = find_certification_statements("BSCI certified. BSCI certified.", "product_description")
     assert [(s.text, s.location) for s in found] == [("BSCI certified.", "product_description")]

@@ -163,18 +163,18 @@ def mean_ms(fn: Callable[[], object], min_s: float, min_runs: int = 5) -> float:
     return (time.perf_counter() - started) * 1000 / runs
 
 
-def demo_pages(base_url: str, suppliers: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(url, html) of each demo supplier page, fetched once over plain HTTP."""
+def demo_pages(base_url: str, suppliers: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(url, html, platform) of each demo supplier page, fetched once over plain HTTP."""
     with httpx.Client(timeout=30) as client:
-        return [(str(s["url"]), client.get(str(s["url"])).text) for s in suppliers]
+        return [(str(s["url"]), client.get(str(s["url"])).text, str(s["platform"])) for s in suppliers]
 
 
-def parse_ms_demo(pages: list[tuple[str, str]], min_s: float) -> float:
-    """Mean ms of read_page per demo page (the whole set parsed per run)."""
+def parse_ms_demo(pages: list[tuple[str, str, str]], min_s: float) -> float:
+    """Mean ms of read_page per demo page (the whole set parsed per run, each by its own platform's parser)."""
 
     def parse_all() -> None:
-        for url, html in pages:
-            read_page(html, url, platform="alibaba", http_status=200, final_url=url)
+        for url, html, platform_name in pages:
+            read_page(html, url, platform=platform_name, http_status=200, final_url=url)
 
     return round(mean_ms(parse_all, min_s) / len(pages), 3)
 

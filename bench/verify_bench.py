@@ -31,7 +31,8 @@ def claims_documents() -> list[ClaimsDocument]:
     documents = []
     for supplier_id in scenario.supplier_ids:
         supplier = scenario.supplier(supplier_id)
-        documents.append(read_page(render_supplier(supplier, base), base + supplier.path, platform="alibaba").claims)
+        html = render_supplier(supplier, base)
+        documents.append(read_page(html, base + supplier.path, platform=supplier.platform).claims)
     if SHARED_PAGES.is_dir():
         for path in sorted(SHARED_PAGES.glob("alibaba_*.html")):
             html = path.read_text(encoding="utf-8", errors="replace")

@@ -1,5 +1,6 @@
 """The demo marketplace, tested over real loopback HTTP: family markers, JSON round-trips, escaping,
-scenario rounds, block/missing pages, injected delay, concurrency and (if Chromium is there) JS rendering."""
+scenario rounds (the Made-in-China.com showroom's too), block/missing pages, injected delay, concurrency and
+(if Chromium is there) JS rendering."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -20,10 +22,21 @@ from bs4 import BeautifulSoup
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata
 from monitor.demo.pages.common import module_data, script_json
-from monitor.demo.scenario import FAMILIES, HOSTILE_NAME, Scenario, Supplier, demo_suppliers
+from monitor.demo.scenario import (
+    ALIBABA_FAMILIES,
+    FAMILIES,
+    HOSTILE_NAME,
+    MADE_IN_CHINA_FAMILIES,
+    Scenario,
+    Supplier,
+    demo_suppliers,
+)
+from monitor.verify import verify
+from scrapers.extract import read_page
 
 PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
 HOSTILE_RAW = "<script>alert(1)</script>"
+MIC_ID = "ruifeng-pumps"
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +83,16 @@ def _path(supplier_id: str) -> str:
 # ---- listing and markers -------------------------------------------------------------------------------
 
 
-def test_demo_suppliers_cover_four_families_three_each() -> None:
+def test_demo_suppliers_cover_four_alibaba_families_three_each_and_one_made_in_china() -> None:
     entries = demo_suppliers("http://127.0.0.1:1/")
-    assert len(entries) == 12
-    assert len({e["id"] for e in entries}) == 12
-    for family in FAMILIES:
+    assert len(entries) == 13
+    assert len({e["id"] for e in entries}) == 13
+    for family in ALIBABA_FAMILIES:
         assert sum(f"family:{family}" in e["tags"] for e in entries) == 3  # type: ignore[operator]
+    for family in MADE_IN_CHINA_FAMILIES:
+        assert sum(f"family:{family}" in e["tags"] for e in entries) == 1  # type: ignore[operator]
     for e in entries:
-        assert e["platform"] == "alibaba"
+        assert e["platform"] == ("made_in_china" if e["id"] == MIC_ID else "alibaba")
         assert str(e["url"]).startswith("http://127.0.0.1:1/")
 
 
@@ -86,6 +101,7 @@ def test_scenario_endpoint_lists_suppliers(market: DemoMarketplace, client: http
     assert data["round"] == 0
     assert [s["id"] for s in data["suppliers"]] == [s["id"] for s in market.suppliers()]
     assert {s["family"] for s in data["suppliers"]} == set(FAMILIES)
+    assert {s["id"]: s["platform"] for s in data["suppliers"]}[MIC_ID] == "made_in_china"
     assert all(s["url"].startswith(market.base_url) for s in data["suppliers"])
 
 
@@ -102,6 +118,11 @@ FAMILY_MARKERS: dict[str, tuple[str, ...]] = {
     ),
     "cpmodules": ('module-name="icbu-pc-cpCompanyBasicInfo"', "module-data='", 'module-name="icbu-pc-shopSign"'),
     "legacy": ('<table class="content-table">', 'id="bp-shopsign-data"', 'data-role="companyNumberOfEmployees"'),
+    "mic_company": (
+        '<meta property="og:site_name" content="Made-in-China.com">',
+        '<div class="sr-comInfo-sign">',
+        "<th>Management System Certification:</th>",
+    ),
 }
 
 
@@ -113,8 +134,11 @@ def test_every_supplier_page_is_200_with_family_markers(client: httpx.Client, en
     family = next(t for t in entry["tags"] if t.startswith("family:")).split(":", 1)[1]
     for marker in FAMILY_MARKERS[family]:
         assert marker in r.text, marker
-    # Normal pages reference the anti-bot loaders and have a Sign in link, but no punish markers.
-    assert "/AWSC/AWSC/awsc.js" in r.text and "baxia" in r.text and ">Sign in<" in r.text
+    # Normal Alibaba pages reference the anti-bot loaders and have a Sign in link, but no punish markers.
+    if family in ALIBABA_FAMILIES:
+        assert "/AWSC/AWSC/awsc.js" in r.text and "baxia" in r.text and ">Sign in<" in r.text
+    else:
+        assert ">Sign In<" in r.text and "AWSC" not in r.text  # another site: none of Alibaba's loaders
     assert not any(m in r.text for m in PUNISH_MARKERS)
 
 
@@ -224,7 +248,9 @@ def test_hostile_name_is_escaped_and_parses_back(market: DemoMarketplace, client
 def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: str) -> None:
     """Any value in any family may be hostile: render each family with hostile name, cert and text."""
     supplier = copy.deepcopy(
-        market.scenario.supplier({"detaildata": "everstar-tools"}.get(family, "hengtai-machinery"))
+        market.scenario.supplier(
+            {"detaildata": "everstar-tools", "mic_company": MIC_ID}.get(family, "hengtai-machinery")
+        )
     )
     evil = '</script><!--<script>alert(1)</script>\' & "q" \u2028'
     supplier.name = HOSTILE_NAME
@@ -242,6 +268,11 @@ def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: st
     elif family == "detaildata":
         assert _script_object(html, "detailData") == detaildata.detail_data(supplier, "http://127.0.0.1:1")
         assert soup.select_one("div[data-module-name=module_company] .company-name a").get_text() == HOSTILE_NAME  # type: ignore[union-attr]
+    elif family == "mic_company":
+        assert soup.select_one("h1.shop-sign__header-title--text").get_text() == HOSTILE_NAME  # type: ignore[union-attr]
+        assert soup.select_one(".intro-content").get_text() == evil  # type: ignore[union-attr]
+        row = next(tr for tr in soup.select("table.company-info-table tr") if "Management System" in tr.get_text())
+        assert row.td.get_text() == f"{evil}, ISO 14001"  # type: ignore[union-attr]
     elif family == "cpmodules":
         decoded = _module_data(html)
         assert decoded["icbu-pc-shopSign"]["mds"]["moduleData"]["data"]["companyName"] == HOSTILE_NAME
@@ -309,6 +340,48 @@ def test_round_2_claims_back_after_captcha_and_cert_changes(market: DemoMarketpl
         c["certificateName"] for c in _cp_certs(client.get(_path("xinlong-hardware")).text, "productCertificateList")
     ]
     assert names == ["RoHS"]
+
+
+def _mic_row(html: str, label: str) -> str | None:
+    """The value of one label/value row of the Made-in-China showroom's company table."""
+    soup = BeautifulSoup(html, "lxml")
+    for row in soup.select("table.company-info-table tr"):
+        if row.th is not None and row.th.get_text(strip=True) == f"{label}:":
+            return row.td.get_text(strip=True) if row.td is not None else None
+    return None
+
+
+def test_made_in_china_showroom_is_read_by_its_parser_and_loses_iso14001_in_round_2(
+    market: DemoMarketplace, client: httpx.Client
+) -> None:
+    html = client.get(_path(MIC_ID)).text
+    assert _mic_row(html, "Management System Certification") == "ISO 9001, ISO 14001"
+    # Detected by content on the loopback host (no platform given), read as a company page.
+    url = market.base_url + _path(MIC_ID)
+    reading = read_page(html, url)
+    doc = reading.claims
+    assert reading.status.value == "ok"
+    assert (doc.source.platform, doc.source.page_type) == ("made_in_china", "company_profile")
+    assert doc.supplier.name == market.scenario.supplier(MIC_ID).name
+    assert [(b.name, b.issuer, b.detail) for b in doc.badges] == [
+        ("Diamond Member", None, "Since 2016"),
+        ("Audited Supplier", "SGS", None),
+        ("Secured Trading Service", None, None),
+    ]
+    assert [c.standard for c in doc.certifications] == ["ISO 9001", "ISO 14001"]
+    # The introduction sells the management-system certificate as product quality.
+    codes = {f.code for f in verify(doc, today=date(2026, 11, 26))}
+    assert "PRODUCT_CLAIM_FROM_SYSTEM_CERT" in codes
+    market.set_round(1)
+    assert client.get(_path(MIC_ID)).text == html  # nothing scripted for round 1
+    market.set_round(2)
+    later = client.get(_path(MIC_ID)).text
+    assert _mic_row(later, "Management System Certification") == "ISO 9001"
+    assert [c.standard for c in read_page(later, url).claims.certifications] == ["ISO 9001"]
+    # Each family has its own paths: the showroom is not an Alibaba store, and the other way round.
+    assert client.get(f"/store/{MIC_ID}/company_profile.html").status_code == 404
+    assert client.get("/showroom/hengtai-machinery/company-info.html").status_code == 404
+    assert client.get("/showroom/no-such-showroom/company-info.html").status_code == 302
 
 
 def test_round_3_badge_lost_and_store_missing(market: DemoMarketplace, client: httpx.Client) -> None:
@@ -491,6 +564,8 @@ def test_supplier_dataclass_paths() -> None:
     s: Supplier = Scenario().supplier("kangda-medical")
     assert s.path == "/product-detail/kangda-medical.html"
     assert Scenario().supplier("jiahe-electronics").path == "/store/jiahe-electronics/company_profile.html"
+    assert Scenario().supplier(MIC_ID).path == f"/showroom/{MIC_ID}/company-info.html"
+    assert (Scenario().supplier(MIC_ID).platform, s.platform) == ("made_in_china", "alibaba")
 
 
 def test_glitches_misbehave_once_each_then_the_page_returns() -> None:

@@ -25,6 +25,8 @@ from storage import (
 
 pytestmark = requires_browser
 
+MIC = "ruifeng-pumps"  # the demo's Made-in-China.com showroom
+
 
 def _run(config: Config, db, ids: list[str] | None = None) -> dict[str, PageOutcome]:
     targets = [s for s in config.suppliers if ids is None or s.id in ids]
@@ -47,6 +49,9 @@ def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
     assert all(o.fetch_method == "browser" for o in outcomes.values())
     page_types = {o.claims.source.page_type for o in outcomes.values()}
     assert page_types == {"company_profile", "product_detail", "company_profile_modules", "company_profile_legacy"}
+    platforms = {sid: o.claims.source.platform for sid, o in outcomes.items()}
+    assert platforms.pop(MIC) == "made_in_china"
+    assert set(platforms.values()) == {"alibaba"}
     jiahe = outcomes["jiahe-electronics"].claims
     iso = next(c for c in jiahe.certifications if c.standard == "ISO 9001")
     assert (iso.edition, iso.platform_verified, iso.kind) == ("2015", True, "management_system")
@@ -107,6 +112,24 @@ def test_changes_between_rounds_make_new_snapshots(demo) -> None:
     assert len(new["certifications"]) == len(old["certifications"]) - 1
     hengtai_badges = {b["name"] for b in list_snapshots(db, "hengtai-machinery")[0].claims["badges"]}
     assert not any("Gold" in name for name in hengtai_badges)
+
+
+def test_made_in_china_showroom_is_watched_the_same_way(demo) -> None:
+    market, config, db = demo
+    first = _run(config, db, [MIC])[MIC]
+    assert first.status == "ok" and first.fetch_method == "browser"
+    assert (first.claims.source.platform, first.claims.source.page_type) == ("made_in_china", "company_profile")
+    assert {b.name for b in first.claims.badges} == {"Diamond Member", "Audited Supplier", "Secured Trading Service"}
+    # "Our products are ISO 9001 certified" in the introduction
+    assert "PRODUCT_CLAIM_FROM_SYSTEM_CERT" in {f.code for f in first.findings}
+    market.set_round(2)  # ISO 14001 is no longer in its Management System Certification row
+    later = _run(config, db, [MIC])[MIC]
+    assert later.status == "ok" and later.changed
+    assert later.previous_snapshot_id == first.snapshot_id
+    assert [(c.kind, c.subject) for c in later.changes] == [("certification_removed", "ISO 14001")]
+    new, old = (s.claims for s in list_snapshots(db, MIC)[:2])
+    assert [c["name"] for c in old["certifications"]] == ["ISO 9001", "ISO 14001"]
+    assert [c["name"] for c in new["certifications"]] == ["ISO 9001"]
 
 
 def test_missing_stores_are_not_found(demo) -> None:

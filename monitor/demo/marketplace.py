@@ -1,8 +1,10 @@
-"""A local synthetic Alibaba.com-like marketplace for demos, tests and benchmarks.
+"""A local synthetic marketplace (Alibaba.com-like, plus one Made-in-China.com showroom) for demos, tests and
+benchmarks.
 
-Serves invented supplier pages in the four real page families (see ``monitor.demo.scenario`` for the
-suppliers and the round table) from a stdlib ``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can
-be exercised with real Chromium and with plain HTTP without touching the real site.
+Serves invented supplier pages in the four real Alibaba.com page families and one Made-in-China.com company
+page (see ``monitor.demo.scenario`` for the suppliers and the round table) from a stdlib
+``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can be exercised with real Chromium and with plain
+HTTP without touching the real sites.
 
 URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 
@@ -12,11 +14,13 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
                                            detaildata suppliers get a shopbizdata profile here, which is
                                            where their ``companyProfileUrl`` points)
 ``GET /product-detail/<id>.html``          product detail page (family detaildata)
+``GET /showroom/<id>/company-info.html``   Made-in-China.com showroom company page (family mic_company)
 ``GET /error.html``                        "store does not exist" page (200), target of missing-store 302s
 ``GET /robots.txt``                        allow all by default (``robots_txt`` argument)
 ``GET /AWSC/...js``, ``/sd/...js``         empty anti-bot loader stand-ins referenced by every normal page
 ``GET /static/img/<name>.png``             a 1x1 PNG (certificate photos, logos)
-``GET /__scenario``                        JSON ``{"round": n, "suppliers": [{id, name, url, family}]}``
+``GET /__scenario``                        JSON ``{"round": n, "suppliers": [{id, name, url, family,
+                                           platform}]}``
 ``POST /__scenario/round``                 set the round: ``n=2`` as query, form body, JSON ``{"n": 2}`` or
                                            a bare number body; answers ``{"round": n}``
 ``POST /__scenario/glitch``                ``store=<id>&kind=<glitch>`` (repeatable kind): the store's next
@@ -26,8 +30,11 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 =========================================  ================================================================
 
 Depending on the round a store answers with its page, the captcha page (HTTP 200, same URL), a 302 to
-``/error.html`` or an empty 200 page. Unknown store ids get the 302. ``delay_ms`` sleeps in the request's
-own thread before answering (not for ``/__scenario``), so concurrent requests are still served in parallel.
+``/error.html`` or an empty 200 page. Unknown store ids get the 302; a known supplier asked for at another
+family's path (an Alibaba store under ``/showroom/``, the showroom under ``/store/``) gets a 404. The block and
+missing pages are the Alibaba-style ones for every supplier (the scenario sends none to the showroom; glitches
+can). ``delay_ms`` sleeps in the request's own thread before answering (not for ``/__scenario``), so
+concurrent requests are still served in parallel.
 
 Run standalone: ``python -m monitor.demo.marketplace --port 8765 [--delay-ms 300] [--round N]``.
 """
@@ -57,7 +64,7 @@ from monitor.demo.pages.blocks import (
     index_page,
     not_found_page,
 )
-from monitor.demo.scenario import Scenario, demo_suppliers
+from monitor.demo.scenario import Family, Scenario, demo_suppliers
 
 __all__ = ["DEFAULT_ROBOTS_TXT", "DemoMarketplace", "RequestStats", "demo_suppliers", "main"]
 
@@ -65,10 +72,22 @@ DEFAULT_ROBOTS_TXT = "User-agent: *\nAllow: /\n"
 
 _PROFILE_RE = re.compile(r"^/store/([A-Za-z0-9_-]+)/company_profile\.html$")
 _PRODUCT_RE = re.compile(r"^/product-detail/([A-Za-z0-9_-]+)\.html$")
+_SHOWROOM_RE = re.compile(r"^/showroom/([A-Za-z0-9_-]+)/company-info\.html$")
 _PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
 _HTML = "text/html; charset=utf-8"
+
+#: Which kind of store path was asked for; each family is served at its own kind (detaildata at both of
+#: "product" and "profile": its product page links to a profile).
+PathKind = Literal["profile", "product", "showroom"]
+_FAMILY_PATHS: dict[Family, tuple[PathKind, ...]] = {
+    "shopbizdata": ("profile",),
+    "detaildata": ("product", "profile"),
+    "cpmodules": ("profile",),
+    "legacy": ("profile",),
+    "mic_company": ("showroom",),
+}
 
 Glitch = Literal["captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error", "new_layout"]
 GLITCHES: tuple[str, ...] = (
@@ -295,14 +314,16 @@ class DemoMarketplace:
         if path.startswith("/static/img/") and path.endswith(".png"):
             return Response(200, _PNG_1X1, "image/png")
         if m := _PROFILE_RE.match(path):
-            return self._store(m.group(1), raw_path, product=False)
+            return self._store(m.group(1), raw_path, "profile")
         if m := _PRODUCT_RE.match(path):
-            return self._store(m.group(1), raw_path, product=True)
+            return self._store(m.group(1), raw_path, "product")
+        if m := _SHOWROOM_RE.match(path):
+            return self._store(m.group(1), raw_path, "showroom")
         return _html(404, not_found_page(path))
 
-    def _store(self, store_id: str, raw_path: str, *, product: bool) -> Response:
+    def _store(self, store_id: str, raw_path: str, kind: PathKind) -> Response:
         known = self.scenario.has_supplier(store_id)
-        if product and known and self.scenario.supplier(store_id).family != "detaildata":
+        if known and kind not in _FAMILY_PATHS[self.scenario.supplier(store_id).family]:
             return _html(404, not_found_page(raw_path))
         glitch = self._next_glitch(store_id) if known else None
         if glitch == "server_error":
@@ -322,7 +343,7 @@ class DemoMarketplace:
         if glitch == "drop_certificate" and supplier.certificates:
             supplier.certificates = supplier.certificates[1:]
         family = supplier.family
-        if family == "detaildata" and not product:
+        if family == "detaildata" and kind == "profile":
             family = "shopbizdata"
         return _html(200, render_supplier(supplier, self.base_url, family))
 

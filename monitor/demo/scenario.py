@@ -3,16 +3,20 @@
 Everything here is synthetic: names, numbers, certificate numbers and texts were made up for the demo. The
 suppliers cover the certification situations a buyer cares about (clean current ISO 9001:2015, expired,
 unverified by the platform, vague "ISO certified" wording, ISO 9001:2008, CE/RoHS, BSCI, "FDA approved",
-Chinese wording, a hostile display name) spread over the four Alibaba.com page families:
+Chinese wording, a hostile display name) spread over the four Alibaba.com page families, plus one
+Made-in-China.com showroom so the demo shows a second platform watched the same way:
 
-==================  =====================================  ==========================================
-family              served at                              data carrier
-==================  =====================================  ==========================================
-``shopbizdata``     ``/store/<id>/company_profile.html``   ``window.shopBizData`` + client-side render
-``detaildata``      ``/product-detail/<id>.html``          ``window.detailData`` + rendered modules
-``cpmodules``       ``/store/<id>/company_profile.html``   ``div[module-data]`` URL-encoded JSON
-``legacy``          ``/store/<id>/company_profile.html``   server-rendered tables + ``bp-shopsign-data``
-==================  =====================================  ==========================================
+==================  ========================================  ==========================================
+family              served at                                 data carrier
+==================  ========================================  ==========================================
+``shopbizdata``     ``/store/<id>/company_profile.html``      ``window.shopBizData`` + client-side render
+``detaildata``      ``/product-detail/<id>.html``             ``window.detailData`` + rendered modules
+``cpmodules``       ``/store/<id>/company_profile.html``      ``div[module-data]`` URL-encoded JSON
+``legacy``          ``/store/<id>/company_profile.html``      server-rendered tables + ``bp-shopsign-data``
+``mic_company``     ``/showroom/<id>/company-info.html``      Made-in-China.com: server-rendered label/value
+                                                              rows, ``sr-comInfo-sign`` badges (platform
+                                                              ``made_in_china``)
+==================  ========================================  ==========================================
 
 Suppliers (id: family, what is special):
 
@@ -32,6 +36,9 @@ Suppliers (id: family, what is special):
   SGS; loses the Gold Supplier badge in round 3.
 - ``fuda-garments``: legacy, "ISO certified" vague text, CE/RoHS production certificates with open end dates.
 - ``greenleaf-foods``: legacy, expired ISO 22000:2018; store closed (empty 200 page) from round 4.
+- ``ruifeng-pumps``: mic_company (Made-in-China.com), Diamond Member, Audited Supplier (SGS), "Management
+  System Certification: ISO 9001, ISO 14001" (names only, as the site shows them), "Our products are ISO 9001
+  certified" in the introduction; ISO 14001 dropped from that row in round 2.
 
 Round table (the clock starts at 0; rounds after 4 keep the round-4 state):
 
@@ -43,7 +50,8 @@ round  what changes (relative to the previous round)
        ``kangda-medical`` is answered with the captcha (anti-bot) page, HTTP 200
 2      ``kangda-medical`` back to normal, claims unchanged;
        ``jiahe-electronics`` ISO 9001:2015 period "2024-03-18 ~ 2027-03-17" -> "2024-03-18 ~ 2025-03-17"
-       (now expired); ``xinlong-hardware`` CE product certificate removed
+       (now expired); ``xinlong-hardware`` CE product certificate removed;
+       ``ruifeng-pumps`` Management System Certification "ISO 9001, ISO 14001" -> "ISO 9001"
 3      ``hengtai-machinery`` loses the Gold Supplier badge;
        ``brightpath-textiles`` store missing: 302 redirect to ``/error.html``
 4      ``greenleaf-foods`` store closed: HTTP 200 page without any supplier data
@@ -61,11 +69,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Family = Literal["shopbizdata", "detaildata", "cpmodules", "legacy"]
+Family = Literal["shopbizdata", "detaildata", "cpmodules", "legacy", "mic_company"]
 Availability = Literal["ok", "captcha", "missing_redirect", "missing_empty"]
 CertKind = Literal["company", "product"]
 
-FAMILIES: tuple[Family, ...] = ("shopbizdata", "detaildata", "cpmodules", "legacy")
+ALIBABA_FAMILIES: tuple[Family, ...] = ("shopbizdata", "detaildata", "cpmodules", "legacy")
+MADE_IN_CHINA_FAMILIES: tuple[Family, ...] = ("mic_company",)
+#: Every page family the marketplace serves.
+FAMILIES: tuple[Family, ...] = ALIBABA_FAMILIES + MADE_IN_CHINA_FAMILIES
 LAST_SCRIPTED_ROUND = 4
 
 #: Store ids with a fixed behaviour in every round (documentation for the monitor's block/missing tests).
@@ -116,6 +127,22 @@ class ProductInfo:
 
 
 @dataclass
+class ShowroomInfo:
+    """What a Made-in-China.com showroom shows besides the shared facts: the site's own member and audit
+    badges, and rows the monitor does not read (there so the page looks like the site's, not like a fixture)."""
+
+    member: str = "Gold Member"
+    member_since: int | None = None
+    audited_supplier: bool = False
+    audited_by: str | None = None
+    secured_trading: bool = False
+    #: The site shows the full date ("2009-05-18"); empty shows ``Supplier.established_year``.
+    established_date: str = ""
+    registered_capital: str = ""
+    plant_area: str = ""
+
+
+@dataclass
 class Supplier:
     """Family-independent supplier state; a round's changes are applied to a deep copy of it."""
 
@@ -145,6 +172,7 @@ class Supplier:
     review_count: int = 20
     company_id: int = 0
     product: ProductInfo | None = None
+    showroom: ShowroomInfo | None = None
     tags: list[str] = field(default_factory=list)
 
     @property
@@ -156,10 +184,17 @@ class Supplier:
         return [c for c in self.certificates if c.kind == "product"]
 
     @property
+    def platform(self) -> str:
+        """The monitor's parser name for this supplier's pages."""
+        return "made_in_china" if self.family in MADE_IN_CHINA_FAMILIES else "alibaba"
+
+    @property
     def path(self) -> str:
         """The URL path the monitor watches for this supplier."""
         if self.family == "detaildata":
             return f"/product-detail/{self.id}.html"
+        if self.family == "mic_company":
+            return f"/showroom/{self.id}/company-info.html"
         return f"/store/{self.id}/company_profile.html"
 
     @property
@@ -776,6 +811,62 @@ def _base_suppliers() -> list[Supplier]:
             company_id=910000012,
             tags=["expired-cert", "store-closed-round-4"],
         ),
+        # ---- Made-in-China.com showroom -----------------------------------------------------------
+        Supplier(
+            id="ruifeng-pumps",
+            name="Taizhou Ruifeng Pump Industry Co., Ltd.",
+            family="mic_company",
+            business_type="Manufacturer/Factory",
+            country="CN",
+            location="No. 18 Dongfang Road, Wenling, Taizhou, Zhejiang, China",
+            established_year=2009,
+            employees="51~200 People",
+            employee_count=120,
+            join_years=0,  # Made-in-China shows the member-since year instead (ShowroomInfo.member_since)
+            main_products=["Submersible Pumps", "Garden Pumps", "Booster Pumps"],
+            description=(
+                "Ruifeng was founded in 2009 in Wenling and makes submersible, garden and booster pumps for "
+                "distributors in Europe and North America. Our products are ISO 9001 certified and every pump "
+                "is run on a test bench before it is packed."
+            ),
+            main_markets=[("North America", "30%"), ("Western Europe", "25%"), ("Southeast Asia", "15%")],
+            annual_revenue="US$10 Million - US$50 Million",
+            # The site lists management-system certifications by name only: no number, issuer or dates.
+            certificates=[
+                Certificate(
+                    key="iso9001",
+                    name="ISO 9001",
+                    kind="company",
+                    number=None,
+                    issuer=None,
+                    valid_from=None,
+                    valid_until=None,
+                    category="MANAGEMENT_SYSTEM",
+                ),
+                Certificate(
+                    key="iso14001",
+                    name="ISO 14001",
+                    kind="company",
+                    number=None,
+                    issuer=None,
+                    valid_from=None,
+                    valid_until=None,
+                    category="MANAGEMENT_SYSTEM",
+                ),
+            ],
+            gold_supplier=False,
+            showroom=ShowroomInfo(
+                member="Diamond Member",
+                member_since=2016,
+                audited_supplier=True,
+                audited_by="SGS",
+                secured_trading=True,
+                established_date="2009-05-18",
+                registered_capital="10,000,000 RMB",
+                plant_area="12,000 square meters",
+            ),
+            tags=["iso9001-products-wording", "iso14001-dropped-round-2"],
+        ),
     ]
 
 
@@ -813,11 +904,16 @@ def _lose_gold(s: Supplier) -> None:
     s.gold_supplier = False
 
 
+def _drop_iso14001(s: Supplier) -> None:
+    s.certificates = [c for c in s.certificates if c.key != "iso14001"]
+
+
 CHANGES: tuple[RoundChange, ...] = (
     RoundChange(1, "haoyu-valves", "employees 96 -> 135 (101 - 200 People)", apply=_more_employees),
     RoundChange(1, "kangda-medical", "captcha page served (round 1 only)", availability="captcha", only_in_round=True),
     RoundChange(2, "jiahe-electronics", "ISO 9001:2015 period now ends 2025-03-17 (expired)", apply=_iso9001_expires),
     RoundChange(2, "xinlong-hardware", "CE product certificate removed", apply=_remove_ce),
+    RoundChange(2, "ruifeng-pumps", "ISO 14001 dropped from Management System Certification", apply=_drop_iso14001),
     RoundChange(3, "hengtai-machinery", "Gold Supplier badge lost", apply=_lose_gold),
     RoundChange(3, "brightpath-textiles", "store missing: 302 to /error.html", availability="missing_redirect"),
     RoundChange(4, "greenleaf-foods", "store closed: 200 page without supplier data", availability="missing_empty"),
@@ -887,7 +983,8 @@ class Scenario:
         return {
             "round": self.round,
             "suppliers": [
-                {"id": s.id, "name": s.name, "url": base + s.path, "family": s.family} for s in self._base.values()
+                {"id": s.id, "name": s.name, "url": base + s.path, "family": s.family, "platform": s.platform}
+                for s in self._base.values()
             ],
         }
 
@@ -900,7 +997,7 @@ def demo_suppliers(base_url: str) -> list[dict[str, object]]:
             "id": s.id,
             "name": s.name,
             "url": base + s.path,
-            "platform": "alibaba",
+            "platform": s.platform,
             "tags": ["demo", f"family:{s.family}", *s.tags],
         }
         for s in _base_suppliers()

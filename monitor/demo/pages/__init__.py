@@ -1,10 +1,10 @@
-"""Page renderers of the demo marketplace, one module per Alibaba.com page family."""
+"""Page renderers of the demo marketplace: one module per Alibaba.com page family, one for Made-in-China.com."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from monitor.demo.pages import cpmodules, detaildata, legacy, shopbizdata
+from monitor.demo.pages import cpmodules, detaildata, legacy, made_in_china, shopbizdata
 from monitor.demo.scenario import Family, Supplier
 
 Renderer = Callable[[Supplier, str], str]
@@ -14,6 +14,7 @@ RENDERERS: dict[Family, Renderer] = {
     "detaildata": detaildata.render,
     "cpmodules": cpmodules.render,
     "legacy": legacy.render,
+    "mic_company": made_in_china.render,
 }
 
 

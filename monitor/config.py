@@ -115,11 +115,12 @@ class PolitenessConfig(_Section):
     robots_cache_ttl: Duration = timedelta(hours=12)
     min_delay_per_host: OptionalDelay = timedelta(seconds=2)
     max_concurrency_per_host: int = Field(default=2, ge=1, le=64)
-    #: Exponential backoff with jitter after errors (timeouts, 5xx, unreachable), per host.
-    backoff_base: Duration = timedelta(seconds=30)
+    #: Exponential backoff with jitter after errors (timeouts, 5xx, unreachable), per host; "0s": none.
+    backoff_base: OptionalDelay = timedelta(seconds=30)
     backoff_max: Duration = timedelta(hours=6)
-    #: A host that answered with a captcha / anti-bot page is left alone this long (doubling, capped).
-    block_backoff: Duration = timedelta(minutes=30)
+    #: A host that answered with a captcha / anti-bot page is left alone this long (doubling, capped); "0s": not
+    #: at all (only for a host you run yourself, like the demo's, where one store's captcha says nothing of others).
+    block_backoff: OptionalDelay = timedelta(minutes=30)
 
 
 class PlatformConfig(_Section):

@@ -171,7 +171,8 @@ def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
     result = cli("demo", "--rounds", "2", cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Round 0" in result.stdout and "Round 1" in result.stdout
-    assert "blocked" in result.stdout, "round 1 serves the captcha page for one supplier"
+    assert "blocked: 1, ok: 12" in result.stdout, "round 1 serves the captcha page for one supplier, and only one"
+    assert "backing_off" not in result.stdout, "one store's captcha must not hold back the others"
     assert "changed" in result.stdout, "round 1 changes one supplier's employee count"
     assert (tmp_path / "data" / "demo.db").exists()
 

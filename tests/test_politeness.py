@@ -483,6 +483,17 @@ def test_block_backoff_doubles_while_blocks_continue() -> None:
     assert backoff.record(url, "blocked") == 1800
 
 
+def test_zero_backoff_switches_that_kind_of_backoff_off() -> None:
+    no_block_backoff = HostBackoff(30, 7200, 0, jitter=0, clock=Clock())
+    url = "http://127.0.0.1:8000/store/a"
+    assert [no_block_backoff.record(url, "blocked") for _ in range(3)] == [None, None, None]
+    assert no_block_backoff.retry_after(url) is None
+    assert no_block_backoff.record(url, "error") == 30  # errors still back off
+    no_error_backoff = HostBackoff(0, 7200, 1800, jitter=0, clock=Clock())
+    assert no_error_backoff.record(url, "error") is None and no_error_backoff.retry_after(url) is None
+    assert no_error_backoff.record(url, "blocked") == 1800
+
+
 def test_jitter_stays_within_bounds_and_cap() -> None:
     backoff = HostBackoff(10, 100, 1800, jitter=0.2, rng=random.Random(7), clock=Clock())
     for n in range(1, 10):

@@ -21,7 +21,9 @@ from monitor.report import outcomes_table, round_findings_table, safe
 from storage import open_database
 
 DEFAULT_DEMO_DB = Path("data/demo.db")
-LOOPBACK_POLITENESS = {"min_delay_per_host": "0s", "max_concurrency_per_host": 16}
+#: One loopback host serves every demo store, where the marketplace gives each its own subdomain: a captcha on
+#: one store must not back the others off, and pacing meant for real marketplaces would only make the demo wait.
+LOOPBACK_POLITENESS = {"min_delay_per_host": "0s", "max_concurrency_per_host": 16, "block_backoff": "0s"}
 
 
 def demo_config(base_url: str, database_url: str, method: str = "browser") -> Config:
@@ -30,8 +32,6 @@ def demo_config(base_url: str, database_url: str, method: str = "browser") -> Co
         data={
             "database": {"url": database_url},
             "fetch": {"method": method, "timeout": "20s"},
-            # One local host serves every demo supplier: the per-host politeness meant for real
-            # marketplaces would only make the demo wait.
             "politeness": LOOPBACK_POLITENESS,
             # Two failed rounds are enough to show a "check failing" alert within the demo's five rounds.
             "alerts": {"failure_threshold": 2},

@@ -374,17 +374,20 @@ class HostBackoff:
         if outcome == "ok":
             self._hosts.pop(origin, None)
             return None
+        if outcome not in ("blocked", "error"):
+            raise ValueError(f"unknown outcome {outcome!r}; use 'ok', 'error' or 'blocked'")
+        first = self.block_s if outcome == "blocked" else self.base_s
+        if first <= 0:  # backing off is switched off for this kind of trouble
+            return None
         trouble = self._hosts.setdefault(origin, _Trouble())
         if outcome == "blocked":
             trouble.blocks += 1
-            delay = self._delay(self.block_s, trouble.blocks)
+            delay = self._delay(first, trouble.blocks)
             what = f"{trouble.blocks} block page(s) in a row"
-        elif outcome == "error":
-            trouble.errors += 1
-            delay = self._delay(self.base_s, trouble.errors)
-            what = f"{trouble.errors} failed fetch(es) in a row"
         else:
-            raise ValueError(f"unknown outcome {outcome!r}; use 'ok', 'error' or 'blocked'")
+            trouble.errors += 1
+            delay = self._delay(first, trouble.errors)
+            what = f"{trouble.errors} failed fetch(es) in a row"
         # A later, shorter backoff (an in-flight fetch failing) never shortens a longer one already running.
         trouble.until = max(trouble.until, self._clock() + delay)
         trouble.reason = f"{what}{': ' + detail if detail else ''}"

@@ -1,5 +1,5 @@
 """`python -m monitor` is the `supplier-monitor` command."""
 
-from monitor.cli import app
+from monitor.cli import run_cli
 
-app(prog_name="supplier-monitor")
+run_cli()

@@ -27,7 +27,7 @@ from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import PageReading, choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
-from storage import open_database
+from storage import DatabaseUnavailableError, open_database
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,7 +62,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 @app.callback()
-def main(
+def options(
     ctx: typer.Context,
     config: Annotated[
         Path | None,
@@ -404,6 +404,8 @@ def registry_import(
     with open_database(config.database.url) as db:
         try:
             result = import_csv(db, csv_file, day_first=day_first)
+        except UnicodeDecodeError:
+            fail(f"{csv_file}: not a UTF-8 text file (save the spreadsheet as CSV UTF-8)")
         except ValueError as exc:
             fail(str(exc))
     console.print(safe(f"Imported {result.imported} certificate(s) from {result.source} "
@@ -434,3 +436,15 @@ def registry_list(ctx: typer.Context) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+def run_cli() -> None:
+    """The console entry point: the app, with an unusable database reported as bad input, not a traceback."""
+    try:
+        app(prog_name="supplier-monitor")
+    except DatabaseUnavailableError as exc:
+        errors.print(safe(f"error: {exc}", 4000), style="red", markup=False)
+        errors.print(
+            "Check [database] url in the config file, or SUPPLIER_MONITOR_DATABASE_URL.", style="red", markup=False
+        )
+        raise SystemExit(2) from None

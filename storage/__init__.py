@@ -7,6 +7,7 @@ plain JSON dict of docs/claims-schema.md; this package imports neither scrapers 
 from storage.db import (
     DEFAULT_DATABASE_URL,
     Database,
+    DatabaseUnavailableError,
     database_size_bytes,
     default_database_url,
     migrate,
@@ -89,6 +90,7 @@ __all__ = [
     "CheckFacts",
     "CheckResult",
     "Database",
+    "DatabaseUnavailableError",
     "Delivery",
     "DeliveryJob",
     "DeliveryRow",

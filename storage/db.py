@@ -8,6 +8,7 @@ and migrations work from an installed wheel.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -18,8 +19,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -175,12 +178,46 @@ class Database:
         self.dispose()
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """The database cannot be opened or migrated; the message names the URL (password hidden) and the cause."""
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def _cause(exc: BaseException) -> str:
+    """The driver's own words (connection refused, database does not exist ...), first line only."""
+    if isinstance(exc, ArgumentError):
+        return "not a database URL (expected sqlite:///path/to/file.db or postgresql+psycopg://user@host/db)"
+    if isinstance(exc, NoSuchModuleError):
+        return f"no driver for this kind of database ({exc})"
+    if isinstance(exc, CommandError):
+        return f"its schema cannot be migrated by this version ({exc})"
+    original = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
+
+
 def open_database(url: str | None = None, *, migrate_schema: bool = True, **engine_kwargs: Any) -> Database:
-    """Open (and by default migrate to head) the database at `url` (default: default_database_url())."""
+    """Open (and by default migrate to head) the database at `url` (default: default_database_url()).
+
+    Raises DatabaseUnavailableError, not a driver traceback, when the URL is wrong, the server is down, the
+    database does not exist or the file cannot be created.
+    """
     url = url or default_database_url()
-    engine = create_engine_for_url(url, **engine_kwargs)
-    if migrate_schema:
-        migrate(engine)
+    engine: Engine | None = None
+    try:
+        engine = create_engine_for_url(url, **engine_kwargs)
+        if migrate_schema:
+            migrate(engine)
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        if engine is not None:
+            engine.dispose()
+        raise DatabaseUnavailableError(f"cannot open the database {_shown(url)}: {_cause(exc)}") from exc
     factory = sessionmaker(bind=engine, class_=Session, expire_on_commit=False, autoflush=False)
     return Database(url=url, engine=engine, session_factory=factory)
 
@@ -216,6 +253,7 @@ def database_size_bytes(db: Database) -> int:
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "Database",
+    "DatabaseUnavailableError",
     "alembic_config",
     "create_engine_for_url",
     "current_revision",

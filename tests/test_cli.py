@@ -52,6 +52,29 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
     assert "suppliers[0].interval" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("postgresql+psycopg://postgres:s3cret@127.0.0.1:{port}/x", "Connection refused"),
+        ("sqlite:////proc/no-such-dir/monitor.db", "No such file or directory"),
+    ],
+)
+def test_unusable_database_is_a_clear_error(tmp_path: Path, url: str, says: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    (tmp_path / "config.toml").write_text(
+        f'[database]\nurl = "{url.format(port=port)}"\n[[suppliers]]\nid = "a"\nurl = "http://127.0.0.1:{port}/"\n',
+        encoding="utf-8",
+    )
+    for command in (["status"], ["check"], ["alerts", "list"], ["registry", "list"]):
+        result = cli(*command, cwd=tmp_path)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "cannot open the database" in result.stderr and says in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+        assert "SUPPLIER_MONITOR_DATABASE_URL" in result.stderr
+
+
 def test_extract_saved_real_page_prints_the_claims_document(tmp_path: Path, shared_pages: Path) -> None:
     page = shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html"
     result = cli("extract", str(page), "--json", cwd=tmp_path)
@@ -219,6 +242,9 @@ def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None
         "not enough columns\n",
         encoding="utf-8",
     )
+    (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x01 not text")
+    binary = cli("registry", "import", "binary.csv", cwd=tmp_path)
+    assert binary.returncode == 2 and "binary.csv: not a UTF-8 text file" in binary.stderr
     imported = cli("registry", "import", "registry.csv", cwd=tmp_path)
     assert imported.returncode == 1, "a bad row is reported and makes the exit code non-zero"
     assert "Imported 1 certificate" in imported.stdout and "line 3" in imported.stderr

@@ -18,12 +18,13 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
+from conftest import requires_browser
 
 from scrapers.fetch import BrowserFetcher, FetchError, FetchSettings
-from scrapers.fetch.browser import BrowserSettings, _proxy_option
+from scrapers.fetch.browser import BrowserSettings, _proxy_option, find_system_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+#: The system Chromium, or None for Playwright's own download (as BrowserSettings resolves it).
+CHROMIUM = find_system_chromium()
 ROOMY = FetchSettings(timeout_s=20.0, max_page_bytes=200_000, max_redirects=5)
 PAGE = b"<html><head><title>t</title></head><body><p id='marker'>served</p></body></html>"
 
@@ -123,7 +124,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def new_fetcher(**browser: Any) -> BrowserFetcher:
-    return BrowserFetcher(ROOMY, BrowserSettings(executable_path=str(CHROMIUM), render_wait_s=2.0, **browser))
+    return BrowserFetcher(ROOMY, BrowserSettings(executable_path=CHROMIUM, render_wait_s=2.0, **browser))
 
 
 async def wait_for(condition: Callable[[], bool], what: str) -> None:
@@ -143,7 +144,7 @@ def assert_served(page: Any) -> None:
 # --- recycling ----------------------------------------------------------------------------------------
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_recycles_after_k_pages_without_failing_a_fetch() -> None:
     before = chromium_descendants()
@@ -172,7 +173,7 @@ def test_recycles_after_k_pages_without_failing_a_fetch() -> None:
     assert leftover_chromium(before) == set()
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_recycles_past_the_memory_limit() -> None:
     before = chromium_descendants()
@@ -197,7 +198,7 @@ def test_recycles_past_the_memory_limit() -> None:
     assert leftover_chromium(before) == set()
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_memory_is_not_sampled_per_page() -> None:
     """With the default sampling interval a handful of pages never trigger a sample (nor a recycle)."""
@@ -219,7 +220,7 @@ def test_memory_is_not_sampled_per_page() -> None:
 # --- crashes ------------------------------------------------------------------------------------------
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 @pytest.mark.parametrize("queued", ["behind_a_recycle", "after_the_kill"])
 def test_killed_chromium_fails_only_its_own_fetches(queued: str) -> None:
@@ -268,7 +269,7 @@ def test_killed_chromium_fails_only_its_own_fetches(queued: str) -> None:
     assert leftover_chromium(before) == set()
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_aclose_leaves_no_chromium_and_a_later_fetch_starts_afresh() -> None:
     before = chromium_descendants()
@@ -290,7 +291,7 @@ def test_aclose_leaves_no_chromium_and_a_later_fetch_starts_afresh() -> None:
 # --- per-call context options -------------------------------------------------------------------------
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_per_call_user_agent_and_storage_state(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     state = tmp_path / "session.json"
@@ -330,7 +331,7 @@ def test_per_call_user_agent_and_storage_state(tmp_path: Path, caplog: pytest.Lo
     assert len(warnings) == 1  # a missing saved session is warned about once, not per page
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_per_call_proxy() -> None:
     """Chromium takes a proxy per context: the proxy (a recording stdlib server) is sent the absolute URI

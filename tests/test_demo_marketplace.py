@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from conftest import requires_browser
 
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata
@@ -33,6 +33,7 @@ from monitor.demo.scenario import (
 )
 from monitor.verify import verify
 from scrapers.extract import read_page
+from scrapers.fetch.browser import find_system_chromium
 
 PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
 HOSTILE_RAW = "<script>alert(1)</script>"
@@ -515,49 +516,44 @@ def test_server_lifecycle() -> None:
 
 # ---- browser -------------------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 @pytest.mark.browser
+@requires_browser
 def test_browser_renders_shopbizdata_certifications(market: DemoMarketplace) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     market.set_round(0)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM),
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=find_system_chromium(),  # None: Playwright's own Chromium
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page()
+            page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith(market.base_url) else route.abort(),
             )
-            try:
-                page = browser.new_page()
-                page.route(
-                    "**/*",
-                    lambda route: route.continue_() if route.request.url.startswith(market.base_url) else route.abort(),
-                )
-                dialogs: list[str] = []
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                for sid in ("haoyu-valves", "lumina-led"):
-                    page.goto(market.base_url + _path(sid))
-                    page.wait_for_selector("html[data-rendered=true]", timeout=10_000)
-                    names = page.locator('[data-module-name="certifications"] .cert-name').all_inner_texts()
-                    assert names == [c.name for c in market.scenario.supplier(sid).certificates]
-                    heading = page.locator("#company-name").text_content()
-                    assert heading == market.scenario.supplier(sid).name
-                assert dialogs == []  # the hostile name was shown as text, never executed
-            finally:
-                browser.close()
-    except sync_api.Error as exc:  # pragma: no cover - environment without a usable browser
-        pytest.skip(f"Playwright could not drive Chromium: {exc}")
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            for sid in ("haoyu-valves", "lumina-led"):
+                page.goto(market.base_url + _path(sid))
+                page.wait_for_selector("html[data-rendered=true]", timeout=10_000)
+                names = page.locator('[data-module-name="certifications"] .cert-name').all_inner_texts()
+                assert names == [c.name for c in market.scenario.supplier(sid).certificates]
+                heading = page.locator("#company-name").text_content()
+                assert heading == market.scenario.supplier(sid).name
+            assert dialogs == []  # the hostile name was shown as text, never executed
+        finally:
+            browser.close()
 
 
 def test_supplier_dataclass_paths() -> None:

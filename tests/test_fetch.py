@@ -13,22 +13,22 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from conftest import CHROMIUM_MISSING_REASON, chromium_available, requires_browser
 
 from monitor.demo.marketplace import DemoMarketplace
 from scrapers.claims import ClaimsDocument, PageStatus, Source
 from scrapers.extract import read_page
 from scrapers.fetch import BrowserFetcher, FetchError, FetchSettings, HttpFetcher
-from scrapers.fetch.browser import BrowserSettings
+from scrapers.fetch.browser import BrowserSettings, find_system_chromium
 from scrapers.platforms.alibaba import AlibabaParser
 from scrapers.platforms.base import PlatformParser
 
-CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
-KINDS = ["http", pytest.param("browser", marks=[pytest.mark.browser, needs_chromium])]
+#: The system Chromium, or None for Playwright's own download (as BrowserSettings resolves it).
+CHROMIUM = find_system_chromium()
+KINDS = ["http", pytest.param("browser", marks=[pytest.mark.browser, requires_browser])]
 #: Small budgets keep the failure tests short; loopback pages load far within them.
 QUICK = FetchSettings(timeout_s=2.0, max_page_bytes=200_000, max_redirects=5)
 ROOMY = FetchSettings(timeout_s=20.0, max_page_bytes=200_000, max_redirects=5)
@@ -194,9 +194,9 @@ def run(loop: asyncio.AbstractEventLoop) -> Callable[[Coroutine[Any, Any, T]], T
 
 @pytest.fixture(scope="module")
 def shared_browser(loop: asyncio.AbstractEventLoop) -> Iterator[BrowserFetcher]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    fetcher = BrowserFetcher(ROOMY, BrowserSettings(executable_path=str(CHROMIUM), render_wait_s=5.0))
+    if not chromium_available():
+        pytest.skip(CHROMIUM_MISSING_REASON)
+    fetcher = BrowserFetcher(ROOMY, BrowserSettings(executable_path=CHROMIUM, render_wait_s=5.0))
     yield fetcher
     loop.run_until_complete(fetcher.aclose())
 
@@ -311,7 +311,7 @@ def test_demo_supplier_page(kind: str, fetch: Callable[..., Any], demo: DemoMark
     assert reading.claims.supplier.name == supplier["name"]
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_browser_renders_demo_product_page(fetch: Callable[..., Any], demo: DemoMarketplace) -> None:
     """The product-detail family renders its modules client-side; the parser's ready selector waits for them."""
@@ -417,7 +417,7 @@ def test_redirect_chain_limit(kind: str, fetch: Callable[..., Any]) -> None:
 # --- the browser only ---------------------------------------------------------------------------------
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 @pytest.mark.parametrize("parser", [None, ProbeParser()], ids=["no-parser", "parser"])
 def test_browser_aborts_requests_to_other_hosts(fetch: Callable[..., Any], parser: PlatformParser | None) -> None:
@@ -438,7 +438,7 @@ def test_browser_aborts_requests_to_other_hosts(fetch: Callable[..., Any], parse
     assert elsewhere.requests == []
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_browser_aborts_images_and_fonts(fetch: Callable[..., Any]) -> None:
     probes = ["img:/pic.png", "font:/probe.woff2", "script:/app.js", "css:/site.css"]
@@ -462,7 +462,7 @@ def test_browser_aborts_images_and_fonts(fetch: Callable[..., Any]) -> None:
     assert media.isdisjoint(home.requests), home.requests
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_browser_captcha_page_does_not_wait_for_render(fetch: Callable[..., Any], demo: DemoMarketplace) -> None:
     """The render wait is set far beyond the fetch budget: only a fetch that stops waiting when the wall
@@ -487,7 +487,7 @@ def test_browser_captcha_page_does_not_wait_for_render(fetch: Callable[..., Any]
     assert error.reason == "timeout"
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 def test_browser_screenshot(fetch: Callable[..., Any], demo: DemoMarketplace) -> None:
     url = str(demo.suppliers()[0]["url"])
@@ -497,7 +497,7 @@ def test_browser_screenshot(fetch: Callable[..., Any], demo: DemoMarketplace) ->
     assert fetch("browser", url, ROOMY).screenshot is None
 
 
-@needs_chromium
+@requires_browser
 @pytest.mark.browser
 @pytest.mark.parametrize("how", ["kill", "close"])
 def test_browser_relaunches_after_crash(how: str, run: Callable[..., Any], demo: DemoMarketplace) -> None:
@@ -507,7 +507,7 @@ def test_browser_relaunches_after_crash(how: str, run: Callable[..., Any], demo:
         before = chromium_descendants()
 
     async def scenario() -> list[Any]:
-        fetcher = BrowserFetcher(ROOMY, BrowserSettings(executable_path=str(CHROMIUM)))
+        fetcher = BrowserFetcher(ROOMY, BrowserSettings(executable_path=CHROMIUM))
         try:
             first = await fetcher.fetch(url)
             assert fetcher.launches == 1

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from conftest import requires_browser
 
 from monitor.config import load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.fetchers import Fetchers
 from scrapers.fetch import BrowserFetcher, FetchError, FetchSettings, HttpFetcher
 from scrapers.fetch.base import DEFAULT_USER_AGENT
-from scrapers.fetch.browser import BrowserSettings, find_system_chromium
+from scrapers.fetch.browser import BrowserSettings
 from scrapers.fetch.politeness import (
     ROBOTS_MAX_BYTES,
     HostBackoff,
@@ -39,11 +40,7 @@ from scrapers.fetch.politeness import (
 )
 
 T = TypeVar("T")
-HAS_CHROMIUM = find_system_chromium() is not None
-browser_only = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not HAS_CHROMIUM, reason="no Chromium (apt-get install chromium)"),
-]
+browser_only = [pytest.mark.browser, requires_browser]
 KINDS = ["http", pytest.param("browser", marks=browser_only)]
 QUICK = FetchSettings(timeout_s=10.0)
 PAGE = "<html><head><title>Acme</title></head><body><h1>Acme Co.</h1></body></html>"

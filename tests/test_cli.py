@@ -196,7 +196,10 @@ def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
     assert "Round 0" in result.stdout and "Round 1" in result.stdout
     assert "blocked: 1, ok: 12" in result.stdout, "round 1 serves the captcha page for one supplier, and only one"
     assert "backing_off" not in result.stdout, "one store's captcha must not hold back the others"
-    assert "changed" in result.stdout, "round 1 changes one supplier's employee count"
+    changed = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("changed: ")]
+    changed = [line.removesuffix(" (new evidence kept)") for line in changed]
+    haoyu = "changed: Ningbo Haoyu Valve Manufacturing Co., Ltd. - claims differ from the last snapshot"
+    assert changed == [haoyu], "round 1 changes one supplier's employee count, and nothing else"
     assert (tmp_path / "data" / "demo.db").exists()
 
 

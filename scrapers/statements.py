@@ -36,9 +36,12 @@ _ABBREVIATION = re.compile(
 _SUBJECT = re.compile(
     r"(?<![A-Za-z])(?:ISO|IATF|OHSAS|IEC|HACCP|GMP|BRC|IFS|FSSC|SA\s?8000|BSCI|amfori|SMETA|Sedex|WRAP|GSV|"
     r"C-?TPAT|CE|RoHS|FCC|UL|ETL|CB|GS|FDA|LFGB|REACH|EMC|LVD|SAA|KC|PSE|CCC|3C|CSA|UKCA|TUV|TÜV|VDE|BIS|"
-    r"SASO|INMETRO|GOTS|GRS|FSC|OEKO-?TEX|Halal|Kosher|CPSIA|ASTM|EN\s?71|ERP|Energy\s?Star|NSF|DOT|E-?Mark)"
+    r"SASO|INMETRO|GOTS|GRS|FSC|OEKO-?TEX|Halal|Kosher|CPSIA|ASTM|EN\s?71|ERP|Energy\s?Star|NSF|DOT|E-?Mark|"
+    # Inspection companies and marketplace badges people present as certifiers or certificates.
+    r"SGS|Intertek|Bureau\s+Veritas|(?:Verified|Audited|Assessed)\s+(?:Supplier|Manufacturer))"
     r"(?![A-Za-z])",
 )
+_BADGE_NAME = re.compile(r"\b(?:Verified|Audited|Assessed)\s+(?:Supplier|Manufacturer)\b", re.I)
 _NOUN = re.compile(r"certificat\w*|certification|accreditation|approvals?\b", re.I)
 _CLAIM_VERB = re.compile(
     r"\b(?:certified|certificated|accredited|approved|registered|audited|listed|compliant|complies|comply|"
@@ -54,7 +57,11 @@ _POSSESSION = re.compile(
 _NOUN_VERB = re.compile(r"\b(?:certified|certificated|accredited|passed|pass(?:es)?)\b", re.I)
 _MARK_WORD = re.compile(r"\b(?:mark|marks|marking|logo|standards?)\b", re.I)
 _ZH_NOUN = re.compile(r"认证|证书|认可|资质|注册|审核|验厂")
-_ZH_VERB = re.compile(r"通过|获得|获|取得|拥有|持有|具有|具备|荣获|符合|已获|颁发|授予|经过")
+# "经" alone is too common (经营, 已经): only directly before the body named ("经SGS认证", "经国际标准化组织认证").
+_ZH_VERB = re.compile(
+    r"通过|获得|获|取得|拥有|持有|具有|具备|荣获|符合|已获|颁发|授予|经过"
+    r"|经\s*(?=[A-Za-z]|国际|中国)"
+)
 
 
 def _split_sentences(text: str) -> list[str]:
@@ -78,10 +85,11 @@ def is_certification_claim(sentence: str) -> bool:
     """True when one sentence claims a certification (subject and claiming verb both present)."""
     has_subject = bool(_SUBJECT.search(sentence))
     has_noun = bool(_NOUN.search(sentence))
-    if (has_subject or has_noun) and _CLAIM_VERB.search(sentence):
+    wording = _BADGE_NAME.sub("badge", sentence)  # the "Verified" of "Verified Supplier" claims nothing by itself
+    if (has_subject or has_noun) and _CLAIM_VERB.search(wording):
         # With only a generic noun the verb must be about certification: "approved by our customers" and
         # "certificate verified" labels are not claims, "passed the certification" is.
-        return has_subject or bool(_NOUN_VERB.search(sentence))
+        return has_subject or bool(_NOUN_VERB.search(wording))
     verbs = {m.group(0).lower() for m in _POSSESSION.finditer(sentence)}
     if verbs:
         strong = bool(verbs - {"with"})

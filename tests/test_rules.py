@@ -97,6 +97,8 @@ STATEMENT_CASES = [
     ("ISO_AS_CERTIFIER", "ISO approved manufacturer since 2005.", "ISO 9001:2015 approved by BSI since 2005."),
     ("ISO_AS_CERTIFIER", "我们的质量体系由ISO认证", "我们通过了ISO9001:2015认证，证书由SGS颁发"),
     ("ISO_AS_CERTIFIER", "持有ISO颁发的证书", "持有SGS颁发的ISO9001证书"),
+    ("ISO_AS_CERTIFIER", "本公司经国际标准化组织认证", "本公司通过国际标准化组织ISO9001:2015标准认证，证书由SGS颁发"),
+    ("ISO_AS_CERTIFIER", "获得国际标准化组织颁发的证书", "获得SGS颁发的ISO 9001:2015证书"),
     ("VAGUE_ISO_CLAIM", "We are an ISO certified company.", "We are an ISO 9001:2015 certified company."),
     ("VAGUE_ISO_CLAIM", "公司通过ISO认证", "公司通过ISO9001:2015认证"),
     ("VAGUE_ISO_CLAIM", "We have ISO certification.", "We have ISO/IEC 27001:2022 certification."),
@@ -132,6 +134,16 @@ STATEMENT_CASES = [
         "PLATFORM_CHECK_AS_CERTIFICATION",
         "We are an SGS certified supplier.",
         "Our ISO 9001:2015 certificate is from SGS.",
+    ),
+    (
+        "PLATFORM_CHECK_AS_CERTIFICATION",
+        "We are a Verified Supplier certified by SGS.",
+        "We are a Verified Supplier; our ISO 9001:2015 certificate is from SGS.",
+    ),
+    (
+        "PLATFORM_CHECK_AS_CERTIFICATION",
+        "Certified as an Audited Supplier by TUV Rheinland.",
+        "Audited Supplier (onsite check by TUV Rheinland), ISO 9001:2015 certified by BSI.",
     ),
     (
         "PLATFORM_CHECK_AS_CERTIFICATION",

@@ -29,6 +29,10 @@ def texts(text: str) -> list[str]:
         "已获得CE认证",
         "公司已通过ISO14001环境管理体系认证",
         "我们拥有CE、RoHS证书",
+        "We are a Verified Supplier certified by SGS.",
+        "Our factory is certified by SGS.",
+        "本公司经国际标准化组织认证",
+        "经SGS认证的工厂",
     ],
 )
 def test_claims_are_found(sentence: str) -> None:
@@ -48,6 +52,10 @@ def test_claims_are_found(sentence: str) -> None:
         "We have 200 workers and 20 engineers.",
         "我们的产品质量好",
         "Welcome to our company!",
+        "Verified Supplier",
+        "Audited Supplier since 2017",
+        "SGS inspection report available on request",
+        "我们经营各种电子产品",
     ],
 )
 def test_non_claims_are_ignored(sentence: str) -> None:

@@ -42,6 +42,10 @@ _PLATFORM_AS_CERT = re.compile(
     rf"|\b(?:certified|certification|certificate|approved)\s+(?:by|from)\s+{_PLATFORM}"
     rf"|(?<![A-Za-z]){_PLATFORM}[\s\-]*(?:certified|certification|certificate)"
     r"|\b(?:Verified|Gold|Assessed|Audited)\s+Supplier\s+(?:certificate|certification)"
+    # "a Verified Supplier certified by SGS", "certified as an Audited Supplier": the badge is the certificate.
+    r"|\b(?:Verified|Gold|Assessed|Audited)\s+(?:Supplier|Manufacturer)\b[^.;!?。；]{0,40}?"
+    r"\b(?:certified|certificated|accredited)\b"
+    r"|\b(?:certified|certificated|accredited)\s+(?:as\s+)?(?:an?\s+)?(?:Verified|Gold|Assessed|Audited)\s+Supplier"
     r"|\bon-?\s*site\s+check\s+certif\w*"
     rf"|{_PLATFORM}\s*认证"
     rf"|{_INSPECTOR}\s*认证\s*(?:的)?\s*(?:供应商|工厂|厂家)",

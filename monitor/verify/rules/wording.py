@@ -29,6 +29,9 @@ _ISO_AS_CERTIFIER = re.compile(
     rf"\b{_BY}\s+(?:by|from)\s+(?:the\s+)?{_ISO}(?!\s*standards?\b)"
     rf"|(?<![A-Za-z]){_ISO}[\s\-]*(?:approved|approval)\b"
     rf"|由\s*{_ISO}\s*(?:组织)?\s*(?:认证|颁发|签发|授予|批准|认可|审核)"
+    # The organisation's full name before a certification is the organisation as certifier (经国际标准化组织认证,
+    # 获得国际标准化组织颁发的证书); a bare "ISO认证" is only vague, so it is left to VAGUE_ISO_CLAIM.
+    r"|国际标准化组织\s*(?:的)?\s*(?:认证|颁发|签发|授予|批准|认可|审核|证书)"
     rf"|(?<![A-Za-z]){_ISO}\s*(?:组织)?\s*(?:颁发|签发|授予|批准)",
     re.I | re.A,
 )

@@ -51,9 +51,12 @@ class State:
 
     def config(self) -> Config:
         try:
-            return load_config(self.config_path)
+            config = load_config(self.config_path)
         except ConfigError as exc:
             fail(str(exc))
+        for warning in config.warnings():
+            errors.print(safe(f"warning: {self.config_path}: {warning}", 500), style="yellow")
+        return config
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -87,7 +90,7 @@ def init(
         watchlist.write_template(path, force=force)
     except ConfigError as exc:
         fail(str(exc))
-    console.print(f"Wrote {path}. Edit the [[suppliers]] list, then run `supplier-monitor check`.")
+    console.print(f"Wrote {path}. Edit the [[suppliers]] list, then run `supplier-monitor check`.", markup=False)
 
 
 @app.command()

@@ -342,6 +342,19 @@ class Config(_Section):
     def interval_for(self, supplier: SupplierConfig) -> timedelta:
         return supplier.interval or self.defaults.interval
 
+    def warnings(self) -> list[str]:
+        """Valid but probably unintended settings, e.g. a recipient naming a supplier id nobody has (a typo, or a
+        supplier removed since): its alerts would silently go nowhere."""
+        known = {s.id for s in self.suppliers}
+        found: list[str] = []
+        for index, recipient in enumerate(self.recipients):
+            for supplier_id in recipient.suppliers:
+                if supplier_id != "*" and supplier_id not in known:
+                    found.append(
+                        f"recipients[{index}].suppliers ({recipient.name}): no supplier has the id {supplier_id!r}"
+                    )
+        return found
+
 
 def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None = None) -> Config:
     """Read and validate a config file (or an already parsed dict), resolving relative paths against it."""

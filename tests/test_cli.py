@@ -29,7 +29,8 @@ def cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProc
 
 
 def test_init_and_supplier_list_editing(tmp_path: Path) -> None:
-    assert cli("init", cwd=tmp_path).returncode == 0
+    init = cli("init", cwd=tmp_path)
+    assert init.returncode == 0 and "Edit the [[suppliers]] list" in init.stdout
     assert (tmp_path / "config.toml").exists()
     again = cli("init", cwd=tmp_path)
     assert again.returncode == 2 and "--force" in again.stderr

@@ -73,6 +73,18 @@ def test_certification_body_list_is_resolved_and_checked_at_load(tmp_path: Path)
     assert load_config(config_path).verify.certification_bodies == (tmp_path / "lists" / "bodies.csv").resolve()
 
 
+def test_recipient_naming_an_unknown_supplier_is_a_warning(tmp_path: Path) -> None:
+    config = load_config(
+        _write(
+            tmp_path,
+            '[[suppliers]]\nid = "pots"\nurl = "https://pots.en.alibaba.com/"\n'
+            '[[recipients]]\nname = "Buyers"\nconsole = true\nsuppliers = ["pots", "*"]\n'
+            '[[recipients]]\nname = "Kitchen"\nconsole = true\nsuppliers = ["pots", "pans"]\n',
+        )
+    )
+    assert config.warnings() == ["recipients[1].suppliers (Kitchen): no supplier has the id 'pans'"]
+
+
 def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="supplier-monitor init"):
         load_config(tmp_path / "nope.toml")

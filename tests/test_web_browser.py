@@ -4,6 +4,7 @@ by real browser checks of the demo marketplace (rounds 0 and 2). Screenshots lan
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 import threading
@@ -87,6 +88,45 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
+def show_evidence(page: object, text: str) -> None:
+    """Wait until the sandboxed evidence iframe shows the stored page, and have Chromium paint it.
+
+    The frame loads after the dashboard page, and Chromium does not paint a cross-origin (sandboxed) frame
+    that has never been inside the viewport, so a full-page screenshot would show it empty: scroll it in.
+    Playwright reads the frame from outside (CDP), so the wait works although the sandbox forbids scripts.
+    """
+    frame = page.locator("iframe.evidence")  # type: ignore[attr-defined]
+    page.frame_locator("iframe.evidence").get_by_text(text).first.wait_for(state="visible", timeout=10_000)  # type: ignore[attr-defined]
+    frame.element_handle().content_frame().wait_for_load_state("load")
+    frame.scroll_into_view_if_needed()
+
+
+def dark_pixels_in_evidence(page: object, png: bytes) -> int:
+    """Dark (text) pixels inside the evidence iframe's box of a full-page screenshot; 0 means an empty frame.
+
+    Chromium decodes the PNG itself (canvas), so the test needs no image library.
+    """
+    box = page.eval_on_selector(  # type: ignore[attr-defined]
+        "iframe.evidence",
+        "e => { const r = e.getBoundingClientRect(); "
+        "return {x: r.left + scrollX + 2, y: r.top + scrollY + 2, w: r.width - 4, h: r.height - 4}; }",
+    )
+    src = "data:image/png;base64," + base64.b64encode(png).decode()
+    return page.evaluate(  # type: ignore[attr-defined, no-any-return]
+        """async ([src, b]) => {
+            const img = new Image(); img.src = src; await img.decode();
+            const canvas = document.createElement("canvas");
+            canvas.width = img.width; canvas.height = img.height;
+            const ctx = canvas.getContext("2d"); ctx.drawImage(img, 0, 0);
+            const d = ctx.getImageData(b.x, b.y, b.w, b.h).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 384) n++;
+            return n;
+        }""",
+        [src, box],
+    )
+
+
 def test_overview_lists_suppliers_and_hostile_name_is_text(page: object, server: str, site: DemoSite) -> None:
     from monitor.demo.scenario import demo_suppliers
 
@@ -127,8 +167,10 @@ def test_acknowledge_survives_reload(page: object, server: str) -> None:
 
 def test_diff_shows_valid_until_change(page: object, server: str) -> None:
     page.goto(server + "/suppliers/jiahe-electronics")  # type: ignore[attr-defined]
+    show_evidence(page, "Dongguan Jiahe Electronics")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "web-supplier-jiahe-electronics.png"), full_page=True)  # type: ignore[attr-defined]
+    png = page.screenshot(path=str(ARTIFACTS / "web-supplier-jiahe-electronics.png"), full_page=True)  # type: ignore[attr-defined]
+    assert dark_pixels_in_evidence(page, png) > 500, "the screenshot shows an empty evidence frame"
     page.locator("form[action$='/diff'] button").click()  # type: ignore[attr-defined]
     page.wait_for_url(re.compile(r"/diff\?"))  # type: ignore[attr-defined]
     row = page.locator("#diff tr.change", has=page.locator("td.field", has_text="valid_until"))  # type: ignore[attr-defined]

@@ -350,6 +350,214 @@ def test_check_now_runs_in_background(client: TestClient, site: DemoSite) -> Non
     assert client.post("/api/suppliers/nobody/check", headers={"X-CSRF-Token": token}).status_code == 404
 
 
+# --- recipients on the watch list ------------------------------------------------------------------
+
+#: Appended to the demo config: one recipient named by id, one for "*", one by tag, one naming a single supplier.
+RECIPIENTS_TOML = """
+# Who is told what.
+[[recipients]]
+name = "Valve buyers"  # follows suppliers by id
+email = "valves@example.com"
+suppliers = [
+  "jiahe-electronics",  # the list's own comment
+]
+
+# Operators see everything.
+[[recipients]]
+name = "Ops"
+console = true
+suppliers = ["*"]
+operator = true
+
+[[recipients]]
+name = "Security"
+email = "security@example.com"
+tags = ["hostile-name"]
+
+[[recipients]]
+name = "Solo"
+console = true
+suppliers = ["haoyu-valves"]
+"""
+
+
+def add_test_recipients(config_path: Path) -> None:
+    """Append RECIPIENTS_TOML to a config file (the dashboard reads the file on every request)."""
+    config_path.write_text(config_path.read_text(encoding="utf-8") + RECIPIENTS_TOML, encoding="utf-8")
+
+
+def recipient_suppliers(config_path: Path) -> dict[str, list[str]]:
+    """Each recipient's suppliers list as the file on disk has it now."""
+    import tomllib
+
+    data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    return {r["name"]: r.get("suppliers", []) for r in data.get("recipients", [])}
+
+
+@pytest.fixture
+def rclient(site: DemoSite, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
+    """A dashboard over its own copy of the demo config with RECIPIENTS_TOML (same database)."""
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    add_test_recipients(config_path)
+    with TestClient(create_app(config_path, credentials=Credentials()), follow_redirects=False) as c:
+        yield c, config_path
+
+
+def _checkbox(html: str, supplier_id: str, name: str) -> str:
+    """The <input type=checkbox> of recipient ``name`` in the watch list row of ``supplier_id``."""
+    row = html.split(f'data-supplier="{supplier_id}"', 1)[1].split("</tr>", 1)[0]
+    found = re.search(rf'<input type="checkbox" name="recipients" value="{re.escape(name)}"[^>]*>', row)
+    assert found is not None, (supplier_id, name, row)
+    return found.group(0)
+
+
+def _edit_form(config_path: Path, supplier_id: str, token: str, *recipients: str) -> dict[str, object]:
+    """The watch list row's form as a browser sends it: current tags, the ticked recipients (hidden twins too)."""
+    from monitor.config import load_config
+
+    tags = ", ".join(load_config(config_path).supplier(supplier_id).tags)
+    return {CSRF_FIELD: token, "tags": tags, "recipients_shown": "true", "recipients": list(recipients)}
+
+
+def test_watchlist_shows_who_gets_each_suppliers_alerts(rclient: tuple[TestClient, Path]) -> None:
+    client, _ = rclient
+    html = client.get("/watchlist").text
+    valve = _checkbox(html, "haoyu-valves", "Valve buyers")
+    assert " checked" not in valve and " disabled" not in valve
+    assert " checked" in _checkbox(html, "jiahe-electronics", "Valve buyers")
+    ops = _checkbox(html, "haoyu-valves", "Ops")
+    assert " checked" in ops and " disabled" in ops
+    security = _checkbox(html, "lumina-led", "Security")
+    assert " checked" in security and " disabled" in security
+    assert "(tag hostile-name)" in html.split('data-supplier="lumina-led"', 1)[1].split("</tr>", 1)[0]
+    assert "(all suppliers)" in html.split('data-supplier="haoyu-valves"', 1)[1].split("</tr>", 1)[0]
+    assert " checked" not in _checkbox(html, "haoyu-valves", "Security")
+    solo = _checkbox(html, "haoyu-valves", "Solo")
+    assert " checked" in solo and " disabled" in solo  # unticking would leave [] = every supplier
+
+
+def test_ticking_and_unticking_a_recipient_edits_config_toml(rclient: tuple[TestClient, Path]) -> None:
+    client, config_path = rclient
+    token = csrf(client)
+    form = _edit_form(config_path, "haoyu-valves", token, "Valve buyers", "Ops", "Solo")
+    r = client.post("/watchlist/haoyu-valves/edit", data=form)
+    assert r.status_code == 303, r.text
+    lists = recipient_suppliers(config_path)
+    assert lists["Valve buyers"] == ["jiahe-electronics", "haoyu-valves"]
+    assert lists["Ops"] == ["*"] and lists["Solo"] == ["haoyu-valves"] and lists["Security"] == []
+    text = config_path.read_text(encoding="utf-8")
+    for comment in ("# web test config", "# Who is told what.", "# the list's own comment", "# Operators see"):
+        assert comment in text, comment
+    assert " checked" in _checkbox(client.get("/watchlist").text, "haoyu-valves", "Valve buyers")
+    # The config the daemon loads agrees: the recipient now follows the supplier by its id.
+    from monitor.config import load_config
+
+    valve = next(r for r in load_config(config_path).recipients if r.name == "Valve buyers")
+    assert valve.wants("haoyu-valves", []) and not valve.wants("lumina-led", [])
+
+    r = client.post("/watchlist/haoyu-valves/edit", data=_edit_form(config_path, "haoyu-valves", token, "Ops", "Solo"))
+    assert r.status_code == 303, r.text
+    lists = recipient_suppliers(config_path)
+    assert lists["Valve buyers"] == ["jiahe-electronics"] and lists["Ops"] == ["*"]
+    assert "# the list's own comment" in config_path.read_text(encoding="utf-8")
+    assert " checked" not in _checkbox(client.get("/watchlist").text, "haoyu-valves", "Valve buyers")
+    # A form without the checkboxes (recipients_shown unset) leaves every recipient as it is.
+    before = config_path.read_text(encoding="utf-8")
+    tags = _edit_form(config_path, "haoyu-valves", token)["tags"]
+    assert client.post("/watchlist/haoyu-valves/edit", data={CSRF_FIELD: token, "tags": tags}).status_code == 303
+    assert config_path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("supplier_id", "ticked", "reason"),
+    [
+        ("haoyu-valves", ["Ops", "Solo", "Nobody"], "no recipient named 'Nobody'"),
+        ("haoyu-valves", ["Solo"], "'Ops' cannot be unticked for haoyu-valves alone (all suppliers)"),
+        ("lumina-led", ["Ops"], "'Security' cannot be unticked for lumina-led alone (tag hostile-name)"),
+        ("haoyu-valves", ["Ops"], "'Solo' cannot be unticked for haoyu-valves alone (its only supplier"),
+    ],
+)
+def test_refused_recipient_edits_leave_the_file_alone(
+    rclient: tuple[TestClient, Path], supplier_id: str, ticked: list[str], reason: str
+) -> None:
+    client, config_path = rclient
+    before = config_path.read_text(encoding="utf-8")
+    r = client.post(f"/watchlist/{supplier_id}/edit", data=_edit_form(config_path, supplier_id, csrf(client), *ticked))
+    assert r.status_code == 422
+    assert reason in r.text.replace("&#39;", "'")
+    assert config_path.read_text(encoding="utf-8") == before
+
+
+def test_recipient_edit_needs_csrf(rclient: tuple[TestClient, Path]) -> None:
+    client, config_path = rclient
+    before = config_path.read_text(encoding="utf-8")
+    client.get("/watchlist")
+    form = _edit_form(config_path, "haoyu-valves", "", "Valve buyers", "Ops", "Solo")
+    del form[CSRF_FIELD]
+    assert client.post("/watchlist/haoyu-valves/edit", data=form).status_code == 403
+    assert client.post("/watchlist/haoyu-valves/edit", data={**form, CSRF_FIELD: "x" * 43}).status_code == 403
+    patch = {"recipients": ["Valve buyers", "Ops", "Solo"]}
+    assert client.patch("/api/suppliers/haoyu-valves", json=patch).status_code == 403
+    assert config_path.read_text(encoding="utf-8") == before
+
+
+def test_api_edits_recipients_like_the_form(rclient: tuple[TestClient, Path]) -> None:
+    client, config_path = rclient
+    headers = {"X-CSRF-Token": csrf(client)}
+    tags = client.get("/api/suppliers/haoyu-valves").json()["tags"]
+    shown = client.get("/api/suppliers/haoyu-valves").json()["recipients"]
+    assert {r["name"]: (r["follows"], r["locked"]) for r in shown} == {
+        "Valve buyers": (False, None),
+        "Ops": (True, "all suppliers"),
+        "Security": (False, None),
+        "Solo": (True, "its only supplier; an empty list means all"),
+    }
+    r = client.patch(
+        "/api/suppliers/haoyu-valves", json={"recipients": ["Valve buyers", "Ops", "Solo"]}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    assert next(x for x in r.json()["recipients"] if x["name"] == "Valve buyers")["follows"] is True
+    assert "haoyu-valves" in recipient_suppliers(config_path)["Valve buyers"]
+    assert r.json()["tags"] == tags  # keys left out stay as they are
+    r = client.patch("/api/suppliers/haoyu-valves", json={"recipients": ["Ops", "Solo"]}, headers=headers)
+    assert r.status_code == 200 and recipient_suppliers(config_path)["Valve buyers"] == ["jiahe-electronics"]
+    r = client.patch("/api/suppliers/haoyu-valves", json={"recipients": ["Nobody"]}, headers=headers)
+    assert r.status_code == 422 and "no recipient named 'Nobody'" in r.json()["detail"]
+    r = client.patch("/api/suppliers/haoyu-valves", json={"recipients": ["Solo"]}, headers=headers)
+    assert r.status_code == 422 and "'Ops' cannot be unticked" in r.json()["detail"]
+    assert client.patch("/api/suppliers/nobody", json={"recipients": []}, headers=headers).status_code == 404
+    assert client.patch("/api/suppliers/haoyu-valves", json={"owner": "x"}, headers=headers).status_code == 422
+    r = client.patch("/api/suppliers/haoyu-valves", json={"interval": "6h", "paused": True}, headers=headers)
+    assert r.status_code == 200 and r.json()["interval_seconds"] == 6 * 3600 and r.json()["paused"] is True
+    assert "# the list's own comment" in config_path.read_text(encoding="utf-8")
+
+
+def test_new_keys_land_inside_their_table(tmp_path: Path) -> None:
+    """tomlkit counts the comment above the next table as part of this one; new keys must go above it."""
+    from monitor.config import load_config
+    from monitor.watchlist import update_supplier
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "# Watched suppliers.\n"
+        '[[suppliers]]\nid = "kettles"\nurl = "https://kettles.en.alibaba.com/company_profile.html"\n\n'
+        "# Pumps, checked weekly.\n"
+        '[[suppliers]]\nid = "pumps"\nurl = "https://pumps.en.alibaba.com/company_profile.html"\n\n'
+        "# Kitchen buyers.\n"
+        '[[recipients]]\nname = "Buyers"\nemail = "b@example.com"\ntags = ["kitchen"]\n\n'
+        "# Operators.\n"
+        '[[recipients]]\nname = "Ops"\nconsole = true\nsuppliers = ["*"]\n',
+        encoding="utf-8",
+    )
+    update_supplier(path, "kettles", {"interval": "6h"}, recipients=["Buyers", "Ops"])
+    text = path.read_text(encoding="utf-8")
+    assert 'company_profile.html"\ninterval = "6h"\n\n# Pumps, checked weekly.\n[[suppliers]]\nid = "pumps"' in text
+    assert 'tags = ["kitchen"]\nsuppliers = ["kettles"]\n\n# Operators.\n[[recipients]]' in text
+    buyers = load_config(path).recipients[0]
+    assert buyers.wants("kettles", []) and not buyers.wants("pumps", [])
+
+
 # --- authentication ----------------------------------------------------------------------------------
 
 

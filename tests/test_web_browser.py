@@ -195,3 +195,30 @@ def test_evidence_frame_is_sandboxed(page: object, server: str) -> None:
     assert frame.get_attribute("sandbox") == ""
     page.wait_for_timeout(500)  # type: ignore[attr-defined]
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_watchlist_ticks_a_recipient(page: object, server: str, site: DemoSite) -> None:
+    """Tick a recipient for one supplier in real Chromium: config.toml names it, and the tick survives reload."""
+    from tests.test_web import add_test_recipients, recipient_suppliers
+
+    if "Valve buyers" not in recipient_suppliers(site.config_path):
+        add_test_recipients(site.config_path)
+    page.goto(server + "/watchlist")  # type: ignore[attr-defined]
+    row = page.locator('tr[data-supplier="everstar-tools"]')  # type: ignore[attr-defined]
+    ops = row.get_by_role("checkbox", name="Ops")
+    assert ops.is_checked() and ops.is_disabled()  # "*": cannot be unticked for one supplier
+    box = row.get_by_role("checkbox", name="Valve buyers")
+    assert not box.is_checked()
+    box.check()
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        row.get_by_role("button", name="Save").click()
+    assert page.locator("p.error").count() == 0  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+    row = page.locator('tr[data-supplier="everstar-tools"]')  # type: ignore[attr-defined]
+    assert row.get_by_role("checkbox", name="Valve buyers").is_checked()
+    assert row.get_by_role("checkbox", name="Ops").is_checked()
+    lists = recipient_suppliers(site.config_path)
+    assert lists["Valve buyers"] == ["jiahe-electronics", "everstar-tools"] and lists["Ops"] == ["*"]
+    assert "# the list's own comment" in site.config_path.read_text(encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-watchlist.png"), full_page=True)  # type: ignore[attr-defined]

@@ -11,7 +11,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
+from monitor.config import Config, ConfigError, SupplierConfig
+from monitor.watchlist import recipient_links, update_supplier
 from monitor.web.context import not_found, principal, web_state
 from monitor.web.routes.overview import Severity, SupplierFilters
 from monitor.web.security import check_csrf
@@ -59,9 +62,12 @@ def api_supplier(request: Request, supplier_id: SupplierId) -> dict[str, Any]:
     if row is None or supplier is None:
         raise not_found(f"supplier {supplier_id!r}")
     checks = list_checks(db, supplier_id, limit=20)
+    config, _error = web_state(request).try_config()
+    watched = next((s for s in config.suppliers if s.id == supplier_id), None) if config else None
     return {
         **row.to_dict(),
         "urls": list(supplier.urls),
+        "recipients": [r.to_dict() for r in recipient_links(config, watched)] if config and watched else [],
         "findings": [_finding(r.finding) for r in findings_inbox(db, supplier_id=supplier_id)],
         "checks": [
             {
@@ -154,6 +160,57 @@ def api_check_now(request: Request, supplier_id: SupplierId) -> dict[str, Any]:
     if config is None or supplier_id not in {s.id for s in config.suppliers}:
         raise HTTPException(status_code=404, detail=error or f"supplier {supplier_id!r} is not on the watch list")
     return state.runner.submit(supplier_id, principal(request).actor).to_dict()
+
+
+class SupplierEdit(BaseModel):
+    """A watch list edit: keys left out stay as they are; ``interval: null`` falls back to the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval: str | None = Field(default=None, max_length=20, examples=["6h"])
+    tags: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
+    paused: bool | None = None
+    #: Everyone who should get this supplier's alerts (names of [[recipients]]); see monitor.watchlist.
+    recipients: list[Annotated[str, Field(max_length=300)]] | None = Field(default=None, max_length=500)
+
+
+def _watch_entry(config: Config, supplier: SupplierConfig) -> dict[str, Any]:
+    return {
+        "id": supplier.id,
+        "interval_seconds": supplier.interval.total_seconds() if supplier.interval else None,
+        "tags": list(supplier.tags),
+        "paused": supplier.paused,
+        "recipients": [r.to_dict() for r in recipient_links(config, supplier)],
+    }
+
+
+@router.patch("/suppliers/{supplier_id}", dependencies=[Depends(check_csrf)])
+def api_edit_supplier(request: Request, supplier_id: SupplierId, edit: SupplierEdit) -> dict[str, Any]:
+    """Edit a watched supplier in config.toml (comments kept), like the watch list page's form.
+
+    ``recipients`` lists everyone who should get its alerts: the id is added to or removed from each
+    recipient's ``suppliers``. One following through "*", a shared tag or an empty list cannot be left out (422).
+    """
+    from monitor.checks import sync_watch_list
+
+    state = web_state(request)
+    config, error = state.try_config()
+    if config is None or supplier_id not in {s.id for s in config.suppliers}:
+        raise HTTPException(status_code=404, detail=error or f"supplier {supplier_id!r} is not on the watch list")
+    given = edit.model_fields_set
+    changes: dict[str, object] = {}
+    if "interval" in given:
+        changes["interval"] = (edit.interval or "").strip() or None
+    if "tags" in given:
+        changes["tags"] = [t.strip() for t in edit.tags or [] if t.strip()]
+    if "paused" in given:
+        changes["paused"] = edit.paused or None
+    try:
+        config = update_supplier(state.config_path, supplier_id, changes, recipients=edit.recipients)
+    except ConfigError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    sync_watch_list(state.db, config)
+    return _watch_entry(config, config.supplier(supplier_id))
 
 
 @router.get("/jobs/{job_id}")

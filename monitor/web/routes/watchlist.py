@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config import ConfigError, parse_duration
-from monitor.watchlist import add_supplier, remove_supplier, update_supplier
+from monitor.watchlist import add_supplier, recipient_links, remove_supplier, update_supplier
 from monitor.web.context import principal, render, web_state
 from monitor.web.security import check_csrf
 
@@ -29,6 +29,7 @@ def _page(request: Request, error: str | None = None, status: int = 200) -> HTML
         "watchlist.html",
         {
             "config": config,
+            "recipients": {s.id: recipient_links(config, s) for s in config.suppliers} if config else {},
             "config_path": str(state.config_path),
             "error": error or config_error,
             "jobs": jobs,
@@ -77,14 +78,22 @@ def edit(
     supplier_id: SupplierId,
     interval: Annotated[str, Form(max_length=20)] = "",
     tags: Annotated[str, Form(max_length=500)] = "",
+    recipients: Annotated[list[str] | None, Form(max_length=500)] = None,
+    recipients_shown: Annotated[bool, Form()] = False,
 ) -> Response:
+    """Save interval, tags and (when the form showed them) the recipient checkboxes in one write.
+
+    Unticked checkboxes send nothing, so ``recipients_shown`` tells "none ticked" from "not on this form".
+    """
     changes: dict[str, object] = {"tags": _tags(tags), "interval": interval.strip() or None}
     if interval.strip():
         try:
             parse_duration(interval.strip())
         except ValueError as exc:
             return _page(request, f"interval: {exc}", 422)
-    return _apply(request, lambda: update_supplier(web_state(request).config_path, supplier_id, changes))
+    wanted = (recipients or []) if recipients_shown else None
+    path = web_state(request).config_path
+    return _apply(request, lambda: update_supplier(path, supplier_id, changes, recipients=wanted))
 
 
 @router.post("/watchlist/{supplier_id}/pause", dependencies=[Depends(check_csrf)], include_in_schema=False)

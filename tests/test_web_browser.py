@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import requires_browser
 
+from scrapers.fetch.browser import find_system_chromium
 from tests.test_web import DemoSite, build_demo_site
 
-CHROMIUM = Path("/usr/bin/chromium")
+#: The system Chromium, or None for Playwright's own download.
+CHROMIUM = find_system_chromium()
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,7 +32,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM} (install Debian's chromium)"),
+    requires_browser,
 ]
 
 
@@ -72,7 +75,7 @@ def browser(server: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
         b.close()
 

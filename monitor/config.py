@@ -330,6 +330,13 @@ class Config(_Section):
             if supplier.id in seen:
                 raise ValueError(f"supplier id {supplier.id!r} appears twice")
             seen.add(supplier.id)
+        # Recipients are picked by name in the dashboard and named in the alerts log: two with one name would be
+        # indistinguishable there.
+        names: set[str] = set()
+        for recipient in self.recipients:
+            if recipient.name.casefold() in names:
+                raise ValueError(f"recipient name {recipient.name!r} appears twice")
+            names.add(recipient.name.casefold())
         return self
 
     def supplier(self, supplier_id: str) -> SupplierConfig:

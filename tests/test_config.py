@@ -52,6 +52,10 @@ def test_only_suppliers_is_enough_and_defaults_apply(tmp_path: Path) -> None:
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[[suppliers]]\nid = "a"\nurl = "https://x.com/"\n[[suppliers]]\nid = "a"\nurl = "https://y.com/"\n', "twice"),
         ("suppliers = [", "not valid TOML"),
+        (
+            '[[recipients]]\nname = "Buyers"\nconsole = true\n[[recipients]]\nname = "buyers"\nconsole = true\n',
+            "recipient name 'buyers' appears twice",
+        ),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, expected: str) -> None:

@@ -37,6 +37,8 @@ from storage.fingerprint import json_dumps
 from storage.models import Delivery, StoredAlert, Supplier, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+#: How a failing delivery is shown to operators (DeliveryRow.failure_state); not stored statuses.
+RETRYING, GIVEN_UP = "retrying", "given up"
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_ERROR_CHARS = 4000
 _MAX_ID = 200
@@ -87,6 +89,19 @@ class DeliveryRow:
     @property
     def redacted_target(self) -> str:
         return redact_target(self.target)
+
+    @property
+    def failure_state(self) -> str | None:
+        """ "given up" (failed for good), "retrying" (its last attempt failed, another is due), else None.
+
+        A retrying row is what an operator must see while a receiver is down: it stays "pending" for hours
+        of backoff before it is given up. A row that was sent after failing is no longer failing.
+        """
+        if self.status == FAILED:
+            return GIVEN_UP
+        if self.status in (PENDING, SENDING) and self.last_error is not None:
+            return RETRYING
+        return None
 
 
 # --- redaction -------------------------------------------------------------------------------------
@@ -415,6 +430,23 @@ def reset_delivery(db: Database, delivery_id: int, now: datetime) -> bool:
         return bool(result.rowcount)
 
 
+def retry_now(db: Database, now: datetime) -> int:
+    """Make every delivery waiting out its backoff after a failure due now (``alerts send --retry-now``).
+
+    Unlike ``reset_delivery`` the attempts already made still count, so a receiver that is still broken
+    is given up at ``max_attempts`` as usual. Returns how many rows were brought forward.
+    """
+    _require_aware(now, "now")
+    with db.session(write=True) as session:
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.status == PENDING, Delivery.last_error.is_not(None), Delivery.next_attempt_at > now)
+            .values(next_attempt_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        return int(result.rowcount or 0)
+
+
 # --- reading ----------------------------------------------------------------------------------------
 
 
@@ -436,10 +468,26 @@ def list_alerts(db: Database, supplier_id: str | None = None, limit: int | None 
         return list(session.execute(stmt).scalars())
 
 
+def _failing() -> Any:
+    """Rows whose last attempt failed: given up, or still retrying (pending or being sent with an error).
+
+    ``last_error`` alone is not enough: a row sent after failing keeps its last error as history.
+    """
+    return or_(
+        Delivery.status == FAILED,
+        and_(Delivery.status.in_((PENDING, SENDING)), Delivery.last_error.is_not(None)),
+    )
+
+
 def list_deliveries(
     db: Database, *, failed_only: bool = False, limit: int | None = 100, alert_id: str | None = None
 ) -> list[DeliveryRow]:
-    """Deliveries, newest first, with their alert's kind, severity, title and supplier (for operators)."""
+    """Deliveries, newest first, with their alert's kind, severity, title and supplier (for operators).
+
+    ``failed_only``: every delivery whose last attempt failed, those given up *and* those still retrying
+    (see ``DeliveryRow.failure_state``). Listing only given-up rows would hide a dead receiver for the
+    hours of backoff before ``max_attempts`` is reached.
+    """
     stmt = (
         select(
             Delivery.id,
@@ -466,7 +514,7 @@ def list_deliveries(
         .order_by(Delivery.created_at.desc(), Delivery.id.desc())
     )
     if failed_only:
-        stmt = stmt.where(Delivery.status == FAILED)
+        stmt = stmt.where(_failing())
     if alert_id is not None:
         stmt = stmt.where(Delivery.alert_id == alert_id)
     if limit is not None:
@@ -508,7 +556,9 @@ def list_deliveries(
 __all__ = [
     "DEFAULT_LEASE",
     "FAILED",
+    "GIVEN_UP",
     "PENDING",
+    "RETRYING",
     "SENDING",
     "SENT",
     "DeliveryJob",
@@ -525,4 +575,5 @@ __all__ = [
     "redact_text",
     "release_deliveries",
     "reset_delivery",
+    "retry_now",
 ]

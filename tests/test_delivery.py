@@ -131,6 +131,8 @@ def test_temporary_failures_back_off_then_give_up(db: Database) -> None:
     (row,) = list_deliveries(db)
     delay = row.next_attempt_at - T0
     assert timedelta(seconds=48) <= delay <= timedelta(seconds=72)  # 1 min ± 20 %
+    # Visible as failing from the first failed attempt on, not only once given up.
+    assert [(r.id, r.failure_state) for r in list_deliveries(db, failed_only=True)] == [(row.id, "retrying")]
     assert deliver_due(db, config(max_attempts=3), now=T0 + timedelta(seconds=30), channels=channels).attempted == 0
     second = deliver_due(db, config(max_attempts=3), now=row.next_attempt_at, channels=channels, rng=rng)
     assert second.retrying == 1
@@ -139,7 +141,8 @@ def test_temporary_failures_back_off_then_give_up(db: Database) -> None:
     third = deliver_due(db, config(max_attempts=3), now=row2.next_attempt_at, channels=channels)
     assert (third.retrying, third.failed) == (0, 1)
     assert states(db) == [("alert-0000", "failed", 3)]
-    assert list_deliveries(db, failed_only=True)[0].last_error == "451 try later"
+    (gave_up,) = list_deliveries(db, failed_only=True)
+    assert (gave_up.last_error, gave_up.failure_state) == ("451 try later", "given up")
 
 
 def test_permanent_failure_and_unexpected_exceptions(db: Database) -> None:
@@ -154,9 +157,12 @@ def test_permanent_failure_and_unexpected_exceptions(db: Database) -> None:
     assert by_alert["alert-0001"].status == "pending"
     assert by_alert["alert-0001"].last_error == "ZeroDivisionError: bug in a channel"
     assert by_alert["alert-0002"].status == "sent"
+    failing = {r.alert_id: r.failure_state for r in list_deliveries(db, failed_only=True)}
+    assert failing == {"alert-0000": "given up", "alert-0001": "retrying"}
     # The next round (after the backoff) sends the one that hit the bug.
     later = deliver_due(db, config(), now=T0 + timedelta(minutes=5), channels={"test-recorder": channel})
     assert later.sent == 1 and by_alert["alert-0001"].id in {r.id for r in list_deliveries(db) if r.status == "sent"}
+    assert [r.alert_id for r in list_deliveries(db, failed_only=True)] == ["alert-0000"]  # sent: no longer failing
 
 
 def test_channel_from_registry_and_unknown_channel(db: Database) -> None:

@@ -40,6 +40,7 @@ from storage import (
 )
 from storage.db import alembic_config, create_engine_for_url, migrate
 from storage.models import metadata
+from storage.outbox import GIVEN_UP, RETRYING, retry_now
 
 T0 = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
 URL_A = "https://haoyue.en.alibaba.com/company_profile.html"
@@ -384,6 +385,52 @@ def test_claim_lease_and_mark_flow(db: Database) -> None:
     assert [(j.alert_id, j.attempts) for j in resent] == [("alert-1", 1)]
     # ...but not while another sender holds it under a live lease.
     assert not reset_delivery(db, row.id, T0 + timedelta(days=30, minutes=1))
+
+
+def test_failed_only_lists_deliveries_still_retrying_as_well_as_given_up(db: Database) -> None:
+    # A dead receiver: the first attempt failed, the next one is an hour away. Listing only given-up rows
+    # would show nothing for the hours of backoff before max_attempts.
+    enqueue_alerts(db, [alert(f"alert-{i}", at=T0 + timedelta(seconds=i)) for i in range(4)])
+    enqueue_alerts(db, [alert("alert-untried", at=T0 + timedelta(hours=1))])  # pending, never tried: not failing
+    retrying, given_up, recovered, sending_again = claim_due_deliveries(db, T0 + timedelta(minutes=1))
+    at = T0 + timedelta(minutes=2)
+    assert mark_failed(db, retrying.id, "webhook https://hooks.example unreachable", now=at, retry_at=at + LEASE)
+    assert mark_failed(db, given_up.id, "550 no such user", now=at, retry_at=None)
+    assert mark_failed(db, recovered.id, "SMTP 451", now=at, retry_at=at)
+    assert mark_failed(db, sending_again.id, "timeout", now=at, retry_at=at)
+    # recovered: retried and sent (its last error stays as history); sending_again: being retried right now.
+    later = at + timedelta(seconds=1)
+    assert {j.id for j in claim_due_deliveries(db, later)} == {recovered.id, sending_again.id}
+    assert mark_sent(db, [recovered.id], later) == 1
+
+    failing = {r.id: r for r in list_deliveries(db, failed_only=True)}
+    assert set(failing) == {retrying.id, given_up.id, sending_again.id}
+    assert (failing[retrying.id].status, failing[retrying.id].failure_state) == ("pending", RETRYING)
+    assert failing[retrying.id].last_error == "webhook https://hooks.example unreachable"
+    assert failing[retrying.id].attempts == 1 and failing[retrying.id].next_attempt_at is not None
+    assert (failing[given_up.id].status, failing[given_up.id].failure_state) == ("failed", GIVEN_UP)
+    assert (failing[sending_again.id].status, failing[sending_again.id].failure_state) == ("sending", RETRYING)
+    every = {r.id: r for r in list_deliveries(db)}
+    assert every[recovered.id].failure_state is None and every[recovered.id].last_error == "SMTP 451"
+    untried = next(r for r in every.values() if r.alert_id == "alert-untried")
+    assert (untried.status, untried.failure_state) == ("pending", None)
+    # Filters combine: one alert's failing deliveries only.
+    assert [r.id for r in list_deliveries(db, failed_only=True, alert_id="alert-0")] == [retrying.id]
+
+
+def test_retry_now_brings_waiting_retries_forward_and_keeps_their_attempts(db: Database) -> None:
+    enqueue_alerts(db, [alert("alert-0"), alert("alert-1", at=T0 + timedelta(seconds=1))])
+    first, fresh = claim_due_deliveries(db, T0 + timedelta(minutes=1))
+    assert mark_failed(db, first.id, "unreachable", now=T0, retry_at=T0 + timedelta(hours=2))
+    assert release_deliveries(db, [fresh.id]) == 1
+    at = T0 + timedelta(minutes=5)
+    assert [j.id for j in claim_due_deliveries(db, at, limit=1)] == [fresh.id]  # the retry waits its backoff
+    assert retry_now(db, at) == 1  # only the one waiting out a backoff (the other one is being sent)
+    (job,) = claim_due_deliveries(db, at)
+    assert (job.id, job.attempts) == (first.id, 2)  # the earlier attempt still counts toward max_attempts
+    assert retry_now(db, at) == 0
+    with pytest.raises(ValueError):
+        retry_now(db, datetime(2025, 1, 1))
 
 
 def test_late_reports_never_undo_a_send(db: Database) -> None:

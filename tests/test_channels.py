@@ -107,7 +107,8 @@ def test_render_changes_findings_and_digest() -> None:
     assert digest.index("[CRITICAL]") < digest.index("[HIGH]")  # most severe first
     assert "code: not_in_registry" in digest and "rule source: IAF" in digest
     assert clean_text("a\x1b[2Jb\u202ec\r\nd", single_line=True) == "a[2Jbc d"
-    assert len(subject([make_alert(title="x" * 500)])) == 150
+    assert subject([make_alert(title="x" * 500)]) == "[HIGH] sup-1: Claims changed"  # the title is not used
+    assert len(subject([make_alert()], limit=20)) == 20
 
 
 # --- console ----------------------------------------------------------------------------------------------
@@ -217,8 +218,9 @@ def test_email_multipart_escaped_and_identified(smtp_factory: Any) -> None:
     assert not re.search(rb"(?im)^bcc:", raw_headers)  # no header line of its own, only text inside Subject
     msg = server.handler.message()
     assert msg["Bcc"] is None
-    assert "\n" not in msg["Subject"] and "\r" not in msg["Subject"]
-    assert msg["Subject"].startswith("[HIGH] Evil Co Bcc: evil@x claims")  # folded to one harmless line
+    # Not even folded into one harmless line: the scraped name and title stay out of the headers entirely,
+    # and the supplier (not named in any config here) is shown by its id.
+    assert msg["Subject"] == "[HIGH] evil: Claims changed"
     assert msg["Message-ID"] == f"<{alert.id}@supplier-monitor>"
     assert msg["X-Supplier-Monitor-Alert-Id"] == alert.id
     assert msg.get_content_type() == "multipart/alternative"
@@ -229,6 +231,113 @@ def test_email_multipart_escaped_and_identified(smtp_factory: Any) -> None:
     assert "<script>" not in html_part and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_part
     assert "a &amp; b &lt; c" in html_part
     assert 'href="javascript' not in html_part  # only http(s) page URLs become links
+
+
+HOSTILE_STATEMENT = (
+    "FDA approved nitrile examination gloves <script>alert(1)</script>\r\nBcc: victim@evil.example\r\n"
+    "X-Injected: yes\n\nbody starts here " + "and goes on " * 300
+)
+HOSTILE_FRAGMENTS = ("FDA approved", "script", "Bcc", "victim@evil.example", "X-Injected", "goes on", "Scraped")
+
+
+def statement_finding_alert() -> Alert:
+    """A finding alert built the way checks build them: its title quotes the statement from the page."""
+    from monitor.changes.events import finding_alerts
+
+    finding = {
+        "identity": "FDA_APPROVAL_CLAIM:statement-1",
+        "code": "FDA_APPROVAL_CLAIM",
+        "severity": "high",
+        "message": f"The page says {HOSTILE_STATEMENT}",
+        "evidence": HOSTILE_STATEMENT,
+        "rule_source": "21 CFR 807.39",
+        "certification": None,
+        "statement": HOSTILE_STATEMENT,
+        "first_seen_at": "2025-05-01T08:00:00+00:00",
+    }
+    who = AlertSupplier(id="acme-gloves", name="Scraped Name Ltd\r\nBcc: evil@x", url="https://example.com/acme")
+    (alert,) = finding_alerts(who, [finding], [], datetime(2025, 5, 1, 8, 0, tzinfo=UTC))
+    assert "FDA approved" in alert.title  # the title does carry scraped text: the Subject must not use it
+    return alert
+
+
+def header_text(envelope: Envelope) -> tuple[str, list[str]]:
+    """The raw header block as received, and every header value decoded (RFC 2047 words included)."""
+    raw = envelope.content.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
+    msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    return raw, [f"{name}: {value}" for name, value in msg.items()]
+
+
+def test_scraped_text_never_reaches_a_mail_header(smtp_factory: Any) -> None:
+    server = smtp_factory()
+    config = Config(
+        smtp=server.config(),
+        suppliers=[{"id": "acme-gloves", "name": "Acme Gloves (our buyer's name)", "url": "https://example.com/acme"}],
+    )
+    channel = EmailChannel.from_config(config)
+    alert = statement_finding_alert()
+    channel.send([alert], "buyer@example.com", recipient="buyer")
+    channel.send([alert, make_alert(2, severity="low")], "buyer@example.com", recipient="buyer")  # a digest
+
+    single, digest = server.handler.envelopes
+    assert single.rcpt_tos == digest.rcpt_tos == ["buyer@example.com"]
+    for envelope in (single, digest):
+        raw, decoded = header_text(envelope)
+        for fragment in HOSTILE_FRAGMENTS:
+            assert fragment not in raw and not any(fragment in h for h in decoded), fragment
+    msg = email.message_from_bytes(single.content, policy=email.policy.default)
+    # Severity, the rule's title (ours) and the supplier as the operator named it in the config.
+    assert (
+        msg["Subject"]
+        == "[HIGH] Acme Gloves (our buyer's name): FDA registration presented as approval or a certificate"
+    )
+    assert msg["X-Supplier-Monitor-Alert-Id"] == alert.id
+    digest_msg = email.message_from_bytes(digest.content, policy=email.policy.default)
+    assert digest_msg["Subject"] == "[HIGH] 2 supplier alerts (highest severity: high)"
+
+    # The scraped details are all in the body: as text in the plain part, escaped in the HTML part.
+    plain = msg.get_body(preferencelist=("plain",)).get_content()
+    html_part = msg.get_body(preferencelist=("html",)).get_content()
+    assert "FDA approved nitrile examination gloves <script>alert(1)</script>" in plain
+    assert "Bcc: victim@evil.example" in plain and "Scraped Name Ltd" in plain
+    assert "<script>" not in html_part
+    assert "FDA approved nitrile examination gloves &lt;script&gt;alert(1)&lt;/script&gt;" in html_part
+    assert "Bcc: victim@evil.example" in html_part and "X-Injected: yes" in html_part
+    assert "FDA approved" in digest_msg.get_body(preferencelist=("html",)).get_content()
+
+
+T_SUBJECT = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def test_subject_names_only_our_words() -> None:
+    from monitor.changes.events import check_failing_alert, layout_changed_alert
+
+    who = AlertSupplier(id="acme-gloves", name="Scraped <b>Name</b>", url=None)
+    names = {"acme-gloves": "Acme Gloves"}
+    failing = check_failing_alert(
+        who, failures=3, reason="HTTP 503 <script>", status="error", since=None, observed_at=T_SUBJECT,
+        first_failed_check_id=7,
+    )  # fmt: skip
+    assert subject([failing], supplier_names=names) == "[HIGH] Acme Gloves: Checks failing (3 in a row)"
+    assert subject([failing]) == "[HIGH] acme-gloves: Checks failing (3 in a row)"  # no configured name: the id
+    layout = layout_changed_alert("alibaba", "company_profile_modules", ["a", "b"], T_SUBJECT, window_key="w")
+    assert subject([layout]) == "[HIGH] Page layout changed? alibaba company_profile_modules for 2 suppliers"
+    removed = make_alert(
+        title="Certificate removed: CE <script> (no. X\r\nBcc: y)",
+        details={"change": "certification_removed", "subject": "CE <script>", "fields": []},
+    )
+    assert subject([removed]) == "[HIGH] sup-1: Certificate removed"
+    employees = make_alert(
+        kind=AlertKind.CLAIM_CHANGE, title="Employees changed: 50 → 5000",
+        details={"change": "numeric_changed", "fields": [{"field": "employees", "from": 50, "to": 5000}]},
+    )  # fmt: skip
+    assert subject([employees]) == "[HIGH] sup-1: Employees changed"
+    forged = make_alert(details={"change": "x", "fields": [{"field": "Bcc: evil@x\r\nX: y"}]}, severity="\r\nBcc: z")
+    assert subject([forged]) == "[ALERT] sup-1: Claims changed"
+    unknown_rule = make_alert(kind=AlertKind.FINDING_RESOLVED, details={"code": "<script> FDA approved"})
+    assert subject([unknown_rule]) == "[HIGH] sup-1: Resolved: Finding"
+    long_name = subject([make_alert()], supplier_names={"sup-1": "n" * 500})
+    assert long_name.endswith("…: Claims changed") and len(long_name) < 150
 
 
 def test_email_digest_is_one_mail(smtp_factory: Any) -> None:
@@ -463,14 +572,24 @@ def test_apprise_json_delivers(http_server: HttpRecorder) -> None:
     assert len(http_server.requests) == 1
     assert http_server.requests[0]["path"].startswith("/apprise")
     body = http_server.json()
-    assert body["title"] == alert.title
-    assert "valid until: 2027-03-17 → 2025-03-17" in body["message"]
+    assert body["title"] == subject([alert]) == "[HIGH] sup-1: Claims changed"
+    assert alert.title in body["message"] and "valid until: 2027-03-17 → 2025-03-17" in body["message"]
+
+
+def test_apprise_title_keeps_scraped_text_out(http_server: HttpRecorder) -> None:
+    # Apprise's e-mail services (mailto://, ses://, ...) turn the title into a mail Subject.
+    config = Config(suppliers=[{"id": "acme-gloves", "name": "Acme Gloves", "url": "https://example.com/acme"}])
+    alert = statement_finding_alert()
+    AppriseChannel.from_config(config).send([alert], f"json://127.0.0.1:{http_server.port}/", recipient="ops")
+    body = http_server.json()
+    assert body["title"] == "[HIGH] Acme Gloves: FDA registration presented as approval or a certificate"
+    assert "FDA approved nitrile examination gloves <script>" in body["message"]
 
 
 def test_apprise_digest(http_server: HttpRecorder) -> None:
     AppriseChannel().send([make_alert(1), make_alert(2)], f"json://127.0.0.1:{http_server.port}/", recipient="ops")
     body = http_server.json()
-    assert body["title"].startswith("2 supplier alerts")
+    assert body["title"] == "[HIGH] 2 supplier alerts (highest severity: high)"
     assert make_alert(1).title in body["message"] and make_alert(2).title in body["message"]
 
 

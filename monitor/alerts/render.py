@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.alerts.model import Alert
+from monitor.alerts.model import Alert, AlertKind
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 MAX_VALUE_CHARS = 2000
@@ -186,13 +186,109 @@ def render_text(alerts: Sequence[Alert]) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def subject(alerts: Sequence[Alert], limit: int = SUBJECT_LIMIT) -> str:
-    """A one-line, length-limited subject with no control characters (safe for a mail header)."""
+# --- subject (mail headers, notification titles) ------------------------------------------------------------
+
+_CHANGE_WORDS = {
+    "certification_added": "Certificate added",
+    "certification_removed": "Certificate removed",
+    "certification_changed": "Certificate changed",
+    "badge_gained": "Badge gained",
+    "badge_lost": "Badge lost",
+    "badge_changed": "Badge changed",
+}
+_KIND_WORDS = {
+    AlertKind.CLAIM_CHANGE: "Claims changed",
+    AlertKind.FINDING: "Finding",
+    AlertKind.FINDING_RESOLVED: "Finding resolved",
+    AlertKind.CHECK_FAILING: "Checks failing",
+    AlertKind.RECOVERED: "Checks working again",
+    AlertKind.LAYOUT_CHANGED: "Page layout changed?",
+}
+# Words we wrote ourselves but that travel inside the payload (rule codes, claim field keys, parser names):
+# only identifier-shaped values are used, so no scraped sentence can pass for one.
+_FIELD_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_RULE_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,59}")
+
+
+def _severity_word(severity: object) -> str:
+    return severity if isinstance(severity, str) and severity in SEVERITY_ORDER else "alert"
+
+
+def _rule_title(code: object) -> str | None:
+    """The title of one of our rules, by its code (never the finding's message, which quotes the page)."""
+    if not isinstance(code, str) or not _RULE_CODE.fullmatch(code):
+        return None
+    import monitor.verify.rules  # noqa: F401  (registers the rules; imported late: render is imported early)
+    from monitor.verify.findings import RULES
+
+    rule = RULES.get(code)
+    return rule.title if rule else code
+
+
+def _what(alert: Alert) -> str:
+    """What happened, in our own words only: kind, change kind, rule title, counts."""
+    details = alert.details
+    kind = alert.kind
+    if kind is AlertKind.CLAIM_CHANGE:
+        change = details.get("change")
+        if change in _CHANGE_WORDS:
+            return _CHANGE_WORDS[str(change)]
+        fields = details.get("fields")
+        first = fields[0] if isinstance(fields, list) and fields and isinstance(fields[0], dict) else {}
+        key = first.get("field")
+        if isinstance(key, str) and _FIELD_KEY.fullmatch(key):
+            return f"{key.replace('_', ' ').capitalize()} changed"
+        return _KIND_WORDS[kind]
+    if kind in (AlertKind.FINDING, AlertKind.FINDING_RESOLVED):
+        title = _rule_title(details.get("code")) or "Finding"
+        return f"Resolved: {title}" if kind is AlertKind.FINDING_RESOLVED else title
+    if kind in (AlertKind.CHECK_FAILING, AlertKind.RECOVERED):
+        failures = details.get("failures")
+        count = failures if isinstance(failures, int) and not isinstance(failures, bool) else None
+        if count is None:
+            return _KIND_WORDS[kind]
+        return (
+            f"Checks failing ({count} in a row)"
+            if kind is AlertKind.CHECK_FAILING
+            else f"Checks working again after {count} failures"
+        )
+    if kind is AlertKind.LAYOUT_CHANGED:
+        names = [str(details.get(k)) for k in ("platform", "page_type") if _FIELD_KEY.fullmatch(str(details.get(k)))]
+        suppliers = details.get("suppliers")
+        count = f" for {len(suppliers)} suppliers" if isinstance(suppliers, list) else ""
+        return " ".join([_KIND_WORDS[kind], *names]) + count
+    return _KIND_WORDS.get(kind, "Alert")
+
+
+def _who(alert: Alert, supplier_names: Mapping[str, str] | None) -> str:
+    """The supplier as the operator wrote it in the config (name, else id), never the name scraped from the page."""
+    sid = alert.supplier.id
+    if not sid:
+        return ""
+    name = (supplier_names or {}).get(sid)
+    return clean_text(name or sid, single_line=True, limit=80)
+
+
+def subject(
+    alerts: Sequence[Alert], limit: int = SUBJECT_LIMIT, *, supplier_names: Mapping[str, str] | None = None
+) -> str:
+    """A one-line, length-limited subject made only of our own words and the operator's supplier names.
+
+    Scraped text (titles quote statements, certificate names and numbers from the page) must stay out of
+    mail headers, where it could pose as our words or smuggle header text: it is in the body instead.
+    ``supplier_names`` maps supplier ids to the names in the operator's config.
+    """
     if len(alerts) == 1:
         alert = alerts[0]
-        text = f"[{alert.severity.upper()}] {alert.title}"
+        who = _who(alert, supplier_names)
+        what = _what(alert)
+        text = f"[{_severity_word(alert.severity).upper()}] " + (f"{who}: {what}" if who else what)
     else:
-        text = f"[{highest_severity(alerts).upper()}] {digest_title(alerts)}"
+        worst = _severity_word(highest_severity(alerts))
+        text = f"[{worst.upper()}] {len(alerts)} supplier alerts (highest severity: {worst})"
+        ids = sorted({a.supplier.id for a in alerts if a.supplier.id})
+        if len(ids) == 1:
+            text += f" for {_who(next(a for a in alerts if a.supplier.id), supplier_names)}"
     return clean_text(text, single_line=True, limit=limit)
 
 

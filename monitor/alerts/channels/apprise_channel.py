@@ -1,18 +1,25 @@
 """Apprise channel: one Apprise URL (Telegram, Matrix, ntfy, Discord, json://...) per target.
 
 Apprise URLs usually carry tokens, so the URL is never logged or put in an error: only its scheme is.
+The notification title becomes a mail Subject for Apprise's e-mail services (mailto://, ses://, ...), so it
+is ``render.subject`` (our words and the operator's supplier names); scraped text stays in the body.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import apprise
 
-from monitor.alerts.channels.base import Channel, DeliveryError
+from monitor.alerts.channels.base import Channel, DeliveryError, operator_supplier_names
 from monitor.alerts.model import Alert
-from monitor.alerts.render import digest_title, render_text, title_line
+from monitor.alerts.render import render_text, subject
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30.0
@@ -31,8 +38,13 @@ class AppriseChannel(Channel):
 
     name = "apprise"
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, *, supplier_names: Mapping[str, str] | None = None) -> None:
         self.timeout = timeout
+        self.supplier_names = dict(supplier_names or {})
+
+    @classmethod
+    def from_config(cls, config: Config) -> AppriseChannel:
+        return cls(supplier_names=operator_supplier_names(config))
 
     def send(self, alerts: list[Alert], target: str, *, recipient: str) -> None:
         """Notify the one Apprise URL ``target``; invalid URL → permanent, failed notify → temporary."""
@@ -46,7 +58,7 @@ class AppriseChannel(Channel):
             raise DeliveryError(f"invalid Apprise URL {where} ({type(exc).__name__})", permanent=True) from None
         if not added:
             raise DeliveryError(f"invalid or unsupported Apprise URL {where}", permanent=True)
-        title = title_line(alerts[0], limit=250) if len(alerts) == 1 else digest_title(alerts)
+        title = subject(alerts, limit=250, supplier_names=self.supplier_names)
         try:
             result = notifier.notify(
                 title=title,

@@ -73,6 +73,15 @@ def delivery_key(alerts: Sequence[Alert]) -> str:
     return "digest-" + hashlib.sha256(joined.encode()).hexdigest()[:24]
 
 
+def operator_supplier_names(config: Config) -> dict[str, str]:
+    """Supplier id -> the ``name`` the operator wrote in [[suppliers]] (for subjects and titles).
+
+    Alerts carry the name scraped from the page when there is one; that is untrusted text and stays in
+    message bodies. Suppliers without a configured name are shown by their id.
+    """
+    return {s.id: s.name for s in config.suppliers if s.name}
+
+
 def channel_class(name: str) -> type[Channel]:
     from monitor.alerts.channels import load_builtin
 

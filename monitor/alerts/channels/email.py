@@ -1,7 +1,8 @@
 """E-mail channel: one multipart (plain text + HTML) message per alert or digest, over SMTP.
 
-Scraped text reaches the headers only through a sanitised, length-limited Subject (no CR/LF or other
-controls, so no header injection); the HTML part escapes every value. Message-ID and
+Scraped text never reaches the headers: the Subject is made of our own words (severity, what happened, the
+rule's title) and the supplier as the operator named it in the config (``render.subject``); the scraped
+details are in the body, where the HTML part escapes every value. Message-ID and
 X-Supplier-Monitor-Alert-Id carry the alert id(s) so that a resend after a crash can be deduplicated.
 The SMTP password is read from the environment variable named in the config and never appears in a log or
 an error message.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ from monitor.alerts.channels.base import (
     DeliveryError,
     alert_ids_header,
     delivery_key,
+    operator_supplier_names,
 )
 from monitor.alerts.model import Alert
 from monitor.alerts.render import clean_text, render_html, render_text, subject
@@ -48,18 +51,26 @@ class EmailChannel(Channel):
 
     name = "email"
 
-    def __init__(self, smtp: SmtpConfig | None = None, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        smtp: SmtpConfig | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        supplier_names: Mapping[str, str] | None = None,
+    ) -> None:
         self.smtp = smtp or SmtpConfig()
         self.ssl_context = ssl_context
+        #: Supplier id -> the name the operator gave it in the config: the only supplier name a Subject shows.
+        self.supplier_names = dict(supplier_names or {})
 
     @classmethod
     def from_config(cls, config: Config) -> EmailChannel:
-        return cls(config.smtp)
+        return cls(config.smtp, supplier_names=operator_supplier_names(config))
 
     def build_message(self, alerts: list[Alert], target: str) -> EmailMessage:
         """The message as it will be sent (exposed so that callers and tests can inspect it)."""
         msg = EmailMessage()
-        msg["Subject"] = subject(alerts)
+        msg["Subject"] = subject(alerts, supplier_names=self.supplier_names)
         msg["From"] = self.smtp.from_
         msg["To"] = target
         msg["Date"] = formatdate(usegmt=True)

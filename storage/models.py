@@ -42,7 +42,12 @@ NAMING_CONVENTION: dict[str, str] = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 storage_registry = registry(metadata=metadata)
 
-CHECK_STATUSES: frozenset[str] = frozenset({"ok", "blocked", "login_required", "not_found", "unparseable", "error"})
+#: "skipped": the page was deliberately not fetched (its host is being left alone after another page's block or
+#: errors, or the check ran out of time before reaching it). Kept so operators see why there is no fresh
+#: check, but it says nothing about the supplier: it neither counts as a failure nor ends a failure streak.
+CHECK_STATUSES: frozenset[str] = frozenset(
+    {"ok", "blocked", "login_required", "not_found", "unparseable", "error", "skipped"}
+)
 FETCH_METHODS: frozenset[str] = frozenset({"browser", "http"})
 BLOB_KINDS: frozenset[str] = frozenset({"html", "png"})
 DELIVERY_STATUSES: frozenset[str] = frozenset({"pending", "sending", "sent", "failed"})

@@ -23,6 +23,10 @@ from storage.models import CHECK_STATUSES, FETCH_METHODS, Check, Snapshot, Suppl
 from storage.outbox import enqueue_alerts
 
 OK = "ok"
+#: A page that was not fetched on purpose (see storage.models.CHECK_STATUSES): neither a success nor a failure.
+SKIPPED = "skipped"
+#: Statuses that say nothing about the supplier, so failure streaks and "last check" figures step over them.
+NOT_ATTEMPTED = (SKIPPED,)
 
 
 class UnknownSupplierError(LookupError):
@@ -81,9 +85,10 @@ class CheckFacts:
     changed: bool
     previous_snapshot_id: int | None
     status: str
-    #: Status of the previous check of this supplier+url (None for the first one).
+    #: Status of the previous attempted (not skipped) check of this supplier+url (None for the first one).
     previous_status: str | None
-    #: Non-ok checks of this supplier+url since its last ok one, this check included (0 when ok).
+    #: Failed checks of this supplier+url since its last ok one, this check included (0 when ok). Skipped
+    #: checks are not counted; for a skipped check this is the streak it leaves running.
     consecutive_failures: int
     findings_update: FindingsUpdate | None
     #: First check of the current failure streak (None when this check is ok).
@@ -101,7 +106,12 @@ AlertsCallback = Callable[[CheckFacts], Iterable[dict[str, Any]]]
 
 @dataclass(frozen=True)
 class SupplierStatus:
-    """One row of the dashboard: how a supplier's monitoring is going."""
+    """One row of the dashboard: how a supplier's monitoring is going.
+
+    ``checks``, ``last_check_at`` and ``last_status`` are about attempted checks: a page skipped because its
+    host was being left alone is not a check of the supplier. The newest skip after the last attempt is
+    reported on its own (``skipped_at``, ``skip_reason``) so operators see why nothing fresher exists.
+    """
 
     supplier_id: str
     name: str
@@ -111,6 +121,10 @@ class SupplierStatus:
     last_status: str | None
     last_ok_at: datetime | None
     consecutive_failures: int
+    #: The newest skipped check, when it is newer than the last attempted one (else None).
+    skipped_at: datetime | None = None
+    #: Why that check was skipped ("backing_off: not fetched: ... is left alone until ...").
+    skip_reason: str | None = None
 
 
 def _require_aware(value: datetime, name: str) -> datetime:
@@ -243,6 +257,8 @@ def record_check(
       (deduplicated by content hash).
     - any other status: a check row only, never a snapshot; the page HTML may be kept as evidence of
       the block/login page (`evidence_blob`, deduplicated) unless keep_failure_html is False.
+    - "skipped" (not fetched on purpose): a check row only, no evidence; failure streaks step over it, so
+      it neither counts as a failure nor ends one, and it raises no failing/recovered alert by itself.
     - findings (ok checks only): merged into the finding history exactly as record_findings(...,
       url=url) does, seen at started_at, scoped to this page.
     - alerts: called with the CheckFacts once the rows above exist; the alert dicts it returns
@@ -277,7 +293,12 @@ def record_check(
         previous_id = latest.id if latest is not None else None
         previous_status = session.execute(
             select(Check.status)
-            .where(Check.supplier_id == supplier_id, Check.url == url, Check.started_at <= started_at)
+            .where(
+                Check.supplier_id == supplier_id,
+                Check.url == url,
+                Check.started_at <= started_at,
+                Check.status.not_in(NOT_ATTEMPTED),
+            )
             .order_by(Check.started_at.desc(), Check.id.desc())
             .limit(1)
         ).scalar_one_or_none()
@@ -315,7 +336,7 @@ def record_check(
                 session.flush()
                 check.snapshot_id = snapshot.id
                 check.changed = True
-        elif status != OK and html is not None and keep_failure_html:
+        elif status != OK and status not in NOT_ATTEMPTED and html is not None and keep_failure_html:
             check.evidence_blob = put_blob(session, html_bytes(html), "html")
         session.add(check)
         session.flush()
@@ -358,10 +379,11 @@ def record_check(
 
 
 def _failure_streak(session: Session, check: Check, *, before: bool = False) -> tuple[int, int | None]:
-    """(non-ok checks of the page since its last ok one up to and including `check`, first of them).
+    """(failed checks of the page since its last ok one up to and including `check`, first of them).
 
     Bounded by `check` (not by the newest row) so that a check recorded late still sees its own streak.
-    With ``before``, the streak that ended just before `check` (what an ok check recovers from).
+    With ``before``, the streak that ended just before `check` (what an ok check recovers from). Skipped
+    checks are stepped over: a page not fetched because its host was left alone did not fail.
     """
     if check.status == OK and not before:
         return 0, None
@@ -374,7 +396,7 @@ def _failure_streak(session: Session, check: Check, *, before: bool = False) -> 
         .order_by(Check.started_at.desc(), Check.id.desc())
         .limit(1)
     ).first()
-    streak = [page, not_after, Check.status != OK]
+    streak = [page, not_after, Check.status.not_in((OK, *NOT_ATTEMPTED))]
     if last_ok is not None:
         ok_at, ok_id = last_ok
         streak.append(or_(Check.started_at > ok_at, and_(Check.started_at == ok_at, Check.id > ok_id)))
@@ -484,7 +506,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _failures_expr(supplier_id: Any) -> Any:
-    """Scalar subquery: non-ok checks of `supplier_id` (a value or Supplier.id) after its last ok one.
+    """Scalar subquery: failed checks of `supplier_id` (a value or Supplier.id) after its last ok one.
+
+    Skipped checks (not fetched: the host was being left alone) are no failures of the supplier.
 
     Written as a range on (supplier_id, started_at) from the last ok check, so its cost is the length of
     the current failure streak, not the supplier's whole failure history.
@@ -499,14 +523,18 @@ def _failures_expr(supplier_id: Any) -> Any:
     since = func.coalesce(last_ok, literal(_EPOCH, UTCDateTime()))
     return (
         select(func.count(fail.id))
-        .where(fail.supplier_id == supplier_id, fail.started_at > since, fail.status != OK)
+        .where(
+            fail.supplier_id == supplier_id,
+            fail.started_at > since,
+            fail.status.not_in((OK, *NOT_ATTEMPTED)),
+        )
         .correlate(Supplier)
         .scalar_subquery()
     )
 
 
 def consecutive_failures(db: Database, supplier_id: str) -> int:
-    """Non-ok checks since the supplier's last ok check (all of them if it never succeeded)."""
+    """Failed checks since the supplier's last ok check (all of them if it never succeeded); skips excluded."""
     with db.session() as session:
         return int(session.execute(select(_failures_expr(supplier_id))).scalar_one())
 
@@ -518,16 +546,34 @@ def status_summary(db: Database) -> list[SupplierStatus]:
     (supplier_id, status, started_at) indexes, so cost grows with suppliers and current failure streaks,
     not with the size of the check table (except the count, an index range scan per supplier).
     """
-    c_count, c_last, c_status, c_ok = (aliased(Check) for _ in range(4))
-    checks = select(func.count(c_count.id)).where(c_count.supplier_id == Supplier.id).scalar_subquery()
-    last_check_at = select(func.max(c_last.started_at)).where(c_last.supplier_id == Supplier.id).scalar_subquery()
+    c_count, c_last, c_status, c_ok, c_skip = (aliased(Check) for _ in range(5))
+    checks = (
+        select(func.count(c_count.id))
+        .where(c_count.supplier_id == Supplier.id, c_count.status.not_in(NOT_ATTEMPTED))
+        .scalar_subquery()
+    )
+    last_check_at = (
+        select(func.max(c_last.started_at))
+        .where(c_last.supplier_id == Supplier.id, c_last.status.not_in(NOT_ATTEMPTED))
+        .scalar_subquery()
+    )
     last_status = (
         select(c_status.status)
-        .where(c_status.supplier_id == Supplier.id)
+        .where(c_status.supplier_id == Supplier.id, c_status.status.not_in(NOT_ATTEMPTED))
         .order_by(c_status.started_at.desc(), c_status.id.desc())
         .limit(1)
         .scalar_subquery()
     )
+    # The newest skip (served by the supplier/status/started_at index); SQLite has no LATERAL, so two
+    # scalar subqueries over the same single row.
+    last_skip = (
+        select(c_skip)
+        .where(c_skip.supplier_id == Supplier.id, c_skip.status == SKIPPED)
+        .order_by(c_skip.started_at.desc(), c_skip.id.desc())
+        .limit(1)
+    )
+    skipped_at = last_skip.with_only_columns(c_skip.started_at).scalar_subquery()
+    skip_reason = last_skip.with_only_columns(c_skip.error).scalar_subquery()
     last_ok_at = (
         select(func.max(c_ok.started_at)).where(c_ok.supplier_id == Supplier.id, c_ok.status == OK).scalar_subquery()
     )
@@ -541,6 +587,8 @@ def status_summary(db: Database) -> list[SupplierStatus]:
         last_status,
         last_ok_at,
         failures,
+        skipped_at,
+        skip_reason,
     ).order_by(Supplier.id)
     with db.session() as session:
         rows = session.execute(stmt).all()
@@ -554,6 +602,14 @@ def status_summary(db: Database) -> list[SupplierStatus]:
             last_status=r[5],
             last_ok_at=r[6],
             consecutive_failures=int(r[7] or 0),
+            **_newer_skip(r[8], r[9], r[4]),
         )
         for r in rows
     ]
+
+
+def _newer_skip(skipped_at: datetime | None, reason: str | None, last_check_at: datetime | None) -> dict[str, Any]:
+    """The latest skip, only while no attempted check came after it (an older skip explains nothing now)."""
+    if skipped_at is None or (last_check_at is not None and skipped_at < last_check_at):
+        return {}
+    return {"skipped_at": skipped_at, "skip_reason": reason}

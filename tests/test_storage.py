@@ -587,3 +587,68 @@ def test_database_size_bytes(db: Database) -> None:
     for i in range(5):
         ok_check(db, T0 + timedelta(days=i), make_claims(certs=(f"cert {i}",)), html=REALISTIC_PAGE + str(i))
     assert database_size_bytes(db) > empty
+
+
+# --- skipped checks (not fetched: the host was being left alone) -----------------------------------
+
+
+def skipped_check(db: Database, at: datetime, *, supplier_id: str = "haoyue", **kwargs: Any) -> storage.CheckResult:
+    url = URL_A if supplier_id == "haoyue" else "https://acme.en.made-in-china.com/"
+    reason = "backing_off: not fetched: https://haoyue.en.alibaba.com:443 is left alone until 2025-11-01T09:30:00+00:00"
+    return record_check(
+        db,
+        supplier_id=supplier_id,
+        url=url,
+        started_at=at,
+        finished_at=at,
+        status="skipped",
+        fetch_method="browser",
+        error=reason,
+        **kwargs,
+    )
+
+
+def test_skipped_checks_neither_count_as_failures_nor_end_a_streak(db: Database) -> None:
+    """A page not fetched because its host backs off says nothing about the supplier, either way."""
+    seen: list[storage.CheckFacts] = []
+
+    def facts(f: storage.CheckFacts) -> list[dict[str, Any]]:
+        seen.append(f)
+        return []
+
+    ok_check(db, T0)
+    blocked = failed_check(db, T0 + timedelta(hours=1), "blocked")
+    skipped_check(db, T0 + timedelta(hours=2), alerts=facts)
+    assert consecutive_failures(db, "haoyue") == 1, "a skip is no failure, and it does not reset the streak"
+    assert (seen[-1].status, seen[-1].consecutive_failures, seen[-1].previous_status) == ("skipped", 1, "blocked")
+    failed_check(db, T0 + timedelta(hours=3), "error")
+    assert consecutive_failures(db, "haoyue") == 2
+
+    summary = {s.supplier_id: s for s in status_summary(db)}["haoyue"]
+    assert (summary.checks, summary.last_status, summary.last_check_at) == (3, "error", T0 + timedelta(hours=3))
+    assert summary.consecutive_failures == 2
+    assert summary.skipped_at is None, "a skip older than the last attempt explains nothing now"
+
+    # A skip after the last attempt: the real status stays, the skip and its reason are reported beside it.
+    result = skipped_check(db, T0 + timedelta(hours=4), html="<html>captcha of another store</html>", alerts=facts)
+    assert result.snapshot_id is None and check_evidence_html(db, result.check_id) is None
+    assert (seen[-1].consecutive_failures, seen[-1].previous_status) == (2, "error")
+    summary = {s.supplier_id: s for s in status_summary(db)}["haoyue"]
+    assert (summary.last_status, summary.consecutive_failures, summary.checks) == ("error", 2, 3)
+    assert summary.skipped_at == T0 + timedelta(hours=4)
+    assert summary.skip_reason is not None and "left alone until" in summary.skip_reason
+
+    # The ok check that ends the streak recovers from the two real failures, counted from the blocked one.
+    record_check(
+        db, supplier_id="haoyue", url=URL_A, started_at=T0 + timedelta(hours=5),
+        finished_at=T0 + timedelta(hours=5), status="ok", fetch_method="browser", claims=make_claims(), alerts=facts,
+    )  # fmt: skip
+    assert (seen[-1].ended_failures, seen[-1].ended_first_failed_check_id) == (2, blocked.check_id)
+    assert consecutive_failures(db, "haoyue") == 0
+    assert len(list_snapshots(db, "haoyue")) == 1, "skips never store claims"
+
+    # A supplier only ever skipped was never checked and is not failing.
+    skipped_check(db, T0, supplier_id="acme")
+    acme = {s.supplier_id: s for s in status_summary(db)}["acme"]
+    assert (acme.checks, acme.last_status, acme.last_check_at, acme.consecutive_failures) == (0, None, None, 0)
+    assert acme.skipped_at == T0

@@ -34,8 +34,12 @@ from storage import (
     set_route,
     upsert_suppliers,
 )
+from storage.repository import SKIPPED
 
 log = logging.getLogger(__name__)
+
+#: FetchError reasons that mean "deliberately not fetched", not "the page failed".
+NOT_ATTEMPTED_REASONS = frozenset({"backing_off"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class PageOutcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def skipped(self) -> bool:
+        """Not fetched on purpose (host backing off, check budget spent): says nothing about the supplier."""
+        return self.status == SKIPPED
 
 
 def sync_watch_list(db: Database, config: Config) -> None:
@@ -157,6 +166,7 @@ class Checker:
             parser = choose_parser(url, None, supplier.platform)
         except UnknownPlatformError as exc:
             return Observation(datetime.now(UTC), "http", "error", str(exc))
+        # Route bookkeeping below only follows pages that were fetched: a skip is no evidence either way.
         route = await asyncio.to_thread(get_route, self.db, supplier.id, url)
         browser_checks = route.browser_checks if route is not None and route.method == "browser" else 0
         http_first = (
@@ -166,9 +176,12 @@ class Checker:
         )
         if not http_first:
             seen = await self._fetch_and_read(supplier, url, "browser")
-            await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", browser_checks + 1)
+            if seen.status != SKIPPED:
+                await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", browser_checks + 1)
             return seen
         cheap = await self._fetch_and_read(supplier, url, "http", fallback_follows=True)
+        if cheap.status == SKIPPED:
+            return cheap  # both methods share the host's backoff: the browser would be refused too
         if cheap.ok:
             await asyncio.to_thread(set_route, self.db, supplier.id, url, "http", 0)
             return cheap
@@ -192,7 +205,12 @@ class Checker:
                 parser = choose_parser(url, None, supplier.platform)
                 fetcher = self.fetchers.get(method, platform=parser.name if parser else None)
                 page = await fetcher.fetch(url, parser, ignore_robots=supplier.ignore_robots_txt)
-            except (FetchError, UnknownPlatformError) as exc:
+            except FetchError as exc:
+                # Not fetched because the host is being left alone (another page's captcha or errors): that
+                # is no failure of this supplier, and counting it would raise "check failing" for healthy ones.
+                status = SKIPPED if exc.reason in NOT_ATTEMPTED_REASONS else "error"
+                return Observation(started, method, status, str(exc))
+            except UnknownPlatformError as exc:
                 return Observation(started, method, "error", str(exc))
             except Exception as exc:  # a bug must cost one page, not the whole run
                 log.exception("unexpected failure fetching %s for %s", url, supplier.id)
@@ -230,6 +248,11 @@ class Checker:
         second = await self._observe(supplier, url)
         assert first.claims is not None
         claimed = ", ".join(sorted({c.subject for c in changes if c.confirm_needed}))
+        if second.status == SKIPPED:
+            # The host is left alone now (another page's captcha in between): no verdict either way, so no
+            # failure; the next check fetches and confirms again.
+            reason = f"could not confirm a change ({claimed}): the second fetch was not made: {second.reason}"
+            return replace(first, status=SKIPPED, reason=reason, claims=None, html=None, screenshot=None), []
         if not second.ok or second.claims is None:
             reason = f"could not confirm a change ({claimed}): the second fetch was {second.status}: {second.reason}"
             return replace(first, status="error", reason=reason, claims=None), []
@@ -275,7 +298,7 @@ class Checker:
             error=seen.note if seen.status == "ok" else seen.reason,
             http_status=seen.http_status,
             claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
-            html=seen.html,
+            html=seen.html if seen.status != SKIPPED else None,
             screenshot=seen.screenshot if seen.ok else None,
             findings=rows,
             alerts=alerts,

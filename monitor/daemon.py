@@ -131,7 +131,7 @@ async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
         log.exception("check of %s failed", supplier.id)
         return
     seconds = time.monotonic() - started
-    level = logging.INFO if all(o.ok for o in outcomes) else logging.WARNING
+    level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
     log.log(level, "%s", _summary(supplier.id, outcomes, seconds))
     await _judge_layout(rt, config, outcomes)
 
@@ -149,7 +149,8 @@ def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> s
 async def _judge_layout(rt: DaemonRuntime, config: Config, outcomes: list[PageOutcome]) -> None:
     """Raise a layout alert when every watched page of a family is unparseable at its latest check."""
     for outcome in outcomes:
-        rt.latest[(outcome.supplier_id, outcome.url)] = outcome
+        if not outcome.skipped:  # a page not fetched says nothing about its layout: keep what was last seen
+            rt.latest[(outcome.supplier_id, outcome.url)] = outcome
     if not any(o.status == "unparseable" for o in outcomes):
         return  # only an unparseable page can complete a family's "all unparseable"
     watched = {(s.id, url) for s in config.suppliers for url in s.page_urls}

@@ -2,6 +2,10 @@
 
 Per supplier: its last check and streak (storage's status_summary) and its next check (the daemon's job
 store, table ``apscheduler_jobs``, read as plain rows so no job needs unpickling). Plus the alert queue.
+
+A supplier whose latest check was skipped (not fetched: its host was being left alone after another
+store's captcha or errors) keeps its last real status and streak; ``not_fetched`` says when and why, so
+"last check 2 h ago" never looks like a stuck daemon nor like a failing supplier.
 """
 
 from __future__ import annotations
@@ -78,6 +82,11 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
                 "last_ok_at": _iso(row.last_ok_at) if row else None,
                 "checks": row.checks if row else 0,
                 "consecutive_failures": row.consecutive_failures if row else 0,
+                "not_fetched": (
+                    {"at": _iso(row.skipped_at), "reason": row.skip_reason}
+                    if row is not None and row.skipped_at is not None
+                    else None
+                ),
                 "next_check_at": _iso(datetime.fromtimestamp(next_run, UTC)) if next_run is not None else None,
                 "paused": bool(conf and conf.paused) or (has_job and next_run is None),
             }
@@ -114,6 +123,11 @@ def print_status(report: dict[str, Any], console: Console) -> None:
             str(s["checks"]), str(s["consecutive_failures"] or ""), next_check,
         )  # fmt: skip
     console.print(table)
+    for s in report["suppliers"]:
+        if s.get("not_fetched"):
+            skipped = s["not_fetched"]
+            note = f"{s['id']}: not fetched at {_when(skipped['at'])} (not counted as a failure): {skipped['reason']}"
+            console.print(safe(note, 400))
     queue = report["queue"]
     console.print(
         f"Scheduled checks: {queue['jobs']}. Deliveries pending: {queue['pending_deliveries']}, "

@@ -18,14 +18,25 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from conftest import requires_browser
+from rich.console import Console
 
 from monitor.alerts.delivery import deliver_due
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import Checker, PageOutcome, check_suppliers, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
-from storage import list_alerts, list_checks, list_deliveries, open_database
+from monitor.fetchers import Fetchers
+from monitor.status import print_status, status_report
+from storage import (
+    consecutive_failures,
+    list_alerts,
+    list_checks,
+    list_deliveries,
+    list_snapshots,
+    open_database,
+    open_findings,
+)
 
 pytestmark = requires_browser
 
@@ -93,7 +104,16 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 WATCHED = {"xinlong-hardware", "kangda-medical", "jiahe-electronics"}
 
 
-def _config(tmp_path: Path, market: DemoMarketplace, hook: WebhookReceiver, smtp_port: int, **alerts: Any) -> Config:
+def _config(
+    tmp_path: Path,
+    market: DemoMarketplace,
+    hook: WebhookReceiver,
+    smtp_port: int,
+    *,
+    watched: set[str] = WATCHED,
+    politeness: dict[str, Any] = LOOPBACK_POLITENESS,
+    **alerts: Any,
+) -> Config:
     buyers = {
         "name": "Hardware buyers",
         "email": "buyer@example.com",
@@ -106,11 +126,11 @@ def _config(tmp_path: Path, market: DemoMarketplace, hook: WebhookReceiver, smtp
         tmp_path / "config.toml",
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
-            "politeness": LOOPBACK_POLITENESS,
+            "politeness": politeness,
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from": "monitor@example.com"},
             "alerts": {"failure_threshold": 3, **alerts},
             "recipients": [buyers, operators],
-            "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in WATCHED],
+            "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in watched],
         },
     )
 
@@ -262,3 +282,89 @@ def test_an_acknowledged_finding_does_not_alert_again_when_it_comes_back(
         marketplace.set_round(2)  # ... and comes back: acknowledged, so nobody is told again
         _round(config, db, {"jiahe-electronics"})
         assert len(expired_alerts()) == 1
+
+
+async def _one_by_one(config: Config, db: Any, ids: list[str], fetchers: Fetchers | None = None) -> list[PageOutcome]:
+    """Check suppliers in this order; with new fetchers (a fresh host backoff, as `supplier-monitor check`)
+    unless ``fetchers`` are given (kept across checks, as the daemon does)."""
+    if fetchers is None:
+        async with Fetchers(config) as fresh:
+            return await _one_by_one(config, db, ids, fresh)
+    checker = Checker(config, db, fetchers)
+    return [outcome for sid in ids for outcome in await checker.check_supplier(config.supplier(sid))]
+
+
+def test_a_store_backing_off_its_host_does_not_make_the_other_stores_fail(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    """One store's captcha backs the shared host off: the other store is skipped, never "check failing"."""
+    blocked, healthy = "kangda-medical", "jiahe-electronics"
+    politeness = {**LOOPBACK_POLITENESS, "block_backoff": "10m"}  # like a real marketplace: leave it alone
+    config = _config(
+        tmp_path, marketplace, hook, mailbox[1], watched={blocked, healthy}, politeness=politeness, failure_threshold=2
+    )
+
+    def alerts(kind: str, supplier_id: str) -> list[dict[str, Any]]:
+        return [b for b in hook.bodies if b["kind"] == kind and b["supplier"]["id"] == supplier_id]
+
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        assert {o.status for o in asyncio.run(_one_by_one(config, db, [blocked, healthy]))} == {"ok"}
+        deliver_due(db, config)
+        findings_before = {f.identity for f in open_findings(db, healthy)}
+        assert findings_before, "jiahe's page has findings that a failed check must not resolve"
+        bodies_before = len(hook.bodies)
+
+        marketplace.glitch(blocked, "captcha", "captcha", "captcha")
+        for n in (1, 2, 3):
+            first, second = asyncio.run(_one_by_one(config, db, [blocked, healthy]))
+            deliver_due(db, config)
+            assert (first.supplier_id, first.status) == (blocked, "blocked")
+            assert (second.supplier_id, second.status) == (healthy, "skipped"), second.reason
+            assert second.reason.startswith("backing_off: not fetched:") and "left alone until" in second.reason
+            assert consecutive_failures(db, blocked) == n
+            assert consecutive_failures(db, healthy) == 0
+
+        # The blocked store's own failures count and alert once at the threshold; the healthy store is quiet.
+        [failing] = alerts("check_failing", blocked)
+        assert failing["details"]["failures"] == 2 and failing["details"]["status"] == "blocked"
+        assert [b["kind"] for b in hook.bodies[bodies_before:] if b["supplier"]["id"] == healthy] == []
+        assert [a.kind for a in list_alerts(db, healthy) if a.kind in ("check_failing", "finding_resolved")] == []
+        assert {f.identity for f in open_findings(db, healthy)} == findings_before
+        assert len(list_snapshots(db, healthy)) == 1
+        assert [c.status for c in list_checks(db, healthy)] == ["skipped"] * 3 + ["ok"]
+
+        # `supplier-monitor status` says why the healthy store has no fresher check, and that it is not failing.
+        report = status_report(config, db)
+        rows = {r["id"]: r for r in report["suppliers"]}
+        assert (rows[healthy]["last_status"], rows[healthy]["consecutive_failures"]) == ("ok", 0)
+        assert "left alone until" in rows[healthy]["not_fetched"]["reason"]
+        assert (rows[blocked]["last_status"], rows[blocked]["consecutive_failures"]) == ("blocked", 3)
+        console = Console(record=True, width=250)
+        print_status(report, console)
+        assert f"{healthy}: not fetched at" in console.export_text()
+
+        # Back to normal: the blocked store recovers from its 3 failures; the healthy one had none to recover from.
+        asyncio.run(_one_by_one(config, db, [blocked, healthy]))
+        deliver_due(db, config)
+        [recovered] = alerts("recovered", blocked)
+        assert recovered["details"]["failures"] == 3
+        assert alerts("recovered", healthy) == [] and alerts("check_failing", healthy) == []
+
+        # Daemon-like fetchers that live on: the blocked store's own check during its backoff is skipped too,
+        # and it neither adds to nor resets its streak (the next real failure continues it).
+        marketplace.glitch(blocked, "captcha", "captcha")
+
+        async def daemon_like() -> list[PageOutcome]:
+            async with Fetchers(config) as fetchers:
+                return await _one_by_one(config, db, [blocked, blocked, healthy], fetchers)
+
+        assert [o.status for o in asyncio.run(daemon_like())] == ["blocked", "skipped", "skipped"]
+        streak_start = list_checks(db, blocked, limit=2)[1]
+        assert (streak_start.status, consecutive_failures(db, blocked)) == ("blocked", 1)
+        asyncio.run(_one_by_one(config, db, [blocked]))
+        deliver_due(db, config)
+        assert consecutive_failures(db, blocked) == 2
+        second_failing = [b for b in alerts("check_failing", blocked) if b["id"] != failing["id"]]
+        assert [b["details"]["first_failed_check_id"] for b in second_failing] == [streak_start.id]
+        assert consecutive_failures(db, healthy) == 0 and alerts("check_failing", healthy) == []

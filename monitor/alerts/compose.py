@@ -2,7 +2,8 @@
 
 Claim changes (already confirmed by the checker), new and resolved findings, a failure streak reaching
 the threshold, and the recovery that ends it. Only ok checks can change claims or findings: a blocked or
-failed page says nothing about the supplier, so it never produces "removed" or "resolved".
+failed page says nothing about the supplier, so it never produces "removed" or "resolved". A skipped page
+(not fetched while its host is left alone) raises nothing at all: it is neither a failure nor a recovery.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from monitor.changes.events import check_failing_alert, claim_change_alerts, fin
 from monitor.config import Config, SupplierConfig
 from storage import CheckFacts
 from storage.dashboard import suppressed_identities
+from storage.repository import SKIPPED
 
 
 def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[str, Any]:
@@ -61,6 +63,8 @@ class CheckAlerts:
     def alerts(self, facts: CheckFacts) -> list[Alert]:
         threshold = self.config.alerts.failure_threshold
         found: list[Alert] = []
+        if facts.status == SKIPPED:
+            return found  # not fetched (host left alone): no news about the supplier, good or bad
         if facts.status == "ok":
             if self.changes and facts.changed and facts.previous_snapshot_id is not None:
                 assert facts.snapshot_id is not None

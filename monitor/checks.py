@@ -3,6 +3,11 @@
 The checker owns no policy about *when* to check (that is the scheduler's) nor about what a change means
 (verification and diffing read the stored snapshots). A failing page is recorded with its reason and the
 run goes on: one dead host never stops the others.
+
+A page that is not fetched on purpose (its host is being left alone after another page's captcha or errors,
+or the check's ``scheduler.check_timeout`` ran out before reaching it) is stored as ``skipped`` with the
+reason: operators see why there is no fresh check, and it is no failure of that supplier. A page still
+loading when the budget runs out is a failed check (``check_timeout: ...``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.compose import CheckAlerts
 from monitor.alerts.layout import raise_layout_alerts
@@ -104,6 +109,25 @@ class Observation:
         return self.status == "ok" and self.claims is not None
 
 
+@dataclass(frozen=True)
+class CheckBudget:
+    """One check's ``scheduler.check_timeout``: a deadline (event loop time) shared by all its pages."""
+
+    size: timedelta
+    deadline: float
+
+    @classmethod
+    def start(cls, size: timedelta) -> CheckBudget:
+        return cls(size, asyncio.get_running_loop().time() + size.total_seconds())
+
+    @property
+    def spent(self) -> bool:
+        return asyncio.get_running_loop().time() >= self.deadline
+
+    def __str__(self) -> str:
+        return _span(self.size)
+
+
 class Checker:
     def __init__(self, config: Config, db: Database, fetchers: Fetchers) -> None:
         self.config = config
@@ -111,9 +135,18 @@ class Checker:
         self.fetchers = fetchers
         self.findings = ClaimJudge(config, db)
         self._slots = asyncio.Semaphore(config.browser.concurrency)
+        #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
+        self._trying: dict[tuple[str, str], str] = {}
 
-    async def check_supplier(self, supplier: SupplierConfig) -> list[PageOutcome]:
-        return [await self.check_page(supplier, url) for url in supplier.page_urls]
+    async def check_supplier(self, supplier: SupplierConfig, *, budget: timedelta | None = None) -> list[PageOutcome]:
+        """Check every page of the supplier within ``budget`` (default ``scheduler.check_timeout``).
+
+        The budget bounds fetching, reading, confirming and judging; storing is never cut short, so what
+        a timed-out check leaves behind is whole: the page it was on is a failed check (``check_timeout``),
+        the pages it did not reach are skipped ones, and nothing of the unfinished work is kept.
+        """
+        limit = CheckBudget.start(budget if budget is not None else self.config.scheduler.check_timeout)
+        return [await self.check_page(supplier, url, budget=limit) for url in supplier.page_urls]
 
     async def check_many(
         self,
@@ -122,8 +155,13 @@ class Checker:
     ) -> list[PageOutcome]:
         """Check suppliers concurrently (bounded by the browser concurrency), in completion order."""
 
+        # One supplier per browser slot, as the daemon does: its check_timeout budget then measures the
+        # check, not the time it queued behind the others.
+        suppliers_at_once = asyncio.Semaphore(self.config.browser.concurrency)
+
         async def one(supplier: SupplierConfig) -> list[PageOutcome]:
-            outcomes = await self.check_supplier(supplier)
+            async with suppliers_at_once:
+                outcomes = await self.check_supplier(supplier)
             if on_done:
                 on_done(supplier, outcomes)
             return outcomes
@@ -134,9 +172,27 @@ class Checker:
         await asyncio.to_thread(raise_layout_alerts, self.config, self.db, suppliers, outcomes)
         return outcomes
 
-    async def check_page(self, supplier: SupplierConfig, url: str) -> PageOutcome:
+    async def check_page(self, supplier: SupplierConfig, url: str, *, budget: CheckBudget | None = None) -> PageOutcome:
+        """Observe, compare and judge one page within ``budget`` (none: no limit), then store the outcome."""
+        began = datetime.now(UTC)
+        if budget is not None and budget.spent:
+            reason = f"check_timeout: not fetched: the whole check used up its {budget} before this page"
+            return await self._store(supplier, url, began, self._timed_out(supplier, url, began, reason), [], [])
+        limit = asyncio.timeout_at(budget.deadline if budget is not None else None)
+        try:
+            async with limit:
+                observation, changes = await self._look(supplier, url)
+                findings = await self._judge(observation)
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            reason = f"check_timeout: the whole check took longer than {budget} (scheduler.check_timeout)"
+            observation, changes, findings = self._timed_out(supplier, url, began, reason, status="error"), [], []
+        return await self._store(supplier, url, observation.started_at, observation, changes, findings)
+
+    async def _look(self, supplier: SupplierConfig, url: str) -> tuple[Observation, list[ClaimChange]]:
+        """Fetch and read the page; when claims changed in a way that needs it, fetch again to confirm."""
         observation = await self._observe(supplier, url)
-        started = observation.started_at
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:
             previous = await asyncio.to_thread(latest_snapshot, self.db, supplier.id, url)
@@ -147,7 +203,19 @@ class Checker:
                 )
                 if self.config.alerts.confirm_changes and any(c.confirm_needed for c in changes):
                     observation, changes = await self._confirm(supplier, url, observation, before, changes)
-        return await self._store(supplier, url, started, observation, changes)
+        return observation, changes
+
+    async def _judge(self, seen: Observation) -> list[Finding]:
+        if not seen.ok or seen.claims is None:
+            return []
+        # Registries may be asked (database, IAF CertSearch): off the event loop.
+        return await asyncio.to_thread(self.findings.judge, seen.claims, seen.started_at.date())
+
+    def _timed_out(
+        self, supplier: SupplierConfig, url: str, began: datetime, reason: str, *, status: str = SKIPPED
+    ) -> Observation:
+        method = self._trying.get((supplier.id, url)) or supplier.method or self.config.fetch.method
+        return Observation(began, method if method in ("http", "browser") else "browser", status, reason)
 
     async def _observe(self, supplier: SupplierConfig, url: str) -> Observation:
         """Fetch and read one page by the configured method; "auto" picks per page (see _observe_adaptively)."""
@@ -199,6 +267,7 @@ class Checker:
         ``fallback_follows``: the browser will retry if this plain-HTTP attempt is blocked, so a block here
         is not the host asking us to go away and must not start its backoff.
         """
+        self._trying[(supplier.id, url)] = method
         async with self._slots:
             started = datetime.now(UTC)  # after the wait for a slot: durations measure the page, not the queue
             try:
@@ -266,14 +335,18 @@ class Checker:
         return replace(first, status="error", reason=reason, claims=None), []
 
     async def _store(
-        self, supplier: SupplierConfig, url: str, started: datetime, seen: Observation, changes: list[ClaimChange]
+        self,
+        supplier: SupplierConfig,
+        url: str,
+        started: datetime,
+        seen: Observation,
+        changes: list[ClaimChange],
+        findings: list[Finding],
     ) -> PageOutcome:
+        """Write the check (one transaction, in a worker thread that finishes even if this task is cancelled)."""
         finished = datetime.now(UTC)
-        findings: list[Finding] = []
         rows = None
         if seen.ok and seen.claims is not None:
-            # Registries may be asked (database, IAF CertSearch): off the event loop.
-            findings = await asyncio.to_thread(self.findings.judge, seen.claims, started.date())
             rows = self.findings.rows(findings, seen.claims)
         else:
             log.info("%s %s: %s (%s)", supplier.id, url, seen.status, seen.reason)
@@ -320,6 +393,16 @@ class Checker:
             changes=changes,
             alerts=list(result.alerts_enqueued),
         )
+
+
+def _span(value: timedelta) -> str:
+    """A duration the way the config writes it: '5m', '1h30m', '0.5s'."""
+    seconds = value.total_seconds()
+    if seconds < 60:
+        return f"{seconds:g}s"
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)
 
 
 def _same_claims(a: ClaimsDocument, b: ClaimsDocument) -> bool:

@@ -41,15 +41,23 @@ DAEMON = (
 DEADLINE = 90.0
 
 
-def write_config(path: Path, market: DemoMarketplace, ids: list[str], *, interval: str = "2s", **per: Any) -> None:
-    """A config for the daemon; ``per`` maps a supplier id to extra keys (paused, interval)."""
+def write_config(
+    path: Path,
+    market: DemoMarketplace,
+    ids: list[str],
+    *,
+    interval: str = "2s",
+    scheduler: dict[str, str] | None = None,
+    **per: Any,
+) -> None:
+    """A config for the daemon; ``per`` maps a supplier id to extra keys (paused, interval, cron)."""
     suppliers = []
     for s in demo_suppliers(market.base_url):
         if s["id"] in ids:
             suppliers.append({**s, **per.get(str(s["id"]).replace("-", "_"), {})})
     document = {
         "database": {"url": f"sqlite:///{path.parent / 'monitor.db'}"},
-        "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s"},
+        "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
         "politeness": LOOPBACK_POLITENESS,
         "defaults": {"interval": interval},
         "suppliers": suppliers,
@@ -373,3 +381,35 @@ def test_status_without_a_daemon(tmp_path: Path, marketplace: DemoMarketplace) -
     console = Console(record=True, width=200)
     print_status(report, console)
     assert "paused" in console.export_text()
+
+
+def stored_checks(db: Path) -> list[tuple[str, str, str | None, int | None]]:
+    """(supplier_id, status, error, snapshot_id) of every stored check, oldest first."""
+    with _connect(db) as conn:
+        return conn.execute(
+            'SELECT supplier_id, status, error, snapshot_id FROM "check" ORDER BY started_at, id'
+        ).fetchall()
+
+
+def test_a_check_out_of_check_timeout_is_a_stored_failure(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
+) -> None:
+    """scheduler.check_timeout running out is a failed check with its reason, counted like any failure."""
+    ids = ["haoyu-valves"]
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(config_path, marketplace, ids, scheduler={"check_timeout": "1s"})
+    marketplace.delay_ms = 6000  # no answer (robots.txt included) within the check's budget
+    daemon = Daemon(config_path)
+    daemons.append(daemon)
+    wait_for(enough_checks(db, ids, 2), "two timed-out checks stored", daemon)
+    assert daemon.stop() == 0
+
+    rows = stored_checks(db)
+    assert len(rows) >= 2
+    reason = "check_timeout: the whole check took longer than 1s (scheduler.check_timeout)"
+    assert rows == [("haoyu-valves", "error", reason, None)] * len(rows)
+    [row] = status_report(load_config(config_path))["suppliers"]
+    assert (row["last_status"], row["consecutive_failures"]) == ("error", len(rows))
+    log = daemon.log
+    assert "checked haoyu-valves: error (check_timeout: the whole check took longer than 1s" in log
+    assert "Traceback" not in log

@@ -16,6 +16,7 @@ from storage import (
     database_size_bytes,
     finding_history,
     latest_snapshot,
+    list_alerts,
     list_checks,
     list_snapshots,
     open_database,
@@ -198,3 +199,64 @@ def test_findings_are_judged_on_every_ok_check_and_kept_as_history(demo) -> None
     _run(config, db, ["jiahe-electronics"])
     expired_rows = [f for f in finding_history(db, "jiahe-electronics") if f.code == "EXPIRED"]
     assert len({f.identity for f in expired_rows}) == len(expired_rows), "a persisting finding is one row"
+
+
+@pytest.mark.parametrize(
+    ("method", "robots", "budget"),
+    [
+        ("http", True, 1),  # runs out while robots.txt is fetched
+        pytest.param("browser", False, 3, marks=pytest.mark.browser),  # runs out in Chromium's navigation
+    ],
+)
+def test_a_check_out_of_check_timeout_is_a_stored_failure(
+    marketplace, tmp_path: Path, method: str, robots: bool, budget: int
+) -> None:
+    """A page that does not finish within scheduler.check_timeout is a failed check with the reason, counted
+    towards "check failing"; the page the check never reached is skipped, and nothing half-done is kept."""
+    from datetime import timedelta
+
+    from monitor.config import load_config
+
+    base = marketplace.base_url
+    product, profile = f"{base}/product-detail/kangda-medical.html", f"{base}/store/kangda-medical/company_profile.html"
+    config = load_config(
+        tmp_path / "c.toml",
+        data={
+            "database": {"url": f"sqlite:///{tmp_path / 'timeout.db'}"},
+            "fetch": {"method": method, "timeout": "30s"},  # the page alone would be waited for
+            "politeness": {**LOOPBACK_POLITENESS, "obey_robots_txt": robots},
+            "scheduler": {"check_timeout": f"{budget}s"},
+            "alerts": {"failure_threshold": 2},
+            "suppliers": [{"id": "kangda-medical", "platform": "alibaba", "urls": [product, profile]}],
+        },
+    )
+    marketplace.delay_ms = (budget + 5) * 1000  # every answer takes longer than the whole check may
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        for n in (1, 2):
+            outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+            assert [(o.url, o.status) for o in outcomes] == [(product, "error"), (profile, "skipped")]
+            took = f"took longer than {budget}s (scheduler.check_timeout)"
+            assert outcomes[0].reason == f"check_timeout: the whole check {took}"
+            assert outcomes[1].reason.startswith(f"check_timeout: not fetched: the whole check used up its {budget}s")
+            assert consecutive_failures(db, "kangda-medical") == n
+        checks = list_checks(db, "kangda-medical")
+        assert len(checks) == 4, "one row per page and check: nothing written twice by a cancelled store"
+        assert all(c.snapshot_id is None and c.evidence_blob is None for c in checks)
+        assert [c.status for c in checks if c.url == product] == ["error", "error"]
+        assert all(c.error.startswith("check_timeout:") for c in checks)
+        [failing] = [a for a in list_alerts(db, "kangda-medical") if a.kind == "check_failing"]
+        assert failing.payload["details"]["failures"] == 2
+        assert failing.payload["details"]["reason"] == f"check_timeout: the whole check {took}"
+        assert list_snapshots(db, "kangda-medical") == []
+
+        # The marketplace answers again (and the budget covers Chromium's start): both pages read and stored.
+        marketplace.delay_ms = 0
+        roomy = config.model_copy(
+            update={"scheduler": config.scheduler.model_copy(update={"check_timeout": timedelta(minutes=1)})}
+        )
+        outcomes = asyncio.run(check_suppliers(roomy, db, roomy.suppliers))
+        assert [o.status for o in outcomes] == ["ok", "ok"]
+        assert consecutive_failures(db, "kangda-medical") == 0
+        assert len(list_snapshots(db, "kangda-medical")) == 2
+        assert [a.kind for a in list_alerts(db, "kangda-medical") if a.kind == "recovered"] == ["recovered"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import signal
@@ -189,9 +190,44 @@ async def run_deliveries() -> None:
 # --- schedule ------------------------------------------------------------------------------------------------
 
 
+#: Jitter is at most this share of the time between a supplier's runs: 30 s spread a day's checks of many
+#: suppliers nicely, but would turn a 3 s interval into a 3-33 s one (and delay the first check by 30 s).
+JITTER_SHARE_OF_INTERVAL = 0.1
+#: A cron schedule's shortest gap is looked for among this many runs (from a fixed date, so it is stable).
+CRON_GAP_SAMPLE = 24
+_CRON_GAP_FROM = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def supplier_jitter(config: Config, supplier: SupplierConfig) -> float:
+    """``scheduler.jitter`` in seconds, bounded by a tenth of the supplier's interval (or shortest cron gap)."""
+    jitter = config.scheduler.jitter.total_seconds()
+    if not jitter:
+        return 0.0
+    if supplier.cron:
+        gap = _shortest_cron_gap(CronTrigger.from_crontab(supplier.cron, timezone="UTC"))
+    else:
+        gap = config.interval_for(supplier).total_seconds()
+    return round(min(jitter, gap * JITTER_SHARE_OF_INTERVAL), 3) if gap is not None else jitter
+
+
+def _shortest_cron_gap(trigger: CronTrigger) -> float | None:
+    """Seconds between the closest two of the trigger's next runs after a fixed date (None: fewer than two)."""
+    fires: list[datetime] = []
+    previous: datetime | None = None
+    at = _CRON_GAP_FROM
+    while len(fires) < CRON_GAP_SAMPLE:
+        fire = trigger.get_next_fire_time(previous, at)
+        if fire is None:
+            break
+        fires.append(fire)
+        previous, at = fire, fire + timedelta(microseconds=1)
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(fires)]
+    return min(gaps) if gaps else None
+
+
 def supplier_trigger(config: Config, supplier: SupplierConfig) -> BaseTrigger:
-    """The supplier's cron (UTC) or interval trigger, with the configured jitter."""
-    jitter = config.scheduler.jitter.total_seconds() or None
+    """The supplier's cron (UTC) or interval trigger, with the configured jitter bounded by its interval."""
+    jitter = supplier_jitter(config, supplier) or None
     if supplier.cron:
         trigger = CronTrigger.from_crontab(supplier.cron, timezone="UTC")
         trigger.jitter = jitter
@@ -234,8 +270,8 @@ def sync_jobs(scheduler: AsyncIOScheduler, config: Config) -> None:
                 first = None
             elif supplier.cron:
                 first = trigger.get_next_fire_time(None, now)
-            else:  # a new supplier is checked soon, not one whole interval from now
-                first = now + timedelta(seconds=random.uniform(0, config.scheduler.jitter.total_seconds()))
+            else:  # a new supplier is checked soon (within its jitter), not one whole interval from now
+                first = now + timedelta(seconds=random.uniform(0, supplier_jitter(config, supplier)))
             scheduler.add_job(
                 run_check, trigger, args=[supplier.id], id=job_id, name=job_id, jobstore=CHECK_STORE,
                 replace_existing=True, next_run_time=first, **options,

@@ -5,6 +5,7 @@ and no Chromium behind, config edits apply live, and `status` tells when each su
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -15,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ import tomlkit
 from conftest import requires_browser
 from rich.console import Console
 
-from monitor.config import load_config
+from monitor import daemon as daemon_module
+from monitor.config import ConfigError, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
@@ -413,3 +415,99 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
     log = daemon.log
     assert "checked haoyu-valves: error (check_timeout: the whole check took longer than 1s" in log
     assert "Traceback" not in log
+
+
+def test_jitter_is_bounded_by_the_interval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """30 s of jitter spread a day's checks; for a 3 s interval it would delay every check (and the first by
+    up to 30 s), so it is at most a tenth of the interval (or of a cron schedule's shortest gap)."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    market_url = "http://127.0.0.1:9"  # nothing is fetched: only the schedule is made
+    document = {
+        "database": {"url": f"sqlite:///{db}"},
+        "scheduler": {"jitter": "30s"},
+        "suppliers": [
+            {"id": "fast", "url": f"{market_url}/store/fast/company_profile.html", "interval": "3s"},
+            {"id": "daily", "url": f"{market_url}/store/daily/company_profile.html"},
+            {"id": "minutely", "url": f"{market_url}/store/minutely/company_profile.html", "cron": "* * * * *"},
+            {"id": "twice", "url": f"{market_url}/store/twice/company_profile.html", "cron": "0 6,7 * * *"},
+        ],
+    }
+    config_path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    config = load_config(config_path)
+    jitter = {s.id: daemon_module.supplier_jitter(config, s) for s in config.suppliers}
+    assert jitter == {"fast": 0.3, "daily": 30.0, "minutely": 6.0, "twice": 30.0}
+    unjittered = config.model_copy(update={"scheduler": config.scheduler.model_copy(update={"jitter": timedelta(0)})})
+    assert daemon_module.supplier_trigger(unjittered, config.suppliers[0]).jitter is None
+
+    # The first check of a new supplier comes within its (bounded) jitter: take the largest draw.
+    monkeypatch.setattr(daemon_module.random, "uniform", lambda low, high: high)
+
+    async def schedule() -> datetime:
+        store = SQLAlchemyJobStore(url=f"sqlite:///{db}", tablename=daemon_module.JOBS_TABLE)
+        scheduler = AsyncIOScheduler(timezone="UTC", jobstores={daemon_module.CHECK_STORE: store})
+        scheduler.start(paused=True)
+        try:
+            before = datetime.now(UTC)
+            daemon_module.sync_jobs(scheduler, config)
+            return before
+        finally:
+            scheduler.shutdown(wait=False)
+
+    before = asyncio.run(schedule())
+    stored = jobs(db)
+    fast_next, fast = stored["check:fast"]
+    assert isinstance(fast["trigger"], IntervalTrigger) and fast["trigger"].jitter == 0.3
+    assert fast_next is not None and fast_next - before.timestamp() < 1.3, "first check delayed by the 30 s jitter"
+    assert stored["check:daily"][1]["trigger"].jitter == 30.0
+    minutely_next, minutely = stored["check:minutely"]
+    assert isinstance(minutely["trigger"], CronTrigger) and minutely["trigger"].jitter == 6.0
+    assert minutely_next is not None and minutely_next - before.timestamp() <= 60
+
+
+def test_a_cron_supplier_gets_a_cron_job_in_the_job_store(
+    tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
+) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
+    write_config(
+        config_path, marketplace, ["haoyu-valves", "hengtai-machinery"], interval="3s",
+        scheduler={"jitter": "30s"}, hengtai_machinery={"cron": "*/5 * * * *"},
+    )  # fmt: skip
+    daemon = Daemon(config_path)
+    daemons.append(daemon)
+    # With 30 s of jitter on a 3 s interval this took up to a minute; bounded, it takes two intervals.
+    wait_for(enough_checks(db, ["haoyu-valves"], 2), "two checks of the 3 s supplier", daemon)
+    stored = jobs(db)
+    _, cron_job = stored["check:hengtai-machinery"]
+    trigger = cron_job["trigger"]
+    assert isinstance(trigger, CronTrigger)
+    fields = {f.name: str(f) for f in trigger.fields}
+    assert (fields["minute"], fields["hour"], fields["day"]) == ("*/5", "*", "*")
+    assert str(trigger.timezone) == "UTC" and trigger.jitter == 30.0
+    _, interval_job = stored["check:haoyu-valves"]
+    assert isinstance(interval_job["trigger"], IntervalTrigger) and interval_job["trigger"].jitter == 0.3
+
+    rows = {r["id"]: r for r in status_report(load_config(config_path))["suppliers"]}
+    next_at = datetime.fromisoformat(rows["hengtai-machinery"]["next_check_at"])
+    assert next_at.minute % 5 == 0 and next_at.second <= 30, "on the cron's minutes, within its jitter"
+    assert -5 < (next_at - datetime.now(UTC)).total_seconds() <= 5 * 60 + 30
+    assert daemon.stop() == 0
+    assert "scheduled hengtai-machinery: cron" in daemon.log
+
+
+def test_interval_and_cron_together_are_a_config_error(tmp_path: Path, marketplace: DemoMarketplace) -> None:
+    config_path = tmp_path / "config.toml"
+    write_config(
+        config_path, marketplace, ["hengtai-machinery"], hengtai_machinery={"cron": "0 6 * * *", "interval": "1h"}
+    )
+    with pytest.raises(ConfigError, match="either interval or cron, not both"):
+        load_config(config_path)
+    assert daemon_module.run_daemon(config_path, configure_logging=False) == 2
+    assert not (tmp_path / "monitor.db").exists(), "a bad config must not start a schedule"

@@ -132,7 +132,8 @@ class PlatformConfig(_Section):
 
 
 class SchedulerConfig(_Section):
-    #: Random delay added to each run so that checks of many suppliers do not start in the same second.
+    #: Random delay added to each run so that checks of many suppliers do not start in the same second; at most a
+    #: tenth of the supplier's interval (or of its cron schedule's shortest gap).
     jitter: OptionalDelay = timedelta(seconds=30)
     #: After downtime, a missed run within this window is made up once (not a burst of catch-ups).
     misfire_grace: Duration = timedelta(hours=12)

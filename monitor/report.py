@@ -21,6 +21,7 @@ STATUS_STYLE = {
     "not_found": "magenta",
     "unparseable": "yellow",
     "error": "red",
+    "skipped": "dim",
 }
 
 

@@ -47,11 +47,14 @@ def scheduled_jobs(db: Database) -> dict[str, float | None] | None:
         return {row.id: row.next_run_time for row in conn.execute(select(_jobs.c.id, _jobs.c.next_run_time))}
 
 
-def _delivery_counts(db: Database) -> tuple[int, int]:
+def _delivery_counts(db: Database) -> tuple[int, int, int]:
+    """(pending, of which retrying after a failed attempt, given up)."""
+    retrying = Delivery.status.in_((PENDING, SENDING)) & Delivery.last_error.is_not(None)
     with db.session() as session:
         rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+        retrying_count = session.execute(select(func.count()).where(retrying)).scalar_one()
     counts = {status: int(n) for status, n in rows}
-    return counts.get(PENDING, 0) + counts.get(SENDING, 0), counts.get(FAILED, 0)
+    return counts.get(PENDING, 0) + counts.get(SENDING, 0), int(retrying_count), counts.get(FAILED, 0)
 
 
 def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
@@ -61,7 +64,7 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
     try:
         summary = {s.supplier_id: s for s in status_summary(database)}
         jobs = scheduled_jobs(database)
-        pending, failed = _delivery_counts(database)
+        pending, retrying, failed = _delivery_counts(database)
     finally:
         if own:
             database.dispose()
@@ -94,7 +97,12 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
     check_jobs = sum(1 for job_id in jobs or {} if job_id.startswith(CHECK_JOB_PREFIX))
     return {
         "suppliers": suppliers,
-        "queue": {"pending_deliveries": pending, "failed_deliveries": failed, "jobs": check_jobs},
+        "queue": {
+            "pending_deliveries": pending,
+            "retrying_deliveries": retrying,
+            "failed_deliveries": failed,
+            "jobs": check_jobs,
+        },
         "database": redact_url(config.database.url),
     }
 
@@ -130,7 +138,8 @@ def print_status(report: dict[str, Any], console: Console) -> None:
             console.print(safe(note, 400))
     queue = report["queue"]
     console.print(
-        f"Scheduled checks: {queue['jobs']}. Deliveries pending: {queue['pending_deliveries']}, "
-        f"failed: {queue['failed_deliveries']}. Database: {report['database']}",
+        f"Scheduled checks: {queue['jobs']}. Deliveries pending: {queue['pending_deliveries']} "
+        f"({queue['retrying_deliveries']} retrying after an error), given up: {queue['failed_deliveries']}. "
+        f"Database: {report['database']}",
         markup=False,
     )

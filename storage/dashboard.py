@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from storage.db import Database
 from storage.models import Check, FindingAction, Snapshot, StoredFinding, Supplier, utcnow
+from storage.repository import SKIPPED
 
 ACTIONS: frozenset[str] = frozenset({"acknowledge", "snooze", "reopen"})
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -329,12 +330,16 @@ def _day(value: datetime) -> date:
 
 
 def check_outcomes_per_day(db: Database, *, days: int = 30, now: datetime | None = None) -> dict[date, dict[str, int]]:
-    """Checks per UTC day and dashboard status (ok / blocked / failing) over the last ``days`` days."""
+    """Checks per UTC day and dashboard status (ok / blocked / failing) over the last ``days`` days.
+
+    Skipped checks (host backing off) were never attempted: they are neither a success nor a failure.
+    """
     now = now or utcnow()
     since = now - timedelta(days=days)
     out: dict[date, dict[str, int]] = defaultdict(lambda: {"ok": 0, "blocked": 0, "failing": 0})
+    attempted = (Check.started_at >= since) & (Check.status != SKIPPED)
     with db.session() as session:
-        for started, status in session.execute(select(Check.started_at, Check.status).where(Check.started_at >= since)):
+        for started, status in session.execute(select(Check.started_at, Check.status).where(attempted)):
             out[_day(started)][_status_of(status)] += 1
     return dict(sorted(out.items()))
 

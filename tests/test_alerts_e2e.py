@@ -252,6 +252,9 @@ def test_failed_deliveries_are_kept_and_retried_not_dropped(
         assert emails and all(d.status == "pending" and d.attempts == 1 and d.last_error for d in emails)
         webhooks = [d for d in list_deliveries(db, limit=1000) if d.channel == "webhook"]
         assert webhooks and all(d.status == "sent" for d in webhooks)
+    queue = status_report(config)["queue"]
+    assert queue["retrying_deliveries"] == queue["pending_deliveries"] == len(emails)
+    assert queue["failed_deliveries"] == 0
 
 
 def test_an_acknowledged_finding_does_not_alert_again_when_it_comes_back(

@@ -376,7 +376,7 @@ def test_status_without_a_daemon(tmp_path: Path, marketplace: DemoMarketplace) -
     config_path = tmp_path / "config.toml"
     write_config(config_path, marketplace, ["haoyu-valves"], haoyu_valves={"paused": True})
     report = status_report(load_config(config_path))
-    assert report["queue"] == {"pending_deliveries": 0, "failed_deliveries": 0, "jobs": 0}
+    assert report["queue"] == {"pending_deliveries": 0, "retrying_deliveries": 0, "failed_deliveries": 0, "jobs": 0}
     [row] = report["suppliers"]
     assert row["id"] == "haoyu-valves" and row["checks"] == 0 and row["next_check_at"] is None
     assert row["paused"] is True and row["last_check_at"] is None

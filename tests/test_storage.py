@@ -652,3 +652,15 @@ def test_skipped_checks_neither_count_as_failures_nor_end_a_streak(db: Database)
     acme = {s.supplier_id: s for s in status_summary(db)}["acme"]
     assert (acme.checks, acme.last_status, acme.last_check_at, acme.consecutive_failures) == (0, None, None, 0)
     assert acme.skipped_at == T0
+
+
+def test_skipped_checks_stay_out_of_the_outcomes_chart(db: Database) -> None:
+    from storage.dashboard import check_outcomes_per_day
+
+    ok_check(db, T0)
+    failed_check(db, T0 + timedelta(hours=1), "blocked")
+    failed_check(db, T0 + timedelta(hours=2), "error")
+    skipped_check(db, T0 + timedelta(hours=3))
+    skipped_check(db, T0 + timedelta(hours=4))
+    (day,) = check_outcomes_per_day(db, now=T0 + timedelta(hours=5)).values()
+    assert day == {"ok": 1, "blocked": 1, "failing": 1}

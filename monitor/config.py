@@ -200,6 +200,15 @@ class AlertsConfig(_Section):
     digest_hour: int = Field(default=8, ge=0, le=23)
 
 
+def _is_secret_reference(value: str) -> bool:
+    """``env:NAME``: the value is read from that environment variable when used (see alerts.channels.base)."""
+    if not value.startswith("env:"):
+        return False
+    if not re.fullmatch(r"env:[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError(f"{value!r}: env: must be followed by an environment variable name (letters, digits, _)")
+    return True
+
+
 class RecipientConfig(_Section):
     name: str
     email: str | None = None
@@ -223,11 +232,19 @@ class RecipientConfig(_Section):
     @field_validator("webhook")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
-        if value is not None:
+        if value is not None and not _is_secret_reference(value):
             try:
                 validate_url(value)
             except Exception as exc:
-                raise ValueError(str(exc)) from None
+                raise ValueError(f"{exc} (or write env:VARIABLE to read it from the environment)") from None
+        return value
+
+    @field_validator("apprise")
+    @classmethod
+    def _apprise_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not _is_secret_reference(url) and "://" not in url:
+                raise ValueError(f"{url!r} is not an Apprise URL (scheme://...) nor env:VARIABLE")
         return value
 
     @model_validator(mode="after")

@@ -32,7 +32,7 @@ from monitor.alerts.channels.email import EmailChannel
 from monitor.alerts.channels.webhook import WebhookChannel, parse_target, webhook_target
 from monitor.alerts.model import Alert, AlertKind, AlertSupplier, alert_id
 from monitor.alerts.render import clean_text, render_html, render_text, subject
-from monitor.config import Config, SmtpConfig
+from monitor.config import Config, ConfigError, SmtpConfig
 
 HOSTILE_NAME = "Evil Co\r\nBcc: evil@x"
 SCRIPT = "<script>alert(1)</script>"
@@ -612,3 +612,45 @@ def test_apprise_server_error_is_temporary_and_redacted(http_server: HttpRecorde
 def test_html_render_escapes_everything() -> None:
     page = render_html([hostile_alert()])
     assert SCRIPT not in page and "[bold]x[/bold]" in page and "Bcc: evil@x" in page
+
+
+def test_secret_urls_come_from_the_environment(http_server: HttpRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.alerts.routing import deliveries_for
+
+    ops = {"name": "Ops", "webhook": "env:SM_TEST_HOOK", "webhook_format": "slack", "apprise": ["env:SM_TEST_APPRISE"]}
+    config = Config(recipients=[ops])
+    alert = make_alert()
+    targets = {d["channel"]: d["target"] for d in deliveries_for(alert, config.recipients)}
+    # The outbox keeps the reference, never the secret URL.
+    assert targets == {"webhook": "slack+env:SM_TEST_HOOK", "apprise": "env:SM_TEST_APPRISE"}
+
+    monkeypatch.delenv("SM_TEST_HOOK", raising=False)
+    with pytest.raises(DeliveryError) as unset:
+        WebhookChannel().send([alert], targets["webhook"], recipient="Ops")
+    assert not unset.value.permanent and "SM_TEST_HOOK" in str(unset.value) and "not set" in str(unset.value)
+    assert http_server.requests == []
+
+    monkeypatch.setenv("SM_TEST_HOOK", f"{http_server.url}/hooks/T000-SECRET")
+    monkeypatch.setenv("SM_TEST_APPRISE", f"json://127.0.0.1:{http_server.port}/apprise")
+    WebhookChannel().send([alert], targets["webhook"], recipient="Ops")
+    AppriseChannel().send([alert], targets["apprise"], recipient="Ops")
+    assert http_server.requests[0]["path"] == "/hooks/T000-SECRET"
+    assert set(http_server.json(0)) == {"text", "mrkdwn"}  # the slack format travelled with the reference
+    assert http_server.requests[1]["path"].startswith("/apprise")
+
+
+@pytest.mark.parametrize(
+    ("recipient", "error"),
+    [
+        ({"webhook": "env:"}, "env: must be followed by an environment variable name"),
+        ({"webhook": "env:HOOK-URL"}, "env: must be followed by an environment variable name"),
+        ({"apprise": ["telegram-token"]}, "is not an Apprise URL"),
+        ({"webhook": "hooks.example.com/x"}, "or write env:VARIABLE"),
+    ],
+)
+def test_secret_reference_mistakes_name_the_key(recipient: dict[str, Any], error: str) -> None:
+    from monitor.config import load_config
+
+    with pytest.raises(ConfigError) as info:
+        load_config(Path("config.toml"), data={"recipients": [{"name": "Ops", **recipient}]})
+    assert "recipients[0]." in str(info.value) and error in str(info.value)

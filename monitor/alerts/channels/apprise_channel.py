@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import apprise
 
-from monitor.alerts.channels.base import Channel, DeliveryError, operator_supplier_names
+from monitor.alerts.channels.base import Channel, DeliveryError, operator_supplier_names, resolve_secret
 from monitor.alerts.model import Alert
 from monitor.alerts.render import render_text, subject
 
@@ -50,6 +50,7 @@ class AppriseChannel(Channel):
         """Notify the one Apprise URL ``target``; invalid URL → permanent, failed notify → temporary."""
         if not alerts:
             return
+        target = resolve_secret(target)
         where = redact_apprise_url(target)
         notifier = apprise.Apprise()
         try:

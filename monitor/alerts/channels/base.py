@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -45,6 +46,23 @@ class Channel(ABC):
         Scraped text inside alerts is untrusted: escape it for the medium (HTML mail) and keep it out of
         headers. The alert id must travel with the message so that receivers can deduplicate.
         """
+
+
+#: A target written as ``env:NAME`` is read from that environment variable when sending, so that secret URLs
+#: (Slack hook tokens, Telegram bot tokens in Apprise URLs) stay out of config.toml and out of the outbox table.
+SECRET_REFERENCE = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def resolve_secret(target: str) -> str:
+    """``target`` itself, or the value of the environment variable an ``env:NAME`` target names."""
+    match = SECRET_REFERENCE.fullmatch(target.strip())
+    if match is None:
+        return target
+    value = os.environ.get(match.group(1), "").strip()
+    if not value:
+        # Temporary: the operator can set it and the retry will go out.
+        raise DeliveryError(f"environment variable {match.group(1)} (named by {target}) is not set")
+    return value
 
 
 #: Carries the alert id(s) on every message (mail header, HTTP header) so receivers can deduplicate.

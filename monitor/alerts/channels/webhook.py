@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor.alerts.channels.base import ALERT_ID_HEADER, Channel, DeliveryError, alert_ids_header, delivery_key
+from monitor.alerts.channels.base import (
+    ALERT_ID_HEADER,
+    Channel,
+    DeliveryError,
+    alert_ids_header,
+    delivery_key,
+    resolve_secret,
+)
 from monitor.alerts.model import Alert
 from monitor.alerts.render import (
     alert_text,
@@ -62,9 +69,9 @@ def webhook_target(url: str, fmt: str = "json") -> str:
 
 
 def parse_target(target: str, default: WebhookFormat = "json") -> tuple[WebhookFormat, str]:
-    """Split ``slack+https://...`` into ("slack", "https://..."); a bare URL gets ``default``."""
+    """Split ``slack+https://...`` / ``slack+env:NAME`` into (format, URL); a bare URL gets ``default``."""
     prefix, sep, rest = target.partition("+")
-    if sep and prefix in FORMATS and rest.lower().startswith(("http://", "https://")):
+    if sep and prefix in FORMATS and rest.lower().startswith(("http://", "https://", "env:")):
         return prefix, rest  # type: ignore[return-value]
     return default, target
 
@@ -152,6 +159,7 @@ class WebhookChannel(Channel):
         if not alerts:
             return
         fmt, url = parse_target(target, self.format)
+        url = resolve_secret(url)
         where = redact_webhook_url(url)
         if urlsplit(url).scheme.lower() not in ("http", "https"):
             raise DeliveryError(f"webhook target {where} is not an http(s) URL", permanent=True)

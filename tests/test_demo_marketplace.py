@@ -581,3 +581,19 @@ def test_glitches_misbehave_once_each_then_the_page_returns() -> None:
         assert control.json() == {"queued": ["captcha"]}
         assert "Captcha Interception" in httpx.get(url).text
         assert httpx.post(f"{market.base_url}/__scenario/glitch?store=x&kind=nonsense").status_code == 400
+
+
+def test_a_client_hanging_up_mid_response_is_not_a_server_error(capfd: pytest.CaptureFixture[str]) -> None:
+    import socket
+    import struct
+
+    with DemoMarketplace(delay_ms=300) as m:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", m.port)) as conn:
+                conn.sendall(f"GET {_path('haoyu-valves')} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                # Reset (not a polite FIN) while the server still waits out the delay: its write then fails.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(0.6)
+        assert m.stats.total >= 3
+        assert httpx.get(m.base_url + _path("haoyu-valves")).status_code == 200  # still serving
+    assert "Traceback" not in capfd.readouterr().err

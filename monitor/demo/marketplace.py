@@ -47,6 +47,7 @@ import html
 import json
 import re
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -190,6 +191,13 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: DemoMarketplace) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that closes a connection mid-response (page closed, request aborted, recycled) is
+        # normal traffic, not a server error worth a traceback in the demo's output.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class DemoMarketplace:

@@ -610,3 +610,34 @@ def test_snapshots_listed_newest_first(site: DemoSite) -> None:
     with open_database(site.database_url) as db:
         snaps = list_snapshots(db, "jiahe-electronics")
     assert len(snaps) == 2
+
+
+def test_a_retrying_delivery_is_shown_and_can_be_retried_now(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.outbox import claim_due_deliveries, enqueue_alerts, list_deliveries, mark_failed
+
+    url = f"sqlite:///{tmp_path / 'alerts.db'}"
+    (tmp_path / "config.toml").write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    now = datetime.now(UTC)
+    hook = "https://hooks.example.com/services/T0/SECRET-TOKEN"
+    payload = {"id": "alert-ops-1", "kind": "check_failing", "severity": "high", "supplier": None,
+               "title": "Checks failing", "details": {}, "observed_at": now.isoformat()}  # fmt: skip
+    with open_database(url) as db:
+        enqueue_alerts(db, [{
+            "id": "alert-ops-1", "kind": "check_failing", "severity": "high", "supplier_id": None, "payload": payload,
+            "observed_at": now, "deliveries": [{"recipient": "Ops", "channel": "webhook", "target": hook}],
+        }])  # fmt: skip
+        (job,) = claim_due_deliveries(db, now)
+        error = "webhook https://hooks.example.com unreachable (ConnectError)"
+        assert mark_failed(db, job.id, error, now=now, retry_at=now + timedelta(hours=1))
+    app = create_app(tmp_path / "config.toml", credentials=Credentials())
+    with TestClient(app, follow_redirects=False) as client:
+        page = client.get("/alerts?failed=true").text
+        assert "retrying" in page and "Retry now" in page and "unreachable" in page
+        assert "SECRET-TOKEN" not in page
+        response = client.post(f"/alerts/deliveries/{job.id}/resend", data={CSRF_FIELD: csrf(client)})
+        assert response.status_code == 303
+    with open_database(url) as db:
+        (row,) = list_deliveries(db)
+        assert (row.status, row.attempts) == ("pending", 0) and row.next_attempt_at <= datetime.now(UTC)

@@ -30,6 +30,7 @@ from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.platforms import UnknownPlatformError
 from storage import (
+    SKIPPED,
     Database,
     FindingsUpdate,
     SupplierSpec,
@@ -39,7 +40,6 @@ from storage import (
     set_route,
     upsert_suppliers,
 )
-from storage.repository import SKIPPED
 
 log = logging.getLogger(__name__)
 

@@ -58,6 +58,7 @@ from storage.registries import (
     replace_registry_source,
 )
 from storage.repository import (
+    SKIPPED,
     CheckFacts,
     CheckResult,
     SupplierSpec,
@@ -84,6 +85,7 @@ from storage.routes import get_route, set_route
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "SKIPPED",
     "Blob",
     "CachedResponse",
     "Check",

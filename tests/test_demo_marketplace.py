@@ -33,7 +33,7 @@ from monitor.demo.scenario import (
 )
 from monitor.verify import verify
 from scrapers.extract import read_page
-from scrapers.fetch.browser import find_system_chromium
+from scrapers.fetch.browser import CHROMIUM_ARGS, find_system_chromium
 
 PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
 HOSTILE_RAW = "<script>alert(1)</script>"
@@ -527,14 +527,7 @@ def test_browser_renders_shopbizdata_certifications(market: DemoMarketplace) -> 
         browser = pw.chromium.launch(
             executable_path=find_system_chromium(),  # None: Playwright's own Chromium
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=list(CHROMIUM_ARGS),
         )
         try:
             page = browser.new_page()

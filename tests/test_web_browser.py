@@ -15,19 +15,11 @@ from pathlib import Path
 import pytest
 from conftest import requires_browser
 
-from scrapers.fetch.browser import find_system_chromium
+from scrapers.fetch.browser import CHROMIUM_ARGS, find_system_chromium
 from tests.test_web import DemoSite, build_demo_site
 
 #: The system Chromium, or None for Playwright's own download.
 CHROMIUM = find_system_chromium()
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
@@ -75,7 +67,7 @@ def browser(server: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), headless=True)
         yield b
         b.close()
 

@@ -18,9 +18,8 @@ from monitor.alerts.routing import deliveries_for
 from monitor.changes import ClaimChange
 from monitor.changes.events import check_failing_alert, claim_change_alerts, finding_alerts, recovered_alert
 from monitor.config import Config, SupplierConfig
-from storage import CheckFacts
+from storage import SKIPPED, CheckFacts
 from storage.dashboard import suppressed_identities
-from storage.repository import SKIPPED
 
 
 def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[str, Any]:

@@ -26,7 +26,13 @@ class PageStatus(StrEnum):
 
 
 CertificationKind = Literal["management_system", "product", "audit", "other"]
-CertificationSource = Literal["structured", "text"]
+#: Where a value was read. ``structured``: the platform's own data (embedded JSON, its known widgets);
+#: ``jsonld`` / ``microdata`` / ``rdfa`` / ``opengraph``: schema.org or OpenGraph markup; ``label``: a label/value
+#: pair the page shows ("Year Established: 2005"); ``text``: a sentence of free text.
+Provenance = Literal["structured", "jsonld", "microdata", "rdfa", "opengraph", "label", "text"]
+#: Kept as the name the schema has always used for a certification's provenance.
+CertificationSource = Provenance
+DocumentKind = Literal["pdf", "image"]
 
 
 class _Model(BaseModel):
@@ -52,6 +58,10 @@ class Supplier(_Model):
     main_products: list[str] = Field(default_factory=list)
     main_markets: list[str] = Field(default_factory=list)
 
+    def filled_fields(self) -> list[str]:
+        """The fields that hold a value."""
+        return [name for name in type(self).model_fields if getattr(self, name) not in (None, "", [])]
+
 
 class Badge(_Model):
     """A marketplace's own check (Verified, Onsite Check, assessed by SGS...): not a certification."""
@@ -59,6 +69,7 @@ class Badge(_Model):
     name: str
     issuer: str | None = None
     detail: str | None = None
+    source: Provenance | None = None
 
 
 class Certification(_Model):
@@ -75,12 +86,29 @@ class Certification(_Model):
     kind: CertificationKind = "other"
     source: CertificationSource = "structured"
 
+    @property
+    def listed(self) -> bool:
+        """Shown as a certificate entry or a label's value, not only mentioned in a sentence."""
+        return self.source != "text"
+
 
 class Statement(_Model):
     """A sentence that claims a certification in free text, kept verbatim for wording rules."""
 
     text: str
     location: str
+
+
+class CertificateDocument(_Model):
+    """A certificate's PDF or image that the page links, for the certificate reader to fetch and read."""
+
+    url: str
+    kind: DocumentKind
+    #: The certification it belongs to (its ``name`` as listed), when the page ties them together.
+    certification: str | None = None
+    #: The words that named it a certificate: link text, ``alt``/``title``, or the file name.
+    label: str | None = None
+    source: Provenance = "structured"
 
 
 class ClaimsDocument(_Model):
@@ -91,6 +119,10 @@ class ClaimsDocument(_Model):
     badges: list[Badge] = Field(default_factory=list)
     certifications: list[Certification] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
+    documents: list[CertificateDocument] = Field(default_factory=list)
+    #: Where each supplier field was read, keyed ``supplier.<field>``; unfilled fields have no entry.
+    #: (Badges, certifications and documents carry their own ``source``.)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True)
 
@@ -99,8 +131,11 @@ class ClaimsDocument(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
     def has_claims(self) -> bool:
-        """True when the page said anything about the supplier at all."""
-        return bool(self.supplier.name or self.badges or self.certifications or self.statements)
+        """True when the page said anything about the supplier at all: any supplier field or claim.
+
+        A profile fragment with the employees and markets but no company name is still the supplier's data.
+        """
+        return bool(self.supplier.filled_fields() or self.badges or self.certifications or self.statements)
 
     def claims_fingerprint_dict(self) -> dict:
         """The claims without fetch metadata: two checks with equal fingerprints saw the same claims."""

@@ -85,7 +85,7 @@ def badges_of(doc: ClaimsDocument) -> list[dict[str, Any]]:
 
 
 def badge(name: str, issuer: str | None = None, detail: str | None = None) -> dict[str, Any]:
-    return {"name": name, "issuer": issuer, "detail": detail}
+    return {"name": name, "issuer": issuer, "detail": detail, "source": "structured"}
 
 
 # ==================================================================================================

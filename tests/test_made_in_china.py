@@ -57,14 +57,14 @@ def test_real_product_page(shared_pages: Path) -> None:
     assert (s.year_established, s.years_on_platform, s.main_products) == (None, None, [])
     # platform checks, not certifications; "Since 2017" stays the detail (no clock to count years against)
     assert doc.badges == [
-        Badge(name="Secured Trading Service"),
-        Badge(name="Diamond Member", detail="Since 2017"),
-        Badge(name="Audited Supplier"),  # "independent third-party inspection agency" names nobody
+        Badge(name="Secured Trading Service", source="structured"),
+        Badge(name="Diamond Member", detail="Since 2017", source="structured"),
+        Badge(name="Audited Supplier", source="structured"),  # "independent third-party inspection agency" names nobody
     ]
     # the product attribute "Certification: CE, ISO": names as shown, no number/issuer/dates invented
     assert certs(doc) == [("CE", "CE", None, "product"), ("ISO", None, None, "management_system")]
     assert all(c.number is c.issuer is c.valid_until is None for c in doc.certifications)
-    assert {c.source for c in doc.certifications} == {"structured"}
+    assert {c.source for c in doc.certifications} == {"label"}  # read from the "Certification: CE, ISO" attribute row
     assert doc.statements == []  # the description claims no certification
 
 
@@ -139,8 +139,8 @@ def test_synthetic_product_page() -> None:
     assert s.main_markets == []  # a description sentence and a product attribute are not the supplier's
     # header menu, footer and other suppliers' cards are not this supplier's badges
     assert doc.badges == [
-        Badge(name="Gold Member", detail="Since 2011"),
-        Badge(name="Audited Supplier", issuer="SGS", detail="Audited by SGS"),
+        Badge(name="Gold Member", detail="Since 2011", source="structured"),
+        Badge(name="Audited Supplier", issuer="SGS", detail="Audited by SGS", source="structured"),
     ]
     assert certs(doc) == [
         ("CE", "CE", None, "product"),
@@ -209,9 +209,11 @@ def test_synthetic_company_page() -> None:
     assert s.main_products == []  # the row is there but empty; the next row is not its value
     assert s.years_on_platform is None
     assert doc.badges == [
-        Badge(name="Diamond Member", detail="Since 2014"),
-        Badge(name="Audited Supplier", issuer="TÜV Rheinland", detail="Inspected by TÜV Rheinland"),
-        Badge(name="Secured Trading Service"),
+        Badge(name="Diamond Member", detail="Since 2014", source="structured"),
+        Badge(
+            name="Audited Supplier", issuer="TÜV Rheinland", detail="Inspected by TÜV Rheinland", source="structured"
+        ),
+        Badge(name="Secured Trading Service", source="structured"),
     ]
     assert certs(doc) == [
         ("ISO 9001", "ISO 9001", None, "management_system"),
@@ -236,7 +238,7 @@ def test_company_page_with_chinese_labels_and_member_years() -> None:
     s = doc.supplier
     assert (s.name, s.year_established, s.location) == ("宁波某某阀门有限公司", 2005, "中国浙江省宁波市")
     assert (s.main_products, s.country, s.years_on_platform) == (["球阀", "闸阀"], "CN", 6)
-    assert doc.badges == [Badge(name="Gold Member")]
+    assert doc.badges == [Badge(name="Gold Member", source="structured")]
     assert certs(doc) == [("ISO9001", "ISO 9001", None, "management_system")]
 
 
@@ -272,20 +274,22 @@ def test_showroom_fact_block_and_introduction_prose() -> None:
     [
         (
             '<img alt="Audited Supplier"><dl><dt>Audited by</dt><dd>Bureau Veritas (BV)</dd></dl>',
-            [Badge(name="Audited Supplier", issuer="Bureau Veritas")],
+            [Badge(name="Audited Supplier", issuer="Bureau Veritas", source="structured")],
         ),
         (
             "<dl><dt>Inspection Company:</dt><dd>an independent third-party agency</dd></dl>"
             '<img alt="Audited Supplier">',
-            [Badge(name="Audited Supplier")],  # names nobody
+            [Badge(name="Audited Supplier", source="structured")],  # names nobody
         ),
         (
             "<span>Audited Supplier</span><p>Download the TÜV SÜD audit report</p>",
-            [Badge(name="Audited Supplier", issuer="TÜV SÜD", detail="TÜV SÜD audit")],
+            [Badge(name="Audited Supplier", issuer="TÜV SÜD", detail="TÜV SÜD audit", source="structured")],
         ),
         (
             '<span>Audited Supplier</span><div class="rich-text">Our products were inspected by SGS.</div>',
-            [Badge(name="Audited Supplier")],  # the supplier's own description is no platform check
+            [
+                Badge(name="Audited Supplier", source="structured")
+            ],  # the supplier's own description is no platform check
         ),
         ("<p>Audited by SGS</p>", []),  # no badge, no audit row: a sentence alone is not the platform's check
         ('<ul class="m-header-option-list"><li>Audited Supplier</li><li>Gold Member</li></ul>', []),
@@ -497,5 +501,7 @@ def test_browser_fetch_and_read_by_content() -> None:
     assert (doc.source.platform, doc.source.page_type) == ("made_in_china", "product_detail")  # attribute markup
     assert doc.supplier.name == "Xiamen Loopback Widgets Co., Ltd."
     assert doc.supplier.business_type == "Trading Company"
-    assert doc.badges == [Badge(name="Diamond Member", detail="Since 2020")]  # not the injected card's badge
+    assert doc.badges == [
+        Badge(name="Diamond Member", detail="Since 2020", source="structured")
+    ]  # not the injected card's badge
     assert certs(doc) == [("FCC", "FCC", None, "product")]

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from scrapers.claims import Badge, Certification, ClaimsDocument, Source, Statement, Supplier
+from scrapers.claims import (
+    Badge,
+    CertificateDocument,
+    Certification,
+    ClaimsDocument,
+    DocumentKind,
+    Provenance,
+    Source,
+    Statement,
+    Supplier,
+)
 from scrapers.normalize import clean_text, normalize_certification, normalize_country, parse_int, plausible_validity
 from scrapers.platforms.values import as_text, market_names, text_list
 from scrapers.statements import find_certification_statements
@@ -30,6 +40,7 @@ def make_certification(
     valid_until: date | None = None,
     verified: bool | None = None,
     kind_hint: str | None = None,
+    source: Provenance = "structured",
 ) -> Certification | None:
     """A structured certification with normalised standard/edition/kind; ``None`` without a name."""
     name = clean_text(name)[:300]
@@ -50,7 +61,7 @@ def make_certification(
         valid_until=valid_until,
         platform_verified=verified,
         kind=kind,  # type: ignore[arg-type]
-        source="structured",
+        source=source,
     )
 
 
@@ -70,6 +81,9 @@ def _same_certificate(a: Certification, b: Certification) -> bool:
         return _key(a.issuer) == _key(b.issuer)
     return False
 
+
+#: A page links a handful of certificates; a hostile one could link thousands.
+MAX_DOCUMENTS = 100
 
 #: The year the oldest B2B marketplaces opened: nobody has been on a platform longer than since then.
 EARLIEST_PLATFORM_YEAR = 1995
@@ -97,9 +111,11 @@ class ClaimsBuilder:
     #: The year the marketplace opened (no supplier has been on it for longer); None: the earliest plausible.
     opened: int | None = None
     supplier: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
     badges: list[Badge] = field(default_factory=list)
     certifications: list[tuple[Certification, str]] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    documents: list[CertificateDocument] = field(default_factory=list)
     page_types: list[str] = field(default_factory=list)
 
     def _plausible_range(self, field_name: str) -> tuple[int, int]:
@@ -113,8 +129,11 @@ class ClaimsBuilder:
         if page_type not in self.page_types:
             self.page_types.append(page_type)
 
-    def set(self, field_name: str, value: Any) -> None:
-        """Keep ``value`` for a supplier field unless one was found earlier; absurd numbers are dropped."""
+    def set(self, field_name: str, value: Any, source: Provenance = "structured") -> None:
+        """Keep ``value`` for a supplier field unless one was found earlier; absurd numbers are dropped.
+
+        ``source`` says where it was read (the platform's data by default; ``label`` for a label/value row).
+        """
         if self.supplier.get(field_name) not in (None, "", []):
             return
         if field_name == "main_products":
@@ -131,17 +150,23 @@ class ClaimsBuilder:
             value = as_text(value)
         if value not in (None, "", []):
             self.supplier[field_name] = value
+            self.provenance[field_name] = source
 
-    def badge(self, name: str, issuer: str | None = None, detail: str | None = None) -> None:
+    def badge(
+        self, name: str, issuer: str | None = None, detail: str | None = None, source: Provenance = "structured"
+    ) -> None:
         issuer = clean_text(issuer) or None
         detail = clean_text(detail) or None
         for index, existing in enumerate(self.badges):
             if _key(existing.name) == _key(name):
                 self.badges[index] = Badge(
-                    name=existing.name, issuer=existing.issuer or issuer, detail=existing.detail or detail
+                    name=existing.name,
+                    issuer=existing.issuer or issuer,
+                    detail=existing.detail or detail,
+                    source=existing.source or source,
                 )
                 return
-        self.badges.append(Badge(name=name, issuer=issuer, detail=detail))
+        self.badges.append(Badge(name=name, issuer=issuer, detail=detail, source=source))
 
     def certification(self, cert: Certification | None, place: str) -> None:
         """Add ``cert`` seen at ``place``; a match from another place of the page is merged into it."""
@@ -169,6 +194,31 @@ class ClaimsBuilder:
             if (statement.text, statement.location) not in known:
                 self.statements.append(statement)
 
+    def document(
+        self,
+        url: str | None,
+        kind: DocumentKind,
+        *,
+        certification: str | None = None,
+        label: str | None = None,
+        source: Provenance = "structured",
+    ) -> None:
+        """Record a certificate's PDF or image (absolute http(s) URL); the first record of a URL wins."""
+        url = clean_text(url)[:2000]
+        if not url.lower().startswith(("http://", "https://")):
+            return
+        if any(existing.url == url for existing in self.documents) or len(self.documents) >= MAX_DOCUMENTS:
+            return
+        self.documents.append(
+            CertificateDocument(
+                url=url,
+                kind=kind,
+                certification=clean_text(certification)[:300] or None,
+                label=clean_text(label)[:300] or None,
+                source=source,
+            )
+        )
+
     def build(self, page_type: str | None = None) -> ClaimsDocument:
         """The document; its page type is ``page_type`` or the first one :meth:`found`."""
         page_type = page_type or (self.page_types[0] if self.page_types else "unknown")
@@ -178,4 +228,6 @@ class ClaimsBuilder:
             badges=self.badges,
             certifications=[cert for cert, _ in self.certifications],
             statements=self.statements,
+            documents=self.documents,
+            provenance={f"supplier.{name}": source for name, source in self.provenance.items()},
         )

@@ -33,7 +33,7 @@ _FSC_WORDS = re.compile(r"(?<![A-Za-z])FSC(?![A-Za-z])", re.I | re.A)
 
 def _structured(context: VerifyContext) -> Iterator[tuple[int, Certification, str]]:
     for index, cert in context.certifications():
-        if cert.source == "structured":
+        if cert.listed:
             yield index, cert, cert_kind(cert)
 
 

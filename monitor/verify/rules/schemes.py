@@ -212,7 +212,7 @@ def unsupported_text_claim(context: VerifyContext) -> Iterator[Hit]:
     """Management-system standards named in statements with no structured certificate for them (once each)."""
     listed: set[str] = set()
     for _, cert in context.certifications():
-        if cert.source == "structured":
+        if cert.listed:
             standard, _ = cert_standard(cert)
             if standard:
                 listed.add(_EQUIVALENT.get(standard, standard))

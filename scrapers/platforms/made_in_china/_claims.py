@@ -88,15 +88,15 @@ def apply_rows(rows: list[Row], builder: ClaimsBuilder) -> None:
         if row.product_attribute:
             continue
         if row.field in ("main_products", "main_markets"):
-            builder.set(row.field, list_entries(row.value))
+            builder.set(row.field, list_entries(row.value), "label")
         elif row.field == "country":
-            builder.set(row.field, normalize_country(clean_text(row.value)[:MAX_SCALAR_CHARS]))
+            builder.set(row.field, normalize_country(clean_text(row.value)[:MAX_SCALAR_CHARS]), "label")
         elif row.field in ("name", "business_type", "location", "employees", "annual_revenue"):
             value = clean_text(row.value)
             if len(value) <= MAX_SCALAR_CHARS:
-                builder.set(row.field, value)
+                builder.set(row.field, value, "label")
         elif row.field == "year_established":
-            builder.set(row.field, clean_text(row.value)[:MAX_SCALAR_CHARS])
+            builder.set(row.field, clean_text(row.value)[:MAX_SCALAR_CHARS], "label")
 
 
 def read_address(page: Page, builder: ClaimsBuilder) -> None:
@@ -111,7 +111,7 @@ def read_address(page: Page, builder: ClaimsBuilder) -> None:
     for address in (builder.supplier.get("location"), *addresses):
         country = country_of(address)
         if country:
-            builder.set("country", country)
+            builder.set("country", country, "label")
             return
 
 
@@ -173,7 +173,7 @@ def apply_certifications(rows: list[Row], builder: ClaimsBuilder) -> None:
             if _key(name) in seen:
                 continue
             seen.add(_key(name))
-            builder.certification(make_certification(name, kind_hint=_CERT_HINT[row.field]), row.field)
+            builder.certification(make_certification(name, kind_hint=_CERT_HINT[row.field], source="label"), row.field)
 
 
 def _key(text: str) -> str:

@@ -1,7 +1,8 @@
 """Evidence store for supplier-monitor: every check, every distinct set of claims, the pages behind them.
 
 Open with `open_database(url)` (migrates to head), then use the repository functions. Claims are the
-plain JSON dict of docs/claims-schema.md; this package imports neither scrapers nor monitor.
+plain JSON dict of docs/claims-schema.md; this package never imports monitor, and of scrapers only the claims
+model (parser health reads its field list).
 """
 
 from storage.db import (
@@ -47,6 +48,18 @@ from storage.outbox import (
     release_deliveries,
     reset_delivery,
 )
+from storage.parser_health import (
+    DEFAULT_POLICY,
+    MIN_PAGES_FOR_DROP,
+    FamilyHealth,
+    FieldFill,
+    HealthPolicy,
+    PageRef,
+    claim_fields,
+    family_of,
+    filled_fields,
+    parser_health,
+)
 from storage.registries import (
     CachedResponse,
     cache_get,
@@ -85,6 +98,8 @@ from storage.routes import get_route, set_route
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_POLICY",
+    "MIN_PAGES_FOR_DROP",
     "SKIPPED",
     "Blob",
     "CachedResponse",
@@ -96,7 +111,11 @@ __all__ = [
     "Delivery",
     "DeliveryJob",
     "DeliveryRow",
+    "FamilyHealth",
+    "FieldFill",
     "FindingsUpdate",
+    "HealthPolicy",
+    "PageRef",
     "RegistryCache",
     "RegistryCertificate",
     "Snapshot",
@@ -114,11 +133,14 @@ __all__ = [
     "check_evidence_html",
     "claim_digest_deliveries",
     "claim_due_deliveries",
+    "claim_fields",
     "claims_hash",
     "consecutive_failures",
     "database_size_bytes",
     "default_database_url",
     "enqueue_alerts",
+    "family_of",
+    "filled_fields",
     "finding_history",
     "get_alert",
     "get_route",
@@ -136,6 +158,7 @@ __all__ = [
     "migrate",
     "open_database",
     "open_findings",
+    "parser_health",
     "previous_snapshot",
     "record_check",
     "record_findings",

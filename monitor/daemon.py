@@ -146,12 +146,13 @@ def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> s
 
 
 async def _judge_layout(rt: DaemonRuntime, config: Config, outcomes: list[PageOutcome]) -> None:
-    """Raise a layout alert when every watched page of a family is unparseable at its latest check."""
+    """Raise a layout alert when every watched page of a family is unparseable at its latest check, or when
+    the family's recent checks dropped fields it normally yields (storage.parser_health)."""
     for outcome in outcomes:
         if not outcome.skipped:  # a page not fetched says nothing about its layout: keep what was last seen
             rt.latest[(outcome.supplier_id, outcome.url)] = outcome
-    if not any(o.status == "unparseable" for o in outcomes):
-        return  # only an unparseable page can complete a family's "all unparseable"
+    if not any(o.status == "unparseable" or o.changed for o in outcomes):
+        return  # only an unparseable page or new claims (a field gone) can complete a family's layout change
     watched = {(s.id, url) for s in config.suppliers for url in s.page_urls}
     for key in [k for k in rt.latest if k not in watched]:
         del rt.latest[key]

@@ -325,19 +325,36 @@ def recovered_alert(
 
 
 def layout_changed_alert(
-    platform: str, page_type: str, suppliers: Iterable[str], observed_at: datetime, *, window_key: str
+    platform: str,
+    page_type: str,
+    suppliers: Iterable[str],
+    observed_at: datetime,
+    *,
+    window_key: str,
+    missing_fields: Iterable[str] = (),
 ) -> Alert:
-    """Pages of one family stopped parsing for several suppliers: the platform probably changed its layout.
+    """Pages of one family stopped parsing, or stopped yielding fields, for several suppliers: the platform
+    probably changed its layout.
 
-    Not about one supplier (supplier fields are None); one alert per platform, page type and window.
+    Not about one supplier (supplier fields are None); one alert per platform, page type and window, and
+    per set of ``missing_fields`` when the pages still parse but lost fields (storage.parser_health), so a
+    drop of other fields in the same window is its own alert while the same drop is never told twice.
     """
     ids = sorted({str(s) for s in suppliers})
+    missing = list(dict.fromkeys(str(f) for f in missing_fields))  # in the order given (the claims' order)
+    details: dict[str, Any] = {"platform": platform, "page_type": page_type, "suppliers": ids, "window_key": window_key}
+    if missing:
+        details["missing_fields"] = missing
+        what = f"pages lost {', '.join(missing)}"
+        key: tuple[str, ...] = (window_key, "missing", *sorted(missing))
+    else:
+        what, key = "pages unreadable", (window_key,)
     return Alert(
-        id=alert_id(AlertKind.LAYOUT_CHANGED.value, platform, page_type, window_key),
+        id=alert_id(AlertKind.LAYOUT_CHANGED.value, platform, page_type, *key),
         kind=AlertKind.LAYOUT_CHANGED,
         severity=LAYOUT_CHANGED_SEVERITY,
         supplier=AlertSupplier(id=None, name=None, url=None),
-        title=_one_line(f"Page layout changed? {platform} {page_type} pages unreadable for {len(ids)} suppliers"),
-        details={"platform": platform, "page_type": page_type, "suppliers": ids, "window_key": window_key},
+        title=_one_line(f"Page layout changed? {platform} {page_type} {what} for {len(ids)} suppliers"),
+        details=details,
         observed_at=observed_at,
     )

@@ -6,6 +6,9 @@ store, table ``apscheduler_jobs``, read as plain rows so no job needs unpickling
 A supplier whose latest check was skipped (not fetched: its host was being left alone after another
 store's captcha or errors) keeps its last real status and streak; ``not_fetched`` says when and why, so
 "last check 2 h ago" never looks like a stuck daemon nor like a failing supplier.
+
+``parser_health``: per platform and page family, the fields its pages normally yield and the share the
+recent checks filled (storage.parser_health), so a layout change that costs a field shows up here first.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Column, Float, MetaData, Unicode, func, inspect, select
 from sqlalchemy import Table as SaTable
 
 from monitor.config import Config, redact_url
 from monitor.report import safe, status_text
-from storage import Database, Delivery, open_database, status_summary
+from storage import Database, Delivery, open_database, parser_health, status_summary
 from storage.outbox import FAILED, PENDING, SENDING
 
 JOBS_TABLE = "apscheduler_jobs"  # same as monitor.daemon.JOBS_TABLE (not imported: status must stay light)
@@ -65,6 +69,7 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
         summary = {s.supplier_id: s for s in status_summary(database)}
         jobs = scheduled_jobs(database)
         pending, retrying, failed = _delivery_counts(database)
+        health = parser_health(database)
     finally:
         if own:
             database.dispose()
@@ -103,6 +108,7 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
             "failed_deliveries": failed,
             "jobs": check_jobs,
         },
+        "parser_health": [family.to_dict() for family in health],
         "database": redact_url(config.database.url),
     }
 
@@ -136,6 +142,8 @@ def print_status(report: dict[str, Any], console: Console) -> None:
             skipped = s["not_fetched"]
             note = f"{s['id']}: not fetched at {_when(skipped['at'])} (not counted as a failure): {skipped['reason']}"
             console.print(safe(note, 400))
+    if report["parser_health"]:
+        console.print(parser_health_table(report["parser_health"]))
     queue = report["queue"]
     console.print(
         f"Scheduled checks: {queue['jobs']}. Deliveries pending: {queue['pending_deliveries']} "
@@ -143,3 +151,24 @@ def print_status(report: dict[str, Any], console: Console) -> None:
         f"Database: {report['database']}",
         markup=False,
     )
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def parser_health_table(families: list[dict[str, Any]]) -> Table:
+    """One row per page family: pages with a recent ok check, recent fill of the fields it normally yields
+    and the fields it dropped (the parser names come from the database: printed as plain text)."""
+    table = Table(title="Parser health (recent ok checks per page family)")
+    for column in ("family", "pages", "fill", "dropped fields"):
+        table.add_column(column, overflow="fold")
+    for family in families:
+        dropped = ", ".join(family["dropped"])
+        table.add_row(
+            safe(f"{family['platform']} {family['page_type']}", 80),
+            str(family["pages"]),
+            _percent(family["fill"]),
+            Text(dropped, style="bold red") if dropped else Text("-"),
+        )
+    return table

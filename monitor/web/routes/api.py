@@ -18,7 +18,7 @@ from monitor.watchlist import recipient_links, update_supplier
 from monitor.web.context import not_found, principal, web_state
 from monitor.web.routes.overview import Severity, SupplierFilters
 from monitor.web.security import check_csrf
-from storage import get_snapshot, get_supplier, list_checks, list_deliveries, list_snapshots
+from storage import get_snapshot, get_supplier, list_checks, list_deliveries, list_snapshots, parser_health
 from storage.dashboard import findings_inbox, overview_rows
 from storage.models import StoredFinding
 
@@ -150,6 +150,13 @@ def api_alerts(request: Request, failed: bool = False) -> list[dict[str, Any]]:
         }
         for r in list_deliveries(web_state(request).db, failed_only=failed, limit=500)
     ]
+
+
+@router.get("/parser-health")
+def api_parser_health(request: Request) -> list[dict[str, Any]]:
+    """Per platform and page family: pages with a recent ok check, each field's baseline and recent fill
+    share, and the fields the family dropped (definitions in storage.parser_health)."""
+    return [family.to_dict() for family in parser_health(web_state(request).db)]
 
 
 @router.post("/suppliers/{supplier_id}/check", status_code=202, dependencies=[Depends(check_csrf)])

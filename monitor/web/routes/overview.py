@@ -1,4 +1,4 @@
-"""Overview (/): every watched supplier with status and open findings; charts at /stats."""
+"""Overview (/): every watched supplier with status and open findings; charts and parser health at /stats."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from monitor.web.context import render, web_state
 from monitor.web.plot import checks_chart, findings_chart
+from storage import DEFAULT_POLICY, parser_health
 from storage.dashboard import SEVERITIES, OverviewRow, check_outcomes_per_day, findings_per_day, overview_rows
 
 router = APIRouter()
@@ -95,8 +96,10 @@ def overview(request: Request, filters: Annotated[SupplierFilters, Depends()]) -
 
 @router.get("/stats", response_class=HTMLResponse, include_in_schema=False)
 def stats(request: Request, days: Annotated[int, Query(ge=1, le=365)] = 30) -> HTMLResponse:
-    """Trends a table hides: open findings per severity and check outcomes per day."""
-    return render(request, "stats.html", {"days": days})
+    """Trends a table hides: open findings per severity, check outcomes per day, and parser health (a
+    family of pages that stopped yielding a field looks like many suppliers each dropping a claim)."""
+    health = parser_health(web_state(request).db)
+    return render(request, "stats.html", {"days": days, "health": health, "policy": DEFAULT_POLICY})
 
 
 @router.get("/stats/findings.svg", include_in_schema=False)

@@ -1,13 +1,21 @@
-"""From fetched markup to a classified claims document: the one place that joins parsing and classification."""
+"""From fetched markup to a classified claims document: the one place that joins parsing and classification.
+
+Every page is read twice over: by its platform's parser, and by the generic reader underneath, which fills
+what the platform parser did not read (and reads pages of no known platform alone, as ``website``).
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from scrapers.claims import ClaimsDocument, PageStatus, Source
+from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.classify import Classification, classify
+from scrapers.generic import WebsiteParser, merge_under, read_generic, site_names_of
 from scrapers.platforms.base import PlatformParser, detect_parser, get_parser
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,19 @@ def choose_parser(url: str, html: str | None = None, platform: str = "auto") -> 
     return detect_parser(url, html)
 
 
+def read_claims(html: str, url: str, parser: PlatformParser | None) -> ClaimsDocument:
+    """The platform parser's claims over the generic reader's; the generic reader alone without a parser."""
+    if parser is None or isinstance(parser, WebsiteParser):
+        return (parser or WebsiteParser()).parse(html, url)
+    claims = parser.parse(html, url)
+    try:
+        generic = read_generic(html, url, site_names=site_names_of(parser.hosts))
+    except Exception:  # the generic reader's bug must not cost the platform parser's claims
+        log.exception("generic reader failed on %s", url)
+        return claims
+    return merge_under(claims, generic)
+
+
 def read_page(
     html: str,
     url: str,
@@ -37,16 +58,13 @@ def read_page(
     fetched_at: datetime | None = None,
 ) -> PageReading:
     """Parse and classify one page. Never raises on page content; an unknown platform name does raise."""
+    if not isinstance(html, str):
+        html = bytes(html).decode("utf-8", errors="replace") if isinstance(html, bytes | bytearray) else ""
     parser = choose_parser(final_url or url, html, platform)
-    if parser is None:
-        claims = ClaimsDocument(source=Source(url=url, platform="unknown", page_type="unknown"))
-    else:
-        claims = parser.parse(html, url)
+    claims = read_claims(html, url, parser)
     claims.source.url = url
     claims.source.fetched_at = fetched_at
     redirected_to = final_url if final_url and final_url != url else None
     verdict = classify(html, claims, http_status=http_status, final_url=redirected_to)
-    if parser is None and verdict.status is PageStatus.UNPARSEABLE:
-        verdict = Classification(PageStatus.UNPARSEABLE, "no parser recognises this page's platform")
     claims.status = verdict.status
     return PageReading(claims=claims, classification=verdict)

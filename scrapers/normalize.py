@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 
 __all__ = [
     "clean_text",
+    "country_in_address",
     "normalize_certification",
     "normalize_country",
     "parse_date",
@@ -523,3 +524,28 @@ def normalize_country(value: object) -> str | None:
         return "GB" if text.upper() == "UK" else text.upper()
     key = _COUNTRY_KEY.sub("", unicodedata.normalize("NFKC", text).casefold())
     return _COUNTRIES.get(key, text)
+
+
+_REGION = re.compile(r"hong\s*kong|maca[ou]|taiwan|香港|澳门|台湾", re.I)
+_ADDRESS_PARTS = re.compile(r"[,，]")
+_COUNTRY_PREFIX = re.compile(r"^(?:P\.?\s?R\.?\s?|the\s+)", re.I)
+
+
+def country_in_address(address: str | None) -> str | None:
+    """ISO alpha-2 of the country an address names at its end ("..., Zhejiang, China (Mainland)") or, in
+    Chinese, at its start ("中国浙江省..."); ``None`` otherwise. Never guessed from a province or a city."""
+    if not address:
+        return None
+    region = _REGION.search(address)  # "Kowloon, Hong Kong, China" is HK, not CN
+    if region:
+        return _alpha2(region.group(0))
+    parts = [part for part in _ADDRESS_PARTS.split(address) if part.strip()]
+    found = _alpha2(parts[-1]) if parts else None
+    if found:
+        return found
+    return "CN" if address.lstrip().startswith("中国") else None
+
+
+def _alpha2(text: str) -> str | None:
+    code = normalize_country(_COUNTRY_PREFIX.sub("", clean_text(text)))
+    return code if code and _ALPHA2.fullmatch(code) and code.isupper() else None

@@ -814,7 +814,12 @@ def test_module_data_basic_info_variants() -> None:
 def test_module_data_market_shapes(markets: Any) -> None:
     html = module_tag("cpCompanyBasicInfo", f"module-data='{quote(payload({'companyMainMarket': markets}))}'")
     found = parse(html).supplier.main_markets
-    assert found in (["North America", "Western Europe", "Oceania"], ["北美", "西欧", "大洋洲"])
+    # Shares are kept where the page gives them (issue 9: "North America 20.00%" lost its share).
+    assert found in (
+        ["North America 40%", "Western Europe 25%", "Oceania 5%"],
+        ["North America", "Western Europe", "Oceania"],
+        ["北美 40%", "西欧 25%", "大洋洲 5%"],
+    )
 
 
 def test_module_data_junk_never_raises() -> None:
@@ -872,7 +877,7 @@ def test_legacy_rows_in_other_order_with_nbsp_and_mojibake() -> None:
         year_established=2006,
         employees="101 - 200 People",
         main_products=["LED bulbs", "LED panels", "LED strips"],
-        main_markets=["Eastern Europe", "Africa"],
+        main_markets=["Eastern Europe 30%", "Africa 20%"],
     )
 
 
@@ -894,7 +899,7 @@ def test_legacy_chinese_labels_without_roles(cell: str) -> None:
         main_products=["蓝牙耳机", "充电器", "数据线"],
         employees="51 - 100 人",
         year_established=2012,
-        main_markets=["北美", "西欧"],
+        main_markets=["北美 40%", "西欧 20%"],
         annual_revenue="500万 - 1000万美元",
     )
 

@@ -27,7 +27,7 @@ from scrapers.normalize import clean_text, normalize_certification, normalize_co
 from scrapers.platforms.values import as_text, market_names, text_list
 from scrapers.statements import find_certification_statements
 
-__all__ = ["ClaimsBuilder", "make_certification"]
+__all__ = ["ClaimsBuilder", "make_certification", "same_certificate"]
 
 
 def make_certification(
@@ -69,9 +69,13 @@ def _key(text: str | None) -> str:
     return re.sub(r"[\W_]+", "", (text or "").casefold())
 
 
-def _same_certificate(a: Certification, b: Certification) -> bool:
+def same_certificate(a: Certification, b: Certification, *, loose: bool = False) -> bool:
+    """The same certificate seen twice. ``loose``: the same standard or name is enough (a name in a label row
+    beside a full certificate entry); otherwise numbers, dates or issuers must agree where both have them."""
     if (a.standard or _key(a.name)) != (b.standard or _key(b.name)) and _key(a.name) != _key(b.name):
         return False
+    if loose:
+        return True
     if a.number and b.number:
         return _key(a.number) == _key(b.number)
     for left, right in ((a.valid_from, b.valid_from), (a.valid_until, b.valid_until)):
@@ -173,7 +177,7 @@ class ClaimsBuilder:
         if cert is None:
             return
         for index, (existing, existing_place) in enumerate(self.certifications):
-            if existing_place != place and _same_certificate(existing, cert):
+            if existing_place != place and same_certificate(existing, cert):
                 merged = {k: v if v is not None else getattr(cert, k) for k, v in existing.model_dump().items()}
                 if existing.platform_verified is None or cert.platform_verified is True:
                     merged["platform_verified"] = cert.platform_verified if existing.platform_verified is None else True

@@ -17,6 +17,7 @@ __all__ = [
     "as_dict",
     "as_list",
     "as_text",
+    "cert_names",
     "dig",
     "first_text",
     "market_names",
@@ -113,14 +114,56 @@ def text_list(value: Any) -> list[str]:
     return out
 
 
-_SHARE = re.compile(r"\s*[(（]?\s*\d+(?:\.\d+)?\s*%\s*[)）]?\s*$")
+_SHARE = re.compile(r"\s*[(（]?\s*(\d+(?:\.\d+)?)\s*%\s*[)）]?\s*$")
 
 
 def market_names(value: Any) -> list[str]:
-    """Market names from names / ``{"name": ...}`` dicts / "North America 40%, Oceania(5%)" text, shares dropped."""
+    """Markets from names / ``{"name": ..., "value": "40%"}`` dicts / "North America 40.00%, Oceania(5%)" text,
+    each as "Name N%" with its share when the page gives one (trailing zeros dropped), else the name."""
     out: list[str] = []
-    for item in text_list(value):
-        name = _SHARE.sub("", item).strip()
-        if name and name not in out:
-            out.append(name)
+    for item in as_list(value) if isinstance(value, list) else [value]:
+        share = None
+        if isinstance(item, dict):
+            share = as_text(item.get("value") or item.get("percent") or item.get("percentage") or item.get("rate"))
+        for entry in text_list([item] if isinstance(item, dict) else item):
+            market = _with_share(entry, share)
+            if market and market not in out:
+                out.append(market)
     return out
+
+
+def _with_share(entry: str, share: str | None) -> str | None:
+    found = _SHARE.search(entry)
+    name = (_SHARE.sub("", entry) if found else entry).strip(" ,;:")
+    number = found.group(1) if found else (_SHARE.search(share).group(1) if share and _SHARE.search(share) else None)
+    if not name or name.replace(".", "").isdigit():
+        return None
+    if number is None:
+        return name
+    number = number.rstrip("0").rstrip(".") if "." in number else number
+    return f"{name} {number}%"
+
+
+# "CE/RoHS" are two marks; "GB/T", "ISO/IEC", "ISO/TS" and "OHSAS/ OHSMS" are one name.
+_CERT_SPLIT = re.compile(
+    r"[,;，；、|\n]|(?<!\bGB)(?<!\bISO)(?<!\bIEC)(?<!\bOHSAS)/(?!\s*(?:T|IEC|TS|OHSMS)\b)",
+    re.I,
+)
+_NOISE = re.compile(r"none|no|nil|n\s*/?\s*a|others?|etc\.?|-+|\.{2,}|…+", re.I)
+MAX_CERT_NAME_CHARS = 100
+MAX_CERT_NAMES = 50
+
+
+def cert_names(value: str) -> list[str]:
+    """The entries of a certification value ("ISO 9001, CE/RoHS") as shown, split on separators and between
+    marks; placeholders ("Others", "...") dropped."""
+    names: list[str] = []
+    for part in _CERT_SPLIT.split(value):
+        name = clean_text(part)
+        if not name or _NOISE.fullmatch(name) or len(name) > MAX_CERT_NAME_CHARS:
+            continue
+        if name.casefold() not in (n.casefold() for n in names):
+            names.append(name)
+        if len(names) >= MAX_CERT_NAMES:
+            break
+    return names

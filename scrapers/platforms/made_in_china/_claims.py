@@ -12,15 +12,15 @@ from collections.abc import Callable
 
 from bs4.element import Tag
 
-from scrapers.normalize import clean_text, normalize_country
+from scrapers.normalize import clean_text, country_in_address, normalize_country
 from scrapers.platforms.builder import ClaimsBuilder, make_certification
 from scrapers.platforms.made_in_china._dom import Page, bare, bounded_text, free_text_kind, short_text, value_after
 from scrapers.platforms.made_in_china._rows import HEADINGS, Row
+from scrapers.platforms.values import cert_names
 
 #: A "value" longer than this under a scalar label is a section of content, not a fact.
 MAX_SCALAR_CHARS = 500
 MAX_LIST_ENTRIES = 50
-MAX_CERT_NAME_CHARS = 100
 MAX_DESCRIPTION_CHARS = 100_000
 MAX_DESCRIPTION_PIECES = 20_000
 
@@ -29,8 +29,6 @@ MAX_DESCRIPTION_PIECES = 20_000
 # --------------------------------------------------------------------------------------------------
 
 _LIST_SPLIT = re.compile(r"[,;，；、\n]")
-_REGION = re.compile(r"hong\s*kong|maca[ou]|taiwan|香港|澳门|台湾", re.I)
-_ALPHA2 = re.compile(r"[A-Z]{2}")
 _ADDRESS_CLASSES = ("detail-address", "com-address", "company-address")
 _ELLIPSIS = re.compile(r"etc\.?|-+|\.{2,}|…+")
 
@@ -109,56 +107,17 @@ def read_address(page: Page, builder: ClaimsBuilder) -> None:
     if builder.supplier.get("country"):
         return
     for address in (builder.supplier.get("location"), *addresses):
-        country = country_of(address)
+        country = country_in_address(address)
         if country:
             builder.set("country", country, "label")
             return
-
-
-def country_of(address: str | None) -> str | None:
-    """ISO alpha-2 of the country an address names, or ``None``."""
-    if not address:
-        return None
-    region = _REGION.search(address)  # "Kowloon, Hong Kong, China" is HK, not CN
-    if region:
-        return _alpha2(region.group(0))
-    parts = [part for part in re.split(r"[,，]", address) if part.strip()]
-    found = _alpha2(parts[-1]) if parts else None
-    if found:
-        return found
-    return "CN" if address.lstrip().startswith("中国") else None
-
-
-def _alpha2(text: str) -> str | None:
-    code = normalize_country(re.sub(r"^(?:P\.?\s?R\.?\s?|the\s+)", "", clean_text(text), flags=re.I))
-    return code if code and _ALPHA2.fullmatch(code) else None
 
 
 # --------------------------------------------------------------------------------------------------
 # certifications
 # --------------------------------------------------------------------------------------------------
 
-# "CE/RoHS" are two marks; "GB/T", "ISO/IEC", "ISO/TS" and "OHSAS/ OHSMS" are one name.
-_CERT_SPLIT = re.compile(
-    r"[,;，；、|\n]|(?<!\bGB)(?<!\bISO)(?<!\bIEC)(?<!\bOHSAS)/(?!\s*(?:T|IEC|TS|OHSMS)\b)",
-    re.I,
-)
-_NOISE = re.compile(r"none|no|nil|n\s*/?\s*a|others?|etc\.?|-+|\.{2,}|…+", re.I)
 _CERT_HINT = {"ms_certification": "management_system", "certification": None}
-
-
-def cert_names(value: str) -> list[str]:
-    """The entries of a certification value as shown, split on separators; placeholders dropped."""
-    names: list[str] = []
-    for part in _CERT_SPLIT.split(value):
-        name = clean_text(part)
-        if not name or _NOISE.fullmatch(name) or len(name) > MAX_CERT_NAME_CHARS:
-            continue
-        if name.casefold() not in (n.casefold() for n in names):
-            names.append(name)
-        if len(names) >= MAX_LIST_ENTRIES:
-            break
-    return names
 
 
 def apply_certifications(rows: list[Row], builder: ClaimsBuilder) -> None:

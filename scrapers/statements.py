@@ -64,7 +64,15 @@ _ZH_VERB = re.compile(
 )
 
 
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
 def _split_sentences(text: str) -> list[str]:
+    """Sentences of every paragraph; a blank line always ends one ("Evil Co." ending a label is no "Co. X")."""
+    return [sentence for paragraph in _PARAGRAPH.split(text) for sentence in _split_paragraph(paragraph)]
+
+
+def _split_paragraph(text: str) -> list[str]:
     pieces = _SPLIT.split(text)
     sentences: list[str] = []
     buffer = ""

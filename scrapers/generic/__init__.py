@@ -56,7 +56,10 @@ def _apply_pairs(builder: ClaimsBuilder, pairs: list[Pair]) -> None:
                 # A label above a paragraph may take a sentence for its value: only known standards count then.
                 if pair.stacked and normalize_certification(name)[0] is None:
                     continue
-                builder.certification(make_certification(name, source="label"), f"label:{pair.label}")
+                cert = make_certification(name, source="label")
+                listed = [existing for existing, _ in builder.certifications]
+                if cert and not any(same_certificate(cert, existing, loose=True) for existing in listed):
+                    builder.certification(cert, f"label:{pair.label}")
             continue
         builder.set(pair.field, pair.value, "label")
         if pair.field == "location" and not builder.supplier.get("country"):

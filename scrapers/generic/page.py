@@ -145,11 +145,11 @@ class TextView:
     lines: list[Line] = field(default_factory=list)
 
     def text_by_location(self) -> dict[str, str]:
-        """The lines of each location joined as paragraphs, for the statement finder."""
+        """The lines of each location as paragraphs (blank-line separated), for the statement finder."""
         buffers: dict[str, list[str]] = {}
         for line in self.lines:
             buffers.setdefault(line.location, []).append(line.text)
-        return {location: "\n".join(texts) for location, texts in buffers.items()}
+        return {location: "\n\n".join(texts) for location, texts in buffers.items()}
 
 
 def _location_code(element: etree._Element) -> str | None:

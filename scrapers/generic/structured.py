@@ -49,6 +49,10 @@ def _short_type(value: Any) -> str:
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1].rsplit(":", 1)[-1]
 
 
+def _short_key(key: str) -> str:
+    return key if key.startswith("@") else _short_type(key)
+
+
 def _types_of(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(_short_type(v) for v in value[:10] if v)
@@ -95,7 +99,7 @@ def _convert_microdata_value(value: Any, syntax: Provenance, depth: int) -> Any:
     return value
 
 
-def _jsonld(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
+def _jsonld(markup: str, root: etree._Element, base_url: str | None) -> Iterator[Entity]:
     from extruct.jsonld import JsonLdExtractor
 
     extractor = JsonLdExtractor()
@@ -112,7 +116,7 @@ def _jsonld(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
         yield from _from_jsonld(items, "jsonld")
 
 
-def _microdata(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
+def _microdata(markup: str, root: etree._Element, base_url: str | None) -> Iterator[Entity]:
     from extruct.w3cmicrodata import MicrodataExtractor
 
     for item in MicrodataExtractor().extract_items(root, base_url):
@@ -121,14 +125,33 @@ def _microdata(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
             yield entity
 
 
-def _rdfa(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
+def _rdfa(markup: str, root: etree._Element, base_url: str | None) -> Iterator[Entity]:
     from extruct.rdfa import RDFaExtractor
 
-    expanded = RDFaExtractor().extract_items(root, base_url=base_url, expanded=False)
-    yield from _from_jsonld(expanded, "rdfa")
+    # pyRdfa walks an XML DOM of its own, built from the markup; its output is flat JSON-LD whose nested
+    # things (an address) are separate nodes referenced by "@id".
+    nodes = RDFaExtractor().extract(markup, base_url=base_url, expanded=False)
+    yield from _from_jsonld(_resolve_references(nodes), "rdfa")
 
 
-def _opengraph(root: etree._Element, base_url: str | None) -> Iterator[Entity]:
+def _resolve_references(nodes: Any) -> Any:
+    """Replace {"@id": ...} references by the node they name (one level: enough for an address)."""
+    if not isinstance(nodes, list):
+        return nodes
+    nodes = [{_short_key(k): v for k, v in node.items()} if isinstance(node, dict) else node for node in nodes]
+    by_id = {node["@id"]: node for node in nodes if isinstance(node, dict) and "@id" in node}
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        if isinstance(value, dict) and set(value) == {"@id"} and value["@id"] in by_id:
+            return by_id[value["@id"]]
+        return value
+
+    return [{k: resolve(v) for k, v in node.items()} if isinstance(node, dict) else node for node in nodes]
+
+
+def _opengraph(markup: str, root: etree._Element, base_url: str | None) -> Iterator[Entity]:
     from extruct.opengraph import OpenGraphExtractor
 
     properties: dict[str, Any] = {}
@@ -157,7 +180,7 @@ def read_entities(markup: str, root: etree._Element, base_url: str | None) -> li
         if not any(marker in lowered for marker in markers):
             continue
         try:
-            for entity in reader(root, base_url):
+            for entity in reader(markup, root, base_url):
                 entities.append(entity)
                 if len(entities) >= MAX_ENTITIES:
                     return entities

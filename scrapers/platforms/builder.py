@@ -193,9 +193,10 @@ class ClaimsBuilder:
             value = value["value"]
         if not isinstance(value, str) or not value.strip():
             return
-        known = {(s.text, s.location) for s in self.statements}
+        known = {s.text for s in self.statements}
         for statement in find_certification_statements(value, location):
-            if (statement.text, statement.location) not in known:
+            if statement.text not in known:  # the same sentence in a second place is the same claim
+                known.add(statement.text)
                 self.statements.append(statement)
 
     def document(

@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from scrapers.claims import ClaimsDocument, PageStatus
-from scrapers.classify import Classification, classify
+from scrapers.claims import ClaimsDocument, PageStatus, Source
+from scrapers.classify import Classification, classify, wall_markers
 from scrapers.generic import WebsiteParser, merge_under, read_generic, site_names_of
 from scrapers.platforms.base import PlatformParser, detect_parser, get_parser
 
@@ -36,10 +36,19 @@ def choose_parser(url: str, html: str | None = None, platform: str = "auto") -> 
 
 
 def read_claims(html: str, url: str, parser: PlatformParser | None) -> ClaimsDocument:
-    """The platform parser's claims over the generic reader's; the generic reader alone without a parser."""
+    """The platform parser's claims over the generic reader's; the generic reader alone without a parser.
+
+    A page that carries a wall's markers is left to the platform parser: a wall quoting the URL it refused
+    ("…/certificates.html") is no supplier's statement, and must stay ``blocked``.
+    """
+    walled = bool(wall_markers(html))
     if parser is None or isinstance(parser, WebsiteParser):
+        if walled:
+            return ClaimsDocument(source=Source(url=url, platform=WebsiteParser.name, page_type="unknown"))
         return (parser or WebsiteParser()).parse(html, url)
     claims = parser.parse(html, url)
+    if walled:
+        return claims
     try:
         generic = read_generic(html, url, site_names=site_names_of(parser.hosts))
     except Exception:  # the generic reader's bug must not cost the platform parser's claims

@@ -37,7 +37,9 @@ from monitor.config import Config, SupplierConfig
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import demo_config
 from monitor.fetchers import Fetchers
-from scrapers.extract import read_page
+from scrapers.claims import ClaimsDocument, Source
+from scrapers.classify import classify
+from scrapers.extract import choose_parser, read_page
 from storage import Database, database_size_bytes, open_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,19 +181,38 @@ def parse_ms_demo(pages: list[tuple[str, str, str]], min_s: float) -> float:
     return round(mean_ms(parse_all, min_s) / len(pages), 3)
 
 
-def parse_ms_real(min_s: float) -> dict[str, float] | None:
-    """Mean ms of read_page for each real captured page in ../shared/pages/alibaba_*.html, or None if absent."""
+def _real_page_url(name: str) -> str:
+    if "product_detail" in name:
+        return "https://www.alibaba.com/product-detail/page.html"
+    if name.startswith("madeinchina"):
+        return "https://acme.en.made-in-china.com/product/page.html"
+    return "https://supplier.en.alibaba.com/company_profile.html"
+
+
+def _platform_only(html: str, url: str) -> None:
+    """What a check cost before the generic reader: the platform parser and the classifier."""
+    parser = choose_parser(url, html)
+    classify(
+        html, parser.parse(html, url) if parser else ClaimsDocument(source=Source(url=url, platform="x", page_type="x"))
+    )
+
+
+def parse_ms_real(min_s: float) -> dict[str, Any] | None:
+    """For each real captured page in ../shared/pages: mean ms of read_page (platform parser + generic reader +
+    classifier), of the platform parser and classifier alone, and their ratio (the generic reader's cost)."""
     if not SHARED_PAGES.is_dir():
         return None
-    result: dict[str, float] = {}
-    for path in sorted(SHARED_PAGES.glob("alibaba_*.html")):
+    result: dict[str, Any] = {}
+    for path in sorted(SHARED_PAGES.glob("*.html")):
         html = path.read_text(encoding="utf-8", errors="replace")
-        url = (
-            "https://www.alibaba.com/product-detail/page.html"
-            if "product_detail" in path.name
-            else "https://supplier.en.alibaba.com/company_profile.html"
-        )
-        result[path.name] = round(mean_ms(lambda h=html, u=url: read_page(h, u, platform="alibaba"), min_s), 3)
+        url = _real_page_url(path.name)
+        full = mean_ms(lambda h=html, u=url: read_page(h, u), min_s)
+        alone = mean_ms(lambda h=html, u=url: _platform_only(h, u), min_s)
+        result[path.name] = {
+            "ms": round(full, 3),
+            "platform_parser_only_ms": round(alone, 3),
+            "ratio": round(full / alone, 2) if alone else None,
+        }
     return result
 
 
@@ -370,7 +391,8 @@ def print_table(r: dict[str, Any]) -> None:
         ("statuses", f"browser {b['statuses']}, http {h['statuses']}"),
     ]
     for name, ms in (r["parse_ms_per_real_page"] or {"(../shared/pages absent)": None}).items():
-        rows.append((f"parse ms {name}", str(ms)))
+        shown = f"{ms['ms']} (platform parser alone {ms['platform_parser_only_ms']}, x{ms['ratio']})" if ms else "-"
+        rows.append((f"parse ms {name}", shown))
     rows.append(("total", f"{r['total_s']} s"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -32,9 +32,16 @@ class Marker:
     #: For a sign that normal pages carry too (a reCAPTCHA contact form, a slider in a login dialog): the
     #: pattern counts only when this also holds for the page, e.g. "the page is nothing but the widget".
     confirm: Callable[[PageView], bool] | None = None
-    #: A lowercase literal that every match contains. A case-insensitive search without a rare literal
+    #: Lowercase literals of which every match contains one. A case-insensitive search without a rare literal
     #: prefix costs about 0.1 s a megabyte, ``needle in page.lower()`` a millisecond: most pages skip the regex.
-    needle: str | None = None
+    needle: str | tuple[str, ...] | None = None
+
+    def may_match(self, lowered: str) -> bool:
+        """False when the regex cannot match: none of its literals is on the (lower-cased) page."""
+        if self.needle is None:
+            return True
+        needles = (self.needle,) if isinstance(self.needle, str) else self.needle
+        return any(needle in lowered for needle in needles)
 
 
 def _marker(
@@ -44,7 +51,7 @@ def _marker(
     *,
     generic: bool = False,
     confirm: Callable[[PageView], bool] | None = None,
-    needle: str | None = None,
+    needle: str | tuple[str, ...] | None = None,
 ) -> Marker:
     return Marker(name, status, re.compile(regex, re.IGNORECASE), generic, confirm, needle)
 
@@ -205,7 +212,12 @@ WALL_MARKERS: tuple[Marker, ...] = (
     _marker("incapsula resource", PageStatus.BLOCKED, r"/_Incapsula_Resource\?", needle="/_incapsula_resource?"),
     _marker("incapsula incident", PageStatus.BLOCKED, r"Incapsula incident ID", needle="incapsula incident id"),
     # Cloudflare, DataDome, PerimeterX challenge pages.
-    _marker("cloudflare challenge", PageStatus.BLOCKED, r"cf-challenge|challenges\.cloudflare\.com|cf_chl_opt"),
+    _marker(
+        "cloudflare challenge",
+        PageStatus.BLOCKED,
+        r"cf-challenge|challenges\.cloudflare\.com|cf_chl_opt",
+        needle=("cf-challenge", "challenges.cloudflare.com", "cf_chl_opt"),
+    ),
     _marker("cloudflare attention", PageStatus.BLOCKED, r"<title>\s*(attention required|just a moment)"),
     _marker("datadome captcha", PageStatus.BLOCKED, r"captcha-delivery\.com", needle="captcha-delivery"),
     _marker("perimeterx captcha", PageStatus.BLOCKED, r"id=[\"']px-captcha[\"']", needle="px-captcha"),
@@ -350,7 +362,7 @@ WALL_MARKERS: tuple[Marker, ...] = (
         PageStatus.BLOCKED,
         r"class=[\"'][^\"'<>]{0,200}?\bh-captcha\b|hcaptcha\.com/captcha/v1/",
         confirm=_is_challenge_interstitial,
-        needle="captcha",
+        needle=("h-captcha", "hcaptcha.com/captcha/v1/"),
     ),
     # 1688 / Taobao slider in Chinese: the punish page's title "验证码拦截" (its zh-CN "captcha-title") and
     # Alibaba's nocaptcha slider (#nocaptcha, handle #nc_1_n1z, "请按住滑块，拖动到最右边"). Login dialogs
@@ -361,6 +373,7 @@ WALL_MARKERS: tuple[Marker, ...] = (
         PageStatus.BLOCKED,
         r"id=[\"']nc_1_n1z[\"']|请按住滑块|请?拖动(?:下方)?滑块|拖动到最右边|id=[\"']nocaptcha[\"']",
         confirm=_is_challenge_interstitial,
+        needle=("nc_1_n1z", "滑块", "拖动到最右边", "nocaptcha"),
     ),
     # Sign-in walls of Global Sources (login.globalsources.com/sso/GeneralManager?action=Login, page titled
     # "Sign in to Global Sources") and IndiaMART (my.indiamart.com, "Sign In to IndiaMART", "Login to view"
@@ -429,9 +442,7 @@ def wall_markers(html: str) -> list[Marker]:
     return [
         m
         for m in WALL_MARKERS
-        if (m.needle is None or m.needle in lowered)
-        and m.pattern.search(html)
-        and (m.confirm is None or m.confirm(page))
+        if m.may_match(lowered) and m.pattern.search(html) and (m.confirm is None or m.confirm(page))
     ]
 
 
@@ -473,8 +484,10 @@ def classify(
     *,
     http_status: int | None = None,
     final_url: str | None = None,
+    markers: list[Marker] | None = None,
 ) -> Classification:
-    """Status of a fetched page given what the parser could read from it.
+    """Status of a fetched page given what the parser could read from it (``markers``: the page's
+    :func:`wall_markers`, when the caller has them already).
 
     Never raises on page content; bytes are decoded as UTF-8 (with replacement characters).
     """
@@ -487,7 +500,7 @@ def classify(
     if claims.has_claims():
         return Classification(PageStatus.OK, "supplier data present")
 
-    markers = wall_markers(html)
+    markers = wall_markers(html) if markers is None else markers
     # A generic marker (rgv587 flag) is on captcha and login walls alike: the specific ones say which it is.
     decisive = [m for m in markers if not m.generic] or markers
     for status in (PageStatus.BLOCKED, PageStatus.LOGIN_REQUIRED):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from scrapers.claims import ClaimsDocument, PageStatus, Source
-from scrapers.classify import Classification, classify, wall_markers
+from scrapers.classify import Classification, Marker, classify, wall_markers
 from scrapers.generic import WebsiteParser, merge_under, read_generic, site_names_of
 from scrapers.platforms.base import PlatformParser, detect_parser, get_parser
 
@@ -35,13 +35,15 @@ def choose_parser(url: str, html: str | None = None, platform: str = "auto") -> 
     return detect_parser(url, html)
 
 
-def read_claims(html: str, url: str, parser: PlatformParser | None) -> ClaimsDocument:
+def read_claims(
+    html: str, url: str, parser: PlatformParser | None, markers: list[Marker] | None = None
+) -> ClaimsDocument:
     """The platform parser's claims over the generic reader's; the generic reader alone without a parser.
 
     A page that carries a wall's markers is left to the platform parser: a wall quoting the URL it refused
     ("…/certificates.html") is no supplier's statement, and must stay ``blocked``.
     """
-    walled = bool(wall_markers(html))
+    walled = bool(wall_markers(html) if markers is None else markers)
     if parser is None or isinstance(parser, WebsiteParser):
         if walled:
             return ClaimsDocument(source=Source(url=url, platform=WebsiteParser.name, page_type="unknown"))
@@ -70,10 +72,11 @@ def read_page(
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", errors="replace") if isinstance(html, bytes | bytearray) else ""
     parser = choose_parser(final_url or url, html, platform)
-    claims = read_claims(html, url, parser)
+    markers = wall_markers(html)
+    claims = read_claims(html, url, parser, markers)
     claims.source.url = url
     claims.source.fetched_at = fetched_at
     redirected_to = final_url if final_url and final_url != url else None
-    verdict = classify(html, claims, http_status=http_status, final_url=redirected_to)
+    verdict = classify(html, claims, http_status=http_status, final_url=redirected_to, markers=markers)
     claims.status = verdict.status
     return PageReading(claims=claims, classification=verdict)

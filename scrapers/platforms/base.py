@@ -110,5 +110,6 @@ def detect_parser(url: str, html: str | None = None) -> PlatformParser | None:
 def _load_builtin_platforms() -> None:
     # Importing the modules registers their parsers.
     import scrapers.generic
+    import scrapers.platforms.china_1688
     import scrapers.platforms.made_in_china  # noqa: F401
     from scrapers.platforms import alibaba  # noqa: F401

@@ -66,30 +66,52 @@ def _certification_for(label: str, builder: ClaimsBuilder) -> str | None:
     return None
 
 
+_FILE_LIKE = re.compile(r"\.(?:pdf|jpe?g|png|gif|webp|bmp|tiff?)(?:[?#]|$)", re.I)
+
+
+def _names_certificate(words: str, link: str) -> bool:
+    return bool(_CERTIFICATE_WORDS.search(words) or _CERTIFICATE_WORDS.search(_file_words(link)))
+
+
+def _enclosing_link(image: etree._Element) -> etree._Element | None:
+    """The ``<a>`` a picture sits in (through inline wrappers), whose target may be the large version."""
+    link = image.getparent()
+    while link is not None and link.tag != "a":
+        link = link.getparent() if link.tag in ("span", "div", "picture", "figure") else None
+    return link
+
+
+def _from_link(element: etree._Element, base_url: str) -> tuple[str, str] | None:
+    href = element.get("href") or ""
+    if not _FILE_LIKE.search(href[:2000]):
+        return None  # cheap: most links are pages, not files
+    words = " ".join(filter(None, ("".join(element.itertext())[:300], element.get("title"))))
+    url = _absolute(base_url, href)
+    return (url, words) if url and _names_certificate(clean_text(words), href) else None
+
+
+def _from_picture(element: etree._Element, base_url: str) -> tuple[str, str] | None:
+    src = element.get("data-src") or element.get("data-original") or element.get("src") or ""
+    words = " ".join(filter(None, (element.get("alt"), element.get("title"))))
+    if not _names_certificate(clean_text(words), src):
+        return None
+    link = _enclosing_link(element)
+    target = _absolute(base_url, link.get("href")) if link is not None else None
+    url = target if target and _kind(target) else _absolute(base_url, src)
+    return (url, words) if url else None
+
+
 def read_documents(root: etree._Element, base_url: str, builder: ClaimsBuilder) -> None:
     """Every certificate PDF or picture the (pruned) page links or shows."""
     for count, element in enumerate(root.iter("a", "img")):
         if count >= MAX_LINKS_SCANNED:
             return
-        if element.tag == "a":
-            url = _absolute(base_url, element.get("href"))
-            words = " ".join(filter(None, ("".join(element.itertext())[:300], element.get("title"))))
-        else:
-            link = element.getparent()
-            while link is not None and link.tag != "a":
-                link = link.getparent() if link.tag in ("span", "div", "picture", "figure") else None
-            target = _absolute(base_url, link.get("href")) if link is not None else None
-            src = element.get("data-src") or element.get("data-original") or element.get("src")
-            url = target if target and _kind(target) else _absolute(base_url, src)
-            words = " ".join(filter(None, (element.get("alt"), element.get("title"))))
-        if not url:
+        found = _from_link(element, base_url) if element.tag == "a" else _from_picture(element, base_url)
+        if found is None:
             continue
-        kind = _kind(url)
-        if kind is None and element.tag == "img":
-            kind = "image"
+        url, words = found
+        kind = _kind(url) or ("image" if element.tag == "img" else None)
         if kind is None:
             continue
         label = clean_text(_MARKS.sub(" ", words)) or clean_text(_file_words(url))
-        if not (_CERTIFICATE_WORDS.search(clean_text(words)) or _CERTIFICATE_WORDS.search(_file_words(url))):
-            continue
         builder.document(url, kind, certification=_certification_for(label, builder), label=label, source="label")

@@ -103,12 +103,13 @@ def _is_chrome(element: etree._Element, tag: str) -> bool:
 def prune(root: etree._Element) -> None:
     """Drop what is not text (scripts, styles, widgets), site chrome (navigation, footers, menus, a page-level
     header) and other suppliers' cards. Structured data must be read before: it lives in scripts."""
+    etree.strip_elements(root, *_SKIPPED_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     doomed = []
-    for element in root.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if element is root or tag in ("body", "html", "main", "article"):
+    for element in root.iter(etree.Element):
+        tag = element.tag
+        if tag in ("body", "html", "main", "article"):
             continue
-        if not tag or tag in _SKIPPED_TAGS or _is_chrome(element, tag):
+        if _is_chrome(element, tag):
             doomed.append(element)
     for element in doomed:
         _drop(element)

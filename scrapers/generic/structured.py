@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 _JSONLD_MARKERS = (re.compile(r"ld\+json"),)
 _MICRODATA_MARKERS = (re.compile(r"itemscope"),)
 _RDFA_MARKERS = (re.compile(r"typeof\s*="), re.compile(r"vocab\s*="))  # an alternation would scan slowly
-_OPENGRAPH_MARKERS = (re.compile(r"og:(?:type|site_name|title|description|url)"),)
+#: OpenGraph says who the company is only on a company's own page type (og:type business.business, company).
+_OG_COMPANY = r"[\"']?(?:business|company|organization|website\.company)"
+_OPENGRAPH_MARKERS = (
+    re.compile(r"og:type[\"']?\s{1,20}content=" + _OG_COMPANY),
+    re.compile(r"content=" + _OG_COMPANY + r"[^<>]{0,40}og:type"),
+)
 #: JSON-LD and microdata nest; a hostile page could nest without end.
 MAX_DEPTH = 8
 MAX_ENTITIES = 200

@@ -286,8 +286,10 @@ WALL_MARKERS: tuple[Marker, ...] = (
     # (https://developers.cloudflare.com/support/troubleshooting/cloudflare-errors/troubleshooting-cloudflare-1xxx-errors/),
     # pages titled "Access denied | <site> used Cloudflare to restrict access". Ray ID and #cf-error-details
     # are on Cloudflare's 5xx origin-error pages as well, so they are no marker (but a wait selector).
-    _marker("cloudflare error 1020", PageStatus.BLOCKED, _cloudflare_error("1020"), needle="1020"),
-    _marker("cloudflare error 1015", PageStatus.BLOCKED, _cloudflare_error("1015"), needle="1015"),
+    # Every Cloudflare error page names Cloudflare (Ray ID line, "Performance & security by Cloudflare"); a bare
+    # "1020" needle let the regex run on any page with that number.
+    _marker("cloudflare error 1020", PageStatus.BLOCKED, _cloudflare_error("1020"), needle="cloudflare"),
+    _marker("cloudflare error 1015", PageStatus.BLOCKED, _cloudflare_error("1015"), needle="cloudflare"),
     _marker(
         "cloudflare rate limited",
         PageStatus.BLOCKED,

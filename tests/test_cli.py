@@ -144,7 +144,7 @@ def test_extract_errors_are_clear(tmp_path: Path) -> None:
     dead = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
     assert dead.returncode == 1 and "unreachable" in dead.stderr and "Traceback" not in dead.stderr
     unknown = cli("extract", "https://example.com/", "--platform", "nowhere", cwd=tmp_path)
-    assert unknown.returncode == 2 and "known platforms: alibaba" in unknown.stderr
+    assert unknown.returncode == 2 and "known platforms: 1688, alibaba" in unknown.stderr
 
 
 @requires_browser

@@ -47,7 +47,7 @@ def test_only_suppliers_is_enough_and_defaults_apply(tmp_path: Path) -> None:
         ("[browser]\nconcurrency = 0\n", "browser.concurrency"),
         (
             '[[suppliers]]\nid = "a"\nurl = "https://x.com/"\nplatform = "alibabba"\n',
-            "suppliers[0].platform (supplier 'a'): unknown platform 'alibabba'; use 'auto' or one of: alibaba",
+            "suppliers[0].platform (supplier 'a'): unknown platform 'alibabba'; use 'auto' or one of: 1688, alibaba",
         ),
         ('[database]\nurl = "mysql://x"\n', "database.url"),
         ('[[suppliers]]\nid = "a"\nurl = "https://x.com/"\n[[suppliers]]\nid = "a"\nurl = "https://y.com/"\n', "twice"),

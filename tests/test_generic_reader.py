@@ -217,3 +217,13 @@ def test_real_pages_keep_their_status(shared_pages: Path) -> None:
         reading = read_page(html, f"file:///saved/{name}")
         assert reading.status is status, name
         assert (reading.status is PageStatus.OK) == reading.claims.has_claims(), name
+
+
+def test_empty_and_placeholder_values_are_not_taken_from_elsewhere() -> None:
+    """An empty table cell is no cue to take the next block (another seller's card) as the value."""
+    html = """<html><body><table><tr><td>经营模式：</td><td></td></tr><tr><td>成立时间：</td><td>-</td></tr></table>
+    <div class="x"><h3>猜你喜欢</h3><div>生产厂家</div><div>2010</div></div>
+    <ul><li>Year Established: N/A</li><li>员工人数：暂无</li></ul></body></html>"""
+    reading = read_page(html, "https://shop.example/profile")
+    assert reading.claims.supplier.filled_fields() == []
+    assert reading.status is not PageStatus.OK

@@ -77,9 +77,16 @@ def field_of(label: str) -> str | None:
     return None
 
 
+#: What forms show for "not given": never a value.
+_PLACEHOLDER = re.compile(
+    r"[-–—/\\.*·]*|n\s*/?\s*a|none|nil|null|unknown|not\s+provided|暂无|无|未填写|不详|保密", re.I
+)
+
+
 def _value(cells: tuple[str, ...], field: str) -> str:
     joiner = ", " if field in ("main_products", "main_markets", CERTIFICATION_FIELD) else " "
-    return joiner.join(cell.strip(" :：") for cell in cells if cell.strip(" :："))[:MAX_VALUE_CHARS]
+    value = joiner.join(cell.strip(" :：") for cell in cells if cell.strip(" :："))[:MAX_VALUE_CHARS]
+    return "" if _PLACEHOLDER.fullmatch(value.strip()) else value
 
 
 def _inline_pair(cell: str) -> tuple[str, str, str] | None:
@@ -97,7 +104,7 @@ def _from_line(line: Line) -> Iterator[Pair]:
     cells = line.cells
     if len(cells) == 1:
         inline = _inline_pair(cells[0])
-        if inline:
+        if inline and not _PLACEHOLDER.fullmatch(inline[2].strip()):
             yield Pair(*inline, line.location)
         return
     labelled = [(index, field_of(cell)) for index, cell in enumerate(cells)]
@@ -120,7 +127,7 @@ def read_pairs(lines: list[Line]) -> list[Pair]:
         if found:
             pairs.extend(found)
             continue
-        if len(line.cells) != 1 or index + 1 >= len(lines):
+        if len(line.cells) != 1 or line.row or index + 1 >= len(lines):
             continue
         field = field_of(line.cells[0])
         following = lines[index + 1]

@@ -135,6 +135,8 @@ class Line:
 
     cells: tuple[str, ...]
     location: str
+    #: A table row: its cells are all it has; an empty value cell is not "see the next line".
+    row: bool = False
 
     @property
     def text(self) -> str:
@@ -173,8 +175,9 @@ _LINE = "\ue000"
 _CELL = "\ue001"
 _OPEN = "\ue002"  # followed by a location code
 _CLOSE = "\ue003"
+_ROW = "\ue004"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_LOCATION_MARKS = re.compile(f"{_OPEN}\\d?|{_CLOSE}")
+_LOCATION_MARKS = re.compile(f"{_OPEN}\\d?|{_CLOSE}|{_ROW}")
 _SEGMENT = re.compile(f"{_OPEN}(\\d)|{_CLOSE}|{_LINE}")
 
 
@@ -185,7 +188,7 @@ def _mark(start: etree._Element) -> None:
             continue
         separator = _LINE if element.tag in _BLOCK_TAGS or element.tag == "br" else _CELL
         code = _location_code(element)
-        head = separator + (_OPEN + code if code else "")
+        head = separator + (_ROW if element.tag == "tr" else "") + (_OPEN + code if code else "")
         tail = (_CLOSE if code else "") + separator
         try:
             element.text = head + (element.text or "")
@@ -216,9 +219,10 @@ def text_view(root: etree._Element) -> TextView:
     location = PAGE_TEXT
     for match in _SEGMENT.finditer(text):
         if match.group(0) == _LINE:
-            cells = _cells(_LOCATION_MARKS.sub("", text[line_start : match.start()]))
+            segment = text[line_start : match.start()]
+            cells = _cells(_LOCATION_MARKS.sub("", segment))
             if cells:
-                view.lines.append(Line(cells, location))
+                view.lines.append(Line(cells, location, row=_ROW in segment))
             line_start = match.end()
             location = stack[-1]
         elif match.group(1) is not None:

@@ -111,5 +111,7 @@ def _load_builtin_platforms() -> None:
     # Importing the modules registers their parsers.
     import scrapers.generic
     import scrapers.platforms.china_1688
+    import scrapers.platforms.global_sources
+    import scrapers.platforms.indiamart
     import scrapers.platforms.made_in_china  # noqa: F401
     from scrapers.platforms import alibaba  # noqa: F401

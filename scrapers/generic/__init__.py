@@ -26,7 +26,7 @@ from scrapers.generic.labels import CERTIFICATION_FIELD, Pair, read_pairs
 from scrapers.generic.organization import apply_entities
 from scrapers.generic.page import parse_html, prune, text_view
 from scrapers.generic.structured import read_entities
-from scrapers.normalize import country_in_address, normalize_certification
+from scrapers.normalize import country_in_address, normalize_certification, normalize_country
 from scrapers.platforms.base import PlatformParser
 from scrapers.platforms.builder import ClaimsBuilder, make_certification, same_certificate
 from scrapers.platforms.values import cert_names
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 WEBSITE = "website"
 _KEY = re.compile(r"[\W_]+")
+_ALPHA2 = re.compile(r"[A-Z]{2}")
+#: A platform's page type for a page of several suppliers: the generic reader adds nothing to it.
+LISTING = "listing"
 
 
 def site_names_of(hosts: Iterable[str]) -> frozenset[str]:
@@ -53,13 +56,20 @@ def _apply_pairs(builder: ClaimsBuilder, pairs: list[Pair]) -> None:
     for pair in pairs:
         if pair.field == CERTIFICATION_FIELD:
             for name in cert_names(pair.value):
-                # A label above a paragraph may take a sentence for its value: only known standards count then.
-                if pair.stacked and normalize_certification(name)[0] is None:
+                # A label above a paragraph may take a sentence for its value, and a certificate table's header
+                # row ("Certification | Certificate No. | Certified By") reads like a pair: only names the
+                # normaliser knows count then.
+                if (pair.stacked or pair.cells) and normalize_certification(name)[0] is None:
                     continue
                 cert = make_certification(name, source="label")
                 listed = [existing for existing, _ in builder.certifications]
                 if cert and not any(same_certificate(cert, existing, loose=True) for existing in listed):
                     builder.certification(cert, f"label:{pair.label}")
+            continue
+        if pair.field == "country":
+            code = normalize_country(pair.value) or country_in_address(pair.value)
+            if code and _ALPHA2.fullmatch(code):  # "Atlantis" is no country code
+                builder.set("country", code, "label")
             continue
         builder.set(pair.field, pair.value, "label")
         if pair.field == "location" and not builder.supplier.get("country"):
@@ -109,7 +119,10 @@ def read_generic(html: str, url: str, *, site_names: frozenset[str] = frozenset(
 
 def merge_under(platform: ClaimsDocument, generic: ClaimsDocument) -> ClaimsDocument:
     """``platform`` with the gaps filled from ``generic``: every supplier field the platform parser left empty,
-    certifications, statements and documents it did not have. Source and page type stay the platform's."""
+    certifications, statements and documents it did not have. Source and page type stay the platform's.
+    A page the platform parser knows to be a listing of several suppliers gets nothing from the generic reader."""
+    if platform.source.page_type == LISTING:
+        return platform
     supplier = platform.supplier.model_copy()
     provenance = dict(platform.provenance)
     for name in generic.supplier.filled_fields():

@@ -64,6 +64,8 @@ class Pair:
     location: str
     #: True when the label stood alone and the next line was taken as its value: weaker evidence.
     stacked: bool = False
+    #: True when label and value were separate cells (a table row, label span beside value span).
+    cells: bool = False
 
 
 def field_of(label: str) -> str | None:
@@ -115,7 +117,7 @@ def _from_line(line: Line) -> Iterator[Pair]:
         end = starts[position + 1][0] if position + 1 < len(starts) else len(cells)
         value = _value(cells[index + 1 : end], field)
         if value:
-            yield Pair(field, cells[index], value, line.location)
+            yield Pair(field, cells[index], value, line.location, cells=True)
 
 
 def read_pairs(lines: list[Line]) -> list[Pair]:

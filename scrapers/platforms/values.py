@@ -158,9 +158,11 @@ def cert_names(value: str) -> list[str]:
     """The entries of a certification value ("ISO 9001, CE/RoHS") as shown, split on separators and between
     marks; placeholders ("Others", "...") dropped."""
     names: list[str] = []
+    if _NOISE.fullmatch(clean_text(value)):
+        return names  # "N/A" is a placeholder, not the marks "N" and "A"
     for part in _CERT_SPLIT.split(value):
         name = clean_text(part)
-        if not name or _NOISE.fullmatch(name) or len(name) > MAX_CERT_NAME_CHARS:
+        if len(name) < 2 or _NOISE.fullmatch(name) or len(name) > MAX_CERT_NAME_CHARS:
             continue
         if name.casefold() not in (n.casefold() for n in names):
             names.append(name)

@@ -181,7 +181,6 @@ class GlobalSourcesParser(PlatformParser):
         company_page = by_address == "company_profile" or (by_address is None and not product_markup)
         for step in (
             lambda: apply_rows(rows, builder),
-            lambda: read_name(page, builder, company_page),
             lambda: read_badges(page, prose, builder),
             lambda: read_verifier(page, prose, rows, builder),
             lambda: read_years(page, prose, rows, builder),
@@ -190,6 +189,7 @@ class GlobalSourcesParser(PlatformParser):
             lambda: apply_certification_rows(rows, builder),
             lambda: read_certificate_gallery(page, builder, base),
             lambda: read_statements(prose, builder),
+            lambda: read_name(page, builder, company_page),
         ):
             _guarded(url, step)
         return _document(builder, url, _page_type(by_address, product_markup, builder))

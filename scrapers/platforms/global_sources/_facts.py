@@ -141,11 +141,14 @@ def _name_text(text: str | None) -> str | None:
 
 
 def read_name(page: Page, builder: ClaimsBuilder, company_page: bool) -> None:
-    """The name from a "Company Name" row (applied earlier), else the first link to the supplier's own
+    """Run after the other facts. The name from a "Company Name" row (applied earlier); else, only when the
+    page showed other supplier facts, the first link to the supplier's own
     homepage or profile outside site chrome (its ``title`` keeps an untruncated name), else, on a company
     page, its main heading."""
     if builder.supplier.get("name"):
         return
+    if not (builder.supplier or builder.badges or builder.certifications or builder.statements):
+        return  # a heading or a link alone is no supplier: a wall's "Access Denied", a sign-in page's title
     for count, link in enumerate(page.soup.find_all("a", href=True, limit=MAX_LINKS)):
         if count >= MAX_LINKS:
             break

@@ -158,7 +158,6 @@ class IndiaMartParser(PlatformParser):
         )  # fmt: skip
         for step in (
             lambda: apply_rows(rows, builder),
-            lambda: read_name(page, builder, kind in ("company_profile", None)),
             lambda: read_badges(page, prose, builder),
             lambda: _read_gst(page, prose, rows, builder),
             lambda: read_iec(rows, builder),
@@ -167,6 +166,7 @@ class IndiaMartParser(PlatformParser):
             lambda: read_certification_tags(page, prose, builder),
             lambda: read_certificate_gallery(page, builder, base),
             lambda: read_statements(prose, builder),
+            lambda: read_name(page, builder, kind in ("company_profile", None)),
         ):
             _guarded(url, step)
         if kind is None and (builder.supplier or builder.badges or builder.certifications):

@@ -135,10 +135,13 @@ def _name_text(text: str | None) -> str | None:
 
 
 def read_name(page: Page, builder: ClaimsBuilder, company_page: bool) -> None:
-    """The name from a "Company Name" row (applied earlier), else, on a company page, its main heading, else
+    """Run after the other facts. The name from a "Company Name" row (applied earlier); else, only when the
+    page showed other supplier facts,, on a company page, its main heading, else
     the first link to the company's own pages outside site chrome (its ``title`` keeps an untruncated name)."""
     if builder.supplier.get("name"):
         return
+    if not (builder.supplier or builder.badges or builder.certifications or builder.statements):
+        return  # a heading or a link alone is no supplier: a wall's "Access Denied", a sign-in page's title
     if company_page:
         for heading in page.soup.find_all("h1", limit=20):
             name = _name_text(short_text(heading)) if not page.in_chrome(heading) else None

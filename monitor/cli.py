@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from bs4 import UnicodeDammit
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -26,6 +25,7 @@ from monitor.report import claims_tables, findings_table, outcomes_table, rules_
 from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import PageReading, choose_parser, read_page
 from scrapers.fetch import FetchError
+from scrapers.fetch.encoding import decode_html
 from scrapers.platforms import UnknownPlatformError
 from storage import DatabaseUnavailableError, open_database
 
@@ -170,7 +170,7 @@ def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDoc
         if "://" not in target:
             if not path.is_file():
                 fail(f"{target}: no such file (give a saved HTML file or an http(s) URL)")
-            html = UnicodeDammit(path.read_bytes(), ["utf-8", "gb18030"]).unicode_markup or ""
+            html = decode_html(path.read_bytes())
             reading = read_page(html, path.resolve().as_uri(), platform=platform)
         else:
             reading = asyncio.run(_fetch_and_read(_optional_config(state), target, platform, method))

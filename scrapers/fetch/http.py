@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 
 import httpx
 
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
-
-#: ``<meta charset="gbk">`` or ``<meta http-equiv="Content-Type" content="text/html; charset=gbk">``.
-_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-
-
-def _declared_charset(head: bytes) -> str | None:
-    """The charset the page declares in a meta tag, as a browser would use it when the header has none."""
-    match = _META_CHARSET.search(head)
-    return match.group(1).decode("ascii") if match else None
-
-
-def _codec(label: str) -> str:
-    """Browsers read GB2312/GBK labels as GB18030 (a superset); Python's gb2312 codec would garble GBK text."""
-    return "gb18030" if label.lower().replace("_", "-") in ("gb2312", "gbk", "x-gbk", "gb-2312") else label
+from scrapers.fetch.encoding import decode_html
 
 
 class HttpFetcher:
@@ -70,11 +56,7 @@ class HttpFetcher:
                 body.extend(chunk)
                 if len(body) > limit:
                     raise FetchError("too_large", f"page exceeds the {limit}-byte limit")
-            encoding = _codec(response.charset_encoding or _declared_charset(bytes(body[:4096])) or "utf-8")
-            try:
-                html = body.decode(encoding, errors="replace")
-            except LookupError:
-                html = body.decode("utf-8", errors="replace")
+            html = decode_html(body, response.charset_encoding)
             return FetchedPage(
                 url=url,
                 final_url=str(response.url),

@@ -1,8 +1,10 @@
-"""Alibaba.com: one parser for the four page families still served (see the family modules).
+"""Alibaba.com: one parser for the four page families still served and the older storefronts (see the family
+modules).
 
 ``parse`` tries every family on the same HTML (JSON families by regex on the raw text, DOM families on one
 lazily built soup) and merges what they find into ONE claims document; the first family that recognised
-the page names its ``page_type``.
+the page names its ``page_type``, except that a storefront page (contacts, home, TrustPass, free member,
+profile fragment) is named as such even where it also carries the legacy profile's markup.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from scrapers.platforms.alibaba.detail_data import DOM_MODULES, has_dom_sections
 from scrapers.platforms.alibaba.legacy import looks_legacy, parse_legacy
 from scrapers.platforms.alibaba.module_data import parse_module_data
 from scrapers.platforms.alibaba.shop_biz_data import parse_shop_biz_data
+from scrapers.platforms.alibaba.storefront import CONTENT_MARKERS as STOREFRONT_MARKERS
+from scrapers.platforms.alibaba.storefront import PAGE_TYPES as STOREFRONT_PAGE_TYPES
+from scrapers.platforms.alibaba.storefront import parse_storefront, storefront_page_type
 from scrapers.platforms.base import PlatformParser
 
 __all__ = ["PAGE_TYPES", "AlibabaParser"]
@@ -30,6 +35,7 @@ PAGE_TYPES = (
     "product_detail",
     "company_profile_modules",
     "company_profile_legacy",
+    *STOREFRONT_PAGE_TYPES,
     "unknown",
 )
 MAX_HTML_CHARS = 15_000_000
@@ -40,7 +46,8 @@ _CONTENT_MARKERS = re.compile(
     r"|id=[\"']bp-shopsign-data[\"']"
     r"|data-module-name=[\"']module_unifed_company_card[\"']"
     r"|<link\b[^>]*rel=[\"']canonical[\"'][^>]*href=[\"'](?:https?:)?//[^\"'/]*\balibaba\.com[/\"']"
-    r"|<link\b[^>]*href=[\"'](?:https?:)?//[^\"'/]*\balibaba\.com[/\"'][^>]*rel=[\"']canonical[\"']",
+    r"|<link\b[^>]*href=[\"'](?:https?:)?//[^\"'/]*\balibaba\.com[/\"'][^>]*rel=[\"']canonical[\"']"
+    r"|" + STOREFRONT_MARKERS,
     re.I,
 )
 
@@ -53,6 +60,15 @@ def _make_product_soup(html: str) -> BeautifulSoup:
     """Only the product page's company/description sections: the rest of a product page is noise."""
     strainer = SoupStrainer(attrs={"data-module-name": lambda value: value in DOM_MODULES})
     return BeautifulSoup(html, "lxml", parse_only=strainer)
+
+
+def _storefront_kind(html: str, url: str) -> str | None:
+    """The storefront page type, or ``None``; a bug here must not cost the other families' claims."""
+    try:
+        return storefront_page_type(html, url)
+    except Exception:
+        log.exception("alibaba storefront recognition failed on %s", url)
+        return None
 
 
 class AlibabaParser(PlatformParser):
@@ -86,6 +102,9 @@ class AlibabaParser(PlatformParser):
             html = ""
         html = html[:MAX_HTML_CHARS]
         builder = DocumentBuilder(url=url)
+        storefront = _storefront_kind(html, url)
+        if storefront is not None:  # a contacts page or fragment also carries legacy markup: name it first
+            builder.found(storefront)
         product_only = not looks_legacy(html) and has_dom_sections(html)
         soup = LazySoup(html, _make_product_soup if product_only else _make_soup)
         for family in (
@@ -93,6 +112,7 @@ class AlibabaParser(PlatformParser):
             lambda: parse_detail_data(html, builder, soup),
             lambda: parse_module_data(html, builder),
             lambda: parse_legacy(html, builder, soup),
+            lambda: parse_storefront(storefront, builder, soup),
         ):
             try:
                 family()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scrapers.claims import ClaimsDocument
+from scrapers.extract import read_page
 from scrapers.platforms.alibaba import AlibabaParser
 from scrapers.platforms.base import detect_parser
 
@@ -224,3 +225,15 @@ def test_captcha_page_yields_no_claims() -> None:
     doc = parse(page("alibaba_block_punish_captcha_interception_rendered.html"))
     assert not doc.has_claims()
     assert doc.source.page_type == "unknown"
+
+
+@pytest.mark.shared_pages
+def test_certificate_pictures_are_recorded_as_documents(shared_pages: Path) -> None:
+    """The module-data certificates' photos become documents[] tied to their certificate, for the reader."""
+    html = (shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html").read_text(encoding="utf-8")
+    doc = read_page(html, "https://cqjinou.en.alibaba.com/company_profile.html").claims
+    structured = [d for d in doc.documents if d.source == "structured"]
+    assert structured, "no certificate photo recorded"
+    names = {c.name for c in doc.certifications}
+    assert all(d.kind == "image" and d.url.startswith("https://") and d.certification in names for d in structured)
+    assert "ISO9001" in {d.certification for d in structured}

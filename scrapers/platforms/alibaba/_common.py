@@ -136,6 +136,31 @@ def certification_from_record(record: Any, kind_hint: str | None = None) -> Cert
     )
 
 
+#: Where a certificate record keeps its pictures (thumbnails and large versions) in the families' JSON.
+_PHOTO_KEYS = ("certificatePhotos", "certPhotos", "imageList", "images", "photos", "photo", "certPhoto", "imageUrl")
+_PHOTO_URL_KEYS = ("originalUrl", "bigUrl", "largeUrl", "url", "imageUrl", "imgUrl", "src", "fileUrl")
+MAX_PHOTOS_PER_CERTIFICATE = 10
+
+
+def certificate_photo_urls(record: Any) -> list[str]:
+    """Absolute http(s) URLs of a certificate record's pictures or PDFs (protocol-relative ones as https)."""
+    if not isinstance(record, dict):
+        return []
+    urls: list[str] = []
+    for key in _PHOTO_KEYS:
+        value = record.get(key)
+        for item in as_list(value) if isinstance(value, list) else [value]:
+            raw = first_text(item, *_PHOTO_URL_KEYS) if isinstance(item, dict) else as_text(item)
+            if not raw:
+                continue
+            url = "https:" + raw if raw.startswith("//") else raw
+            if url.lower().startswith(("http://", "https://")) and url not in urls:
+                urls.append(url)
+            if len(urls) >= MAX_PHOTOS_PER_CERTIFICATE:
+                return urls
+    return urls
+
+
 _CERT_NAME_KEYS = ("certName", "certificateName", "certificationName")
 # With a plain "name", one of these says the dict is a certificate and not a product, market or photo.
 _CERT_HINT_KEYS = (
@@ -212,4 +237,9 @@ class DocumentBuilder(ClaimsBuilder):
 
     def certifications_from(self, records: Iterable[Any], place: str, kind_hint: str | None = None) -> None:
         for record in records:
-            self.certification(certification_from_record(record, kind_hint), place)
+            cert = certification_from_record(record, kind_hint)
+            self.certification(cert, place)
+            if cert is not None:
+                for url in certificate_photo_urls(record):
+                    kind = "pdf" if url.lower().split("?", 1)[0].endswith(".pdf") else "image"
+                    self.document(url, kind, certification=cert.name, label=cert.name, source="structured")

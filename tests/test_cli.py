@@ -195,8 +195,12 @@ def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
     result = cli("demo", "--rounds", "2", cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Round 0" in result.stdout and "Round 1" in result.stdout
-    assert "blocked: 1, ok: 12" in result.stdout, "round 1 serves the captcha page for one supplier, and only one"
+    assert "blocked: 1, ok: 16" in result.stdout, "round 1 serves the captcha page for one supplier, and only one"
     assert "backing_off" not in result.stdout, "one store's captcha must not hold back the others"
+    # Every platform's page is read by its own parser (the captcha page of round 1 by none).
+    platforms = "1688 1, {alibaba}, global_sources 1, indiamart 1, made_in_china 1, website 1"
+    assert "read by: " + platforms.format(alibaba="alibaba 12") in result.stdout
+    assert "read by: " + platforms.format(alibaba="alibaba 11") in result.stdout
     changed = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("changed: ")]
     changed = [line.removesuffix(" (new evidence kept)") for line in changed]
     haoyu = "changed: Ningbo Haoyu Valve Manufacturing Co., Ltd. - claims differ from the last snapshot"

@@ -1,9 +1,10 @@
 """The demo marketplace, tested over real loopback HTTP: family markers, JSON round-trips, escaping,
-scenario rounds (the Made-in-China.com showroom's too), block/missing pages, injected delay, concurrency and
-(if Chromium is there) JS rendering."""
+scenario rounds (the Made-in-China.com, Global Sources, IndiaMART, 1688 and own-website suppliers' too),
+block/missing pages, injected delay, concurrency and (if Chromium is there) JS rendering."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,14 +21,20 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import requires_browser
 
+from monitor.changes import diff_claims
+from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.config import load_config
 from monitor.demo.marketplace import DemoMarketplace
-from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata
+from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata, templated
 from monitor.demo.pages.common import module_data, script_json
+from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import (
     ALIBABA_FAMILIES,
     FAMILIES,
     HOSTILE_NAME,
     MADE_IN_CHINA_FAMILIES,
+    NEW_WEBSITE_STATEMENT,
+    TEMPLATE_FAMILIES,
     Scenario,
     Supplier,
     demo_suppliers,
@@ -34,10 +42,18 @@ from monitor.demo.scenario import (
 from monitor.verify import verify
 from scrapers.extract import read_page
 from scrapers.fetch.browser import CHROMIUM_ARGS, find_system_chromium
+from storage import open_database
 
 PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
 HOSTILE_RAW = "<script>alert(1)</script>"
 MIC_ID = "ruifeng-pumps"
+#: One supplier per platform beyond Alibaba.com and Made-in-China.com: id -> (family, platform).
+OTHER_PLATFORMS: dict[str, tuple[str, str]] = {
+    "voltris-power": ("gs_company", "global_sources"),
+    "nilgiri-pumps": ("indiamart_company", "indiamart"),
+    "meichu-appliances": ("1688_shop", "1688"),
+    "kettlecraft": ("own_website", "website"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -84,16 +100,17 @@ def _path(supplier_id: str) -> str:
 # ---- listing and markers -------------------------------------------------------------------------------
 
 
-def test_demo_suppliers_cover_four_alibaba_families_three_each_and_one_made_in_china() -> None:
+def test_demo_suppliers_cover_four_alibaba_families_three_each_and_one_per_other_platform() -> None:
     entries = demo_suppliers("http://127.0.0.1:1/")
-    assert len(entries) == 13
-    assert len({e["id"] for e in entries}) == 13
+    assert len(entries) == 17
+    assert len({e["id"] for e in entries}) == 17
     for family in ALIBABA_FAMILIES:
         assert sum(f"family:{family}" in e["tags"] for e in entries) == 3  # type: ignore[operator]
-    for family in MADE_IN_CHINA_FAMILIES:
+    for family in MADE_IN_CHINA_FAMILIES + TEMPLATE_FAMILIES:
         assert sum(f"family:{family}" in e["tags"] for e in entries) == 1  # type: ignore[operator]
+    expected = {MIC_ID: "made_in_china", **{sid: platform for sid, (_, platform) in OTHER_PLATFORMS.items()}}
     for e in entries:
-        assert e["platform"] == ("made_in_china" if e["id"] == MIC_ID else "alibaba")
+        assert e["platform"] == expected.get(str(e["id"]), "alibaba")
         assert str(e["url"]).startswith("http://127.0.0.1:1/")
 
 
@@ -102,7 +119,9 @@ def test_scenario_endpoint_lists_suppliers(market: DemoMarketplace, client: http
     assert data["round"] == 0
     assert [s["id"] for s in data["suppliers"]] == [s["id"] for s in market.suppliers()]
     assert {s["family"] for s in data["suppliers"]} == set(FAMILIES)
-    assert {s["id"]: s["platform"] for s in data["suppliers"]}[MIC_ID] == "made_in_china"
+    platforms = {s["id"]: s["platform"] for s in data["suppliers"]}
+    assert platforms[MIC_ID] == "made_in_china"
+    assert {sid: platforms[sid] for sid in OTHER_PLATFORMS} == {sid: p for sid, (_, p) in OTHER_PLATFORMS.items()}
     assert all(s["url"].startswith(market.base_url) for s in data["suppliers"])
 
 
@@ -124,6 +143,22 @@ FAMILY_MARKERS: dict[str, tuple[str, ...]] = {
         '<div class="sr-comInfo-sign">',
         "<th>Management System Certification:</th>",
     ),
+    "gs_company": (
+        '<meta property="og:site_name" content="Global Sources">',
+        '<table class="facts">',
+        "<th>Certificate Name</th><th>Certificate No.</th>",
+    ),
+    "indiamart_company": (
+        '<meta property="og:site_name" content="IndiaMART InterMESH Ltd.">',
+        "<td>Nature of Business</td>",
+        "<td>GST No.</td>",
+    ),
+    "1688_shop": (
+        '<meta property="og:site_name" content="阿里巴巴1688">',
+        '<div class="label">经营模式</div>',
+        "<th>证书名称</th>",
+    ),
+    "own_website": ('<script type="application/ld+json">', '"hasCertification":', 'class="company-intro"'),
 }
 
 
@@ -138,6 +173,10 @@ def test_every_supplier_page_is_200_with_family_markers(client: httpx.Client, en
     # Normal Alibaba pages reference the anti-bot loaders and have a Sign in link, but no punish markers.
     if family in ALIBABA_FAMILIES:
         assert "/AWSC/AWSC/awsc.js" in r.text and "baxia" in r.text and ">Sign in<" in r.text
+    elif family == "own_website":
+        assert "Sign In" not in r.text and "AWSC" not in r.text  # a company site: no marketplace account
+    elif family == "1688_shop":
+        assert ">请登录<" in r.text and "AWSC" not in r.text
     else:
         assert ">Sign In<" in r.text and "AWSC" not in r.text  # another site: none of Alibaba's loaders
     assert not any(m in r.text for m in PUNISH_MARKERS)
@@ -248,9 +287,10 @@ def test_hostile_name_is_escaped_and_parses_back(market: DemoMarketplace, client
 @pytest.mark.parametrize("family", FAMILIES)
 def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: str) -> None:
     """Any value in any family may be hostile: render each family with hostile name, cert and text."""
+    own = {family: sid for sid, (family, _) in OTHER_PLATFORMS.items()}
     supplier = copy.deepcopy(
         market.scenario.supplier(
-            {"detaildata": "everstar-tools", "mic_company": MIC_ID}.get(family, "hengtai-machinery")
+            {"detaildata": "everstar-tools", "mic_company": MIC_ID, **own}.get(family, "hengtai-machinery")
         )
     )
     evil = '</script><!--<script>alert(1)</script>\' & "q" \u2028'
@@ -274,6 +314,8 @@ def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: st
         assert soup.select_one(".intro-content").get_text() == evil  # type: ignore[union-attr]
         row = next(tr for tr in soup.select("table.company-info-table tr") if "Management System" in tr.get_text())
         assert row.td.get_text() == f"{evil}, ISO 14001"  # type: ignore[union-attr]
+    elif family in TEMPLATE_FAMILIES:
+        _assert_template_page_escapes(soup, family, supplier, evil)
     elif family == "cpmodules":
         decoded = _module_data(html)
         assert decoded["icbu-pc-shopSign"]["mds"]["moduleData"]["data"]["companyName"] == HOSTILE_NAME
@@ -282,6 +324,28 @@ def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: st
         assert _shopsign(html)["data"]["companyName"] == HOSTILE_NAME
         assert soup.select_one(".cp-name").get_text() == HOSTILE_NAME  # type: ignore[union-attr]
         assert soup.select_one("div.widget-supplier-certification td.col_2").get_text(strip=True) == evil.strip()  # type: ignore[union-attr]
+
+
+def _assert_template_page_escapes(soup: BeautifulSoup, family: str, supplier: Supplier, evil: str) -> None:
+    """The hostile name, text and certificate come back as text in the template families' own elements, and
+    the only script is the website's JSON-LD, which parses back to what was meant."""
+    name, intro, cert = {
+        "gs_company": ("h1.sup-name", ".company-intro p", "table.cert-table td"),
+        "indiamart_company": (".cmp-head h1", ".aboutus-text p", ".cert-gallery img"),
+        "1688_shop": (".company-header .company-name", ".intro .text", "table.cert-table td"),
+        "own_website": ("footer p", ".company-intro p", "ul.certs a"),
+    }[family]
+    assert HOSTILE_NAME in soup.select_one(name).get_text()  # type: ignore[union-attr]
+    assert soup.select_one(intro).get_text() == evil  # type: ignore[union-attr]
+    shown = soup.select_one(cert)
+    assert shown is not None and evil in (shown.get_text() or str(shown.get("alt")))
+    scripts = soup.find_all("script")
+    if family == "own_website":
+        assert len(scripts) == 1 and scripts[0]["type"] == "application/ld+json"
+        assert json.loads(scripts[0].string) == templated.organization_json_ld(supplier, "http://127.0.0.1:1")
+        assert json.loads(scripts[0].string)["legalName"] == HOSTILE_NAME
+    else:
+        assert scripts == []
 
 
 def test_escaping_helpers() -> None:
@@ -383,6 +447,172 @@ def test_made_in_china_showroom_is_read_by_its_parser_and_loses_iso14001_in_roun
     assert client.get(f"/store/{MIC_ID}/company_profile.html").status_code == 404
     assert client.get("/showroom/hengtai-machinery/company-info.html").status_code == 404
     assert client.get("/showroom/no-such-showroom/company-info.html").status_code == 302
+
+
+# ---- Global Sources, IndiaMART, 1688 and an own website --------------------------------------------------
+
+#: The page type each parser gives its demo page (the generic reader has no page types of its own).
+PAGE_TYPES = {"global_sources": "company_profile", "indiamart": "company_profile", "1688": "shop_profile",
+              "website": "unknown"}  # fmt: skip
+
+
+@pytest.mark.parametrize("round_no", range(5))
+@pytest.mark.parametrize("sid", OTHER_PLATFORMS)
+def test_other_platform_pages_read_ok_with_their_platform_in_every_round(
+    market: DemoMarketplace, client: httpx.Client, sid: str, round_no: int
+) -> None:
+    """Detected by content on the loopback host (no platform given) and read by the configured parser alike."""
+    market.set_round(round_no)
+    url = market.base_url + _path(sid)
+    response = client.get(url)
+    assert response.status_code == 200
+    platform = OTHER_PLATFORMS[sid][1]
+    for configured in ("auto", platform):
+        reading = read_page(response.text, url, platform=configured, http_status=200)
+        assert reading.status.value == "ok", (configured, reading.classification.reason)
+        assert (reading.claims.source.platform, reading.claims.source.page_type) == (platform, PAGE_TYPES[platform])
+        assert reading.claims.supplier.name == market.scenario.supplier(sid).name
+
+
+def _claims(client: httpx.Client, market: DemoMarketplace, sid: str) -> Any:
+    url = market.base_url + _path(sid)
+    return read_page(client.get(url).text, url).claims
+
+
+def test_global_sources_and_indiamart_pages_carry_their_platform_badges(
+    market: DemoMarketplace, client: httpx.Client
+) -> None:
+    gs = _claims(client, market, "voltris-power")
+    assert [(b.name, b.issuer) for b in gs.badges] == [("Verified Manufacturer", "Intertek")]
+    assert gs.supplier.years_on_platform == 9
+    assert [(c.standard, c.number) for c in gs.certifications] == [
+        ("ISO 9001", "12 100 58231 TMS"),
+        ("ISO 14001", "CN25/20417"),
+        ("CE", "DEMO-CE-VT-2309"),
+    ]
+    im = _claims(client, market, "nilgiri-pumps")
+    assert [(b.name, b.detail) for b in im.badges] == [
+        ("TrustSEAL Verified", None),
+        ("Verified Exporter", None),
+        ("GST", "GSTIN 33AADCN4821K1Z3"),
+    ]
+    assert (im.supplier.country, im.supplier.employees) == ("IN", "26 to 50 People")
+    assert [c.standard for c in im.certifications] == ["ISO 9001", "BIS"]
+
+
+def test_1688_shop_and_own_website_pages_carry_their_claims(market: DemoMarketplace, client: httpx.Client) -> None:
+    shop = _claims(client, market, "meichu-appliances")
+    assert [(b.name, b.issuer) for b in shop.badges] == [
+        ("实力商家", None),
+        ("超级工厂", None),
+        ("诚信通", None),
+        ("深度验厂", "SGS"),
+    ]
+    assert [(c.standard, c.issuer) for c in shop.certifications] == [
+        ("ISO 9001", "中国质量认证中心"),
+        ("ISO 45001", "中国质量认证中心"),
+        ("CCC", "中国质量认证中心"),
+    ]
+    site = _claims(client, market, "kettlecraft")
+    assert [(c.standard, c.number, c.source) for c in site.certifications] == [
+        ("ISO 9001", "DEMO-QMS-KC-2024-118", "jsonld")
+    ]
+    assert [s.text for s in site.statements] == ["We are an ISO certified company approved by ISO."]
+    assert "ISO_AS_CERTIFIER" in {f.code for f in verify(site, today=date(2026, 11, 26))}
+    [document] = site.documents
+    assert (document.kind, document.certification) == ("pdf", "ISO 9001:2015")
+    pdf = client.get(document.url)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and b"SYNTHETIC DEMO DOCUMENT" in pdf.content
+    # Only a website supplier has files, and only the ones that exist.
+    assert client.get("/sites/voltris-power/files/ISO-9001-2015-certificate.pdf").status_code == 404
+    assert client.get("/sites/kettlecraft/files/no-such-file.pdf").status_code == 404
+    assert client.get("/sites/kettlecraft/files/..%2F..%2Fscenario.pdf").status_code == 404
+
+
+def _rounds_over_http(tmp_path: Path, ids: set[str]) -> list[dict[str, PageOutcome]]:
+    """Rounds 0-4 of the real check pipeline (plain HTTP: every page here is server-rendered) over ``ids``."""
+    with DemoMarketplace() as market:
+        config = load_config(
+            tmp_path / "demo.toml",
+            data={
+                "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
+                "fetch": {"method": "http", "timeout": "20s"},
+                "politeness": LOOPBACK_POLITENESS,
+                "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
+            },
+        )
+        rounds: list[dict[str, PageOutcome]] = []
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            for round_no in range(5):
+                market.set_round(round_no)
+                outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+                rounds.append({o.supplier_id: o for o in outcomes})
+        return rounds
+
+
+def test_other_platform_scenario_changes_are_detected_as_the_right_kind(tmp_path: Path) -> None:
+    rounds = _rounds_over_http(tmp_path, set(OTHER_PLATFORMS))
+    change_round = {"nilgiri-pumps": 2, "voltris-power": 3, "meichu-appliances": 4, "kettlecraft": 4}
+    for round_no, outcomes in enumerate(rounds):
+        assert {sid: o.status for sid, o in outcomes.items()} == dict.fromkeys(OTHER_PLATFORMS, "ok")
+        for sid, o in outcomes.items():
+            assert o.changed == (round_no in (0, change_round[sid])), (sid, round_no)
+            if round_no != change_round[sid]:
+                assert o.changes == [], (sid, round_no)
+    nilgiri = rounds[2]["nilgiri-pumps"]
+    assert [(c.kind, c.key) for c in nilgiri.changes] == [("numeric_changed", "supplier:employees")]
+    assert nilgiri.claims is not None and nilgiri.claims.supplier.employees == "51 to 100 People"
+    voltris = rounds[3]["voltris-power"]
+    assert [(c.kind, c.subject) for c in voltris.changes] == [("badge_lost", "Verified Manufacturer")]
+    meichu = rounds[4]["meichu-appliances"]
+    assert [c.kind for c in meichu.changes] == ["certification_removed"]
+    assert "ISO 45001" in meichu.changes[0].subject
+    # A new sentence is no claim-level change of its own: it is a new snapshot whose new finding says what
+    # is wrong with it (ISO 14001 claimed in the text, no such certificate listed).
+    site = rounds[4]["kettlecraft"]
+    assert site.claims is not None and NEW_WEBSITE_STATEMENT in [s.text for s in site.claims.statements]
+    assert site.findings_update is not None
+    assert [(f.code, f.statement) for f in site.findings_update.new] == [
+        ("UNSUPPORTED_TEXT_CLAIM", NEW_WEBSITE_STATEMENT)
+    ]
+
+
+def test_other_platform_changes_happen_in_their_round_only(market: DemoMarketplace) -> None:
+    """The served pages, read round by round: each supplier's claims differ only where its change is."""
+    scenario = Scenario()
+    for sid, expected in (
+        ("nilgiri-pumps", {2: "numeric_changed"}),
+        ("voltris-power", {3: "badge_lost"}),
+        ("meichu-appliances", {4: "certification_removed"}),
+    ):
+        url = market.base_url + _path(sid)
+        docs = [read_page(render_supplier(scenario.supplier(sid, r), market.base_url), url).claims for r in range(6)]
+        kinds = {r: [c.kind for c in diff_claims(docs[r - 1], docs[r])] for r in range(1, 6)}
+        assert {r: k for r, k in kinds.items() if k} == {r: [kind] for r, kind in expected.items()}, sid
+
+
+@pytest.mark.browser
+@requires_browser
+def test_other_platform_pages_read_ok_with_the_browser_in_round_1(tmp_path: Path) -> None:
+    """The demo's own way (real Chromium): the 1688 shop page even waits for its rendered company block."""
+    with DemoMarketplace() as market:
+        market.set_round(1)
+        config = load_config(
+            tmp_path / "demo.toml",
+            data={
+                "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
+                "fetch": {"method": "browser", "timeout": "20s"},
+                "politeness": LOOPBACK_POLITENESS,
+                "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in OTHER_PLATFORMS],
+            },
+        )
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+    read = {o.supplier_id: (o.status, o.fetch_method, o.claims.source.platform if o.claims else None) for o in outcomes}
+    assert read == {sid: ("ok", "browser", platform) for sid, (_, platform) in OTHER_PLATFORMS.items()}
 
 
 def test_round_3_badge_lost_and_store_missing(market: DemoMarketplace, client: httpx.Client) -> None:
@@ -555,6 +785,12 @@ def test_supplier_dataclass_paths() -> None:
     assert Scenario().supplier("jiahe-electronics").path == "/store/jiahe-electronics/company_profile.html"
     assert Scenario().supplier(MIC_ID).path == f"/showroom/{MIC_ID}/company-info.html"
     assert (Scenario().supplier(MIC_ID).platform, s.platform) == ("made_in_china", "alibaba")
+    assert {sid: Scenario().supplier(sid).path for sid in OTHER_PLATFORMS} == {
+        "voltris-power": "/gs/voltris-power/company-profile.htm",
+        "nilgiri-pumps": "/im/nilgiri-pumps/aboutus.html",
+        "meichu-appliances": "/1688/meichu-appliances/page/creditdetail.htm",
+        "kettlecraft": "/sites/kettlecraft/about-us.html",
+    }
 
 
 def test_glitches_misbehave_once_each_then_the_page_returns() -> None:

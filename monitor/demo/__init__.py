@@ -1,5 +1,5 @@
-"""A local synthetic marketplace (Alibaba.com page families, one Made-in-China.com showroom) that the monitor can
-watch in demos and tests.
+"""A local synthetic marketplace (Alibaba.com page families; one supplier each on Made-in-China.com, Global
+Sources, IndiaMART and 1688; one supplier's own website) that the monitor can watch in demos and tests.
 
 Names are imported lazily so that ``python -m monitor.demo.marketplace`` does not import the module twice.
 """

@@ -1,8 +1,9 @@
-"""A local synthetic marketplace (Alibaba.com-like, plus one Made-in-China.com showroom) for demos, tests and
-benchmarks.
+"""A local synthetic marketplace (Alibaba.com-like, plus one supplier each on Made-in-China.com, Global
+Sources, IndiaMART and 1688, and one supplier's own website) for demos, tests and benchmarks.
 
-Serves invented supplier pages in the four real Alibaba.com page families and one Made-in-China.com company
-page (see ``monitor.demo.scenario`` for the suppliers and the round table) from a stdlib
+Serves invented supplier pages in the four real Alibaba.com page families, a Made-in-China.com company page,
+a Global Sources company profile, an IndiaMART About Us page, a 1688 公司档案 page and a company website's
+About us page (see ``monitor.demo.scenario`` for the suppliers and the round table) from a stdlib
 ``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can be exercised with real Chromium and with plain
 HTTP without touching the real sites.
 
@@ -15,6 +16,11 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
                                            where their ``companyProfileUrl`` points)
 ``GET /product-detail/<id>.html``          product detail page (family detaildata)
 ``GET /showroom/<id>/company-info.html``   Made-in-China.com showroom company page (family mic_company)
+``GET /gs/<id>/company-profile.htm``       Global Sources company profile (family gs_company)
+``GET /im/<id>/aboutus.html``              IndiaMART About Us page (family indiamart_company)
+``GET /1688/<id>/page/creditdetail.htm``   1688 公司档案 page (family 1688_shop)
+``GET /sites/<id>/about-us.html``          a supplier's own website, About us (family own_website)
+``GET /sites/<id>/files/<name>.pdf``       that website's certificate PDF (``monitor/demo/files/<id>/``)
 ``GET /error.html``                        "store does not exist" page (200), target of missing-store 302s
 ``GET /robots.txt``                        allow all by default (``robots_txt`` argument)
 ``GET /AWSC/...js``, ``/sd/...js``         empty anti-bot loader stand-ins referenced by every normal page
@@ -32,8 +38,8 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 Depending on the round a store answers with its page, the captcha page (HTTP 200, same URL), a 302 to
 ``/error.html`` or an empty 200 page. Unknown store ids get the 302; a known supplier asked for at another
 family's path (an Alibaba store under ``/showroom/``, the showroom under ``/store/``) gets a 404. The block and
-missing pages are the Alibaba-style ones for every supplier (the scenario sends none to the showroom; glitches
-can). ``delay_ms`` sleeps in the request's own thread before answering (not for ``/__scenario``), so
+missing pages are the Alibaba-style ones for every supplier (the scenario sends none to the other platforms;
+glitches can). ``delay_ms`` sleeps in the request's own thread before answering (not for ``/__scenario``), so
 concurrent requests are still served in parallel.
 
 Run standalone: ``python -m monitor.demo.marketplace --port 8765 [--delay-ms 300] [--round N]``.
@@ -52,6 +58,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from types import TracebackType
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -74,6 +81,12 @@ DEFAULT_ROBOTS_TXT = "User-agent: *\nAllow: /\n"
 _PROFILE_RE = re.compile(r"^/store/([A-Za-z0-9_-]+)/company_profile\.html$")
 _PRODUCT_RE = re.compile(r"^/product-detail/([A-Za-z0-9_-]+)\.html$")
 _SHOWROOM_RE = re.compile(r"^/showroom/([A-Za-z0-9_-]+)/company-info\.html$")
+_GS_RE = re.compile(r"^/gs/([A-Za-z0-9_-]+)/company-profile\.htm$")
+_INDIAMART_RE = re.compile(r"^/im/([A-Za-z0-9_-]+)/aboutus\.html$")
+_1688_RE = re.compile(r"^/1688/([A-Za-z0-9_-]+)/page/creditdetail\.htm$")
+_WEBSITE_RE = re.compile(r"^/sites/([A-Za-z0-9_-]+)/about-us\.html$")
+#: Both parts are plain names (no dots, no slashes), so a request cannot leave ``monitor/demo/files/``.
+_WEBSITE_FILE_RE = re.compile(r"^/sites/([A-Za-z0-9_-]+)/files/([A-Za-z0-9_-]+)\.pdf$")
 _PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
@@ -81,14 +94,27 @@ _HTML = "text/html; charset=utf-8"
 
 #: Which kind of store path was asked for; each family is served at its own kind (detaildata at both of
 #: "product" and "profile": its product page links to a profile).
-PathKind = Literal["profile", "product", "showroom"]
+PathKind = Literal["profile", "product", "showroom", "global_sources", "indiamart", "1688", "website"]
 _FAMILY_PATHS: dict[Family, tuple[PathKind, ...]] = {
     "shopbizdata": ("profile",),
     "detaildata": ("product", "profile"),
     "cpmodules": ("profile",),
     "legacy": ("profile",),
     "mic_company": ("showroom",),
+    "gs_company": ("global_sources",),
+    "indiamart_company": ("indiamart",),
+    "1688_shop": ("1688",),
+    "own_website": ("website",),
 }
+_STORE_ROUTES: tuple[tuple[re.Pattern[str], PathKind], ...] = (
+    (_PROFILE_RE, "profile"),
+    (_PRODUCT_RE, "product"),
+    (_SHOWROOM_RE, "showroom"),
+    (_GS_RE, "global_sources"),
+    (_INDIAMART_RE, "indiamart"),
+    (_1688_RE, "1688"),
+    (_WEBSITE_RE, "website"),
+)
 
 Glitch = Literal["captcha", "missing_redirect", "missing_empty", "drop_certificate", "server_error", "new_layout"]
 GLITCHES: tuple[str, ...] = (
@@ -321,13 +347,20 @@ class DemoMarketplace:
             return Response(200, b"", "application/javascript; charset=utf-8")
         if path.startswith("/static/img/") and path.endswith(".png"):
             return Response(200, _PNG_1X1, "image/png")
-        if m := _PROFILE_RE.match(path):
-            return self._store(m.group(1), raw_path, "profile")
-        if m := _PRODUCT_RE.match(path):
-            return self._store(m.group(1), raw_path, "product")
-        if m := _SHOWROOM_RE.match(path):
-            return self._store(m.group(1), raw_path, "showroom")
+        for pattern, kind in _STORE_ROUTES:
+            if m := pattern.match(path):
+                return self._store(m.group(1), raw_path, kind)
+        if m := _WEBSITE_FILE_RE.match(path):
+            return self._website_file(m.group(1), m.group(2), raw_path)
         return _html(404, not_found_page(path))
+
+    def _website_file(self, site_id: str, name: str, raw_path: str) -> Response:
+        """A document a supplier's own website links (its certificate PDF), from ``monitor/demo/files/``."""
+        known = self.scenario.has_supplier(site_id) and self.scenario.supplier(site_id).family == "own_website"
+        document = resources.files("monitor.demo").joinpath("files", site_id, f"{name}.pdf")
+        if not known or not document.is_file():
+            return _html(404, not_found_page(raw_path))
+        return Response(200, document.read_bytes(), "application/pdf")
 
     def _store(self, store_id: str, raw_path: str, kind: PathKind) -> Response:
         known = self.scenario.has_supplier(store_id)

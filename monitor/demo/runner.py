@@ -82,6 +82,10 @@ def run_demo(
 def _print_round_summary(console: Console, outcomes: list[PageOutcome], names: dict[str, str]) -> None:
     counts = Counter(o.status for o in outcomes)
     console.print("  " + ", ".join(f"{status}: {n}" for status, n in sorted(counts.items())))
+    # The table shows page types only; which parser read each page is the point of watching several platforms.
+    parsers = Counter(o.claims.source.platform for o in outcomes if o.ok and o.claims is not None)
+    if parsers:
+        console.print("  read by: " + ", ".join(f"{platform} {n}" for platform, n in sorted(parsers.items())))
     for o in outcomes:
         name = names.get(o.supplier_id, o.supplier_id)
         if o.ok and o.changed and o.previous_snapshot_id is not None:

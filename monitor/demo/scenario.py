@@ -3,20 +3,35 @@
 Everything here is synthetic: names, numbers, certificate numbers and texts were made up for the demo. The
 suppliers cover the certification situations a buyer cares about (clean current ISO 9001:2015, expired,
 unverified by the platform, vague "ISO certified" wording, ISO 9001:2008, CE/RoHS, BSCI, "FDA approved",
-Chinese wording, a hostile display name) spread over the four Alibaba.com page families, plus one
-Made-in-China.com showroom so the demo shows a second platform watched the same way:
+Chinese wording, a hostile display name) spread over the four Alibaba.com page families, plus one supplier
+on each other platform the monitor reads (Made-in-China.com, Global Sources, IndiaMART, 1688) and one watched
+on its own website, so the demo shows every platform watched the same way:
 
-==================  ========================================  ==========================================
-family              served at                                 data carrier
-==================  ========================================  ==========================================
-``shopbizdata``     ``/store/<id>/company_profile.html``      ``window.shopBizData`` + client-side render
-``detaildata``      ``/product-detail/<id>.html``             ``window.detailData`` + rendered modules
-``cpmodules``       ``/store/<id>/company_profile.html``      ``div[module-data]`` URL-encoded JSON
-``legacy``          ``/store/<id>/company_profile.html``      server-rendered tables + ``bp-shopsign-data``
-``mic_company``     ``/showroom/<id>/company-info.html``      Made-in-China.com: server-rendered label/value
-                                                              rows, ``sr-comInfo-sign`` badges (platform
-                                                              ``made_in_china``)
-==================  ========================================  ==========================================
+=======================  ======================================  ==============================================
+family                   served at                               data carrier
+=======================  ======================================  ==============================================
+``shopbizdata``          ``/store/<id>/company_profile.html``    ``window.shopBizData`` + client-side render
+``detaildata``           ``/product-detail/<id>.html``           ``window.detailData`` + rendered modules
+``cpmodules``            ``/store/<id>/company_profile.html``    ``div[module-data]`` URL-encoded JSON
+``legacy``               ``/store/<id>/company_profile.html``    server-rendered tables + ``bp-shopsign-data``
+``mic_company``          ``/showroom/<id>/company-info.html``    Made-in-China.com: server-rendered label/value
+                                                                 rows, ``sr-comInfo-sign`` badges (platform
+                                                                 ``made_in_china``)
+``gs_company``           ``/gs/<id>/company-profile.htm``        Global Sources: header badges, key-facts and
+                                                                 certificate tables (``global_sources``)
+``indiamart_company``    ``/im/<id>/aboutus.html``               IndiaMART: TrustSEAL, GSTIN, factsheet
+                                                                 tables (``indiamart``)
+``1688_shop``            ``/1688/<id>/page/creditdetail.htm``    1688 公司档案 as rendered: Chinese label
+                                                                 cards, 资质证书 table (``1688``)
+``own_website``          ``/sites/<id>/about-us.html``           a company site: JSON-LD Organization with
+                                                                 hasCertification, facts table, prose, a
+                                                                 certificate PDF (``website``)
+=======================  ======================================  ==============================================
+
+The last four families are HTML templates in ``monitor/demo/templates/`` (see ``monitor.demo.pages.templated``);
+every marketplace page names its site the way the real one does (``og:site_name``), which is how the monitor
+recognises the platform on the demo's loopback host when none is configured; the website matches no platform
+and is read by the generic reader alone.
 
 Suppliers (id: family, what is special):
 
@@ -39,6 +54,15 @@ Suppliers (id: family, what is special):
 - ``ruifeng-pumps``: mic_company (Made-in-China.com), Diamond Member, Audited Supplier (SGS), "Management
   System Certification: ISO 9001, ISO 14001" (names only, as the site shows them), "Our products are ISO 9001
   certified" in the introduction; ISO 14001 dropped from that row in round 2.
+- ``voltris-power``: gs_company (Global Sources), Verified Manufacturer (verified by Intertek), ISO 9001:2015,
+  ISO 14001:2015 and CE in certificate tables; loses the Verified Manufacturer badge in round 3.
+- ``nilgiri-pumps``: indiamart_company (IndiaMART), TrustSEAL Verified, Verified Exporter, a GSTIN, ISO
+  9001:2015 and BIS listed by name; "Total Number of Employees" 26 to 50 -> 51 to 100 People in round 2.
+- ``meichu-appliances``: 1688_shop (1688), 实力商家, 超级工厂, 诚信通 8 years, 深度验厂 by SGS, ISO 9001:2015,
+  ISO 45001:2018 and 3C in the 资质证书 table; ISO 45001 dropped in round 4.
+- ``kettlecraft``: own_website (platform ``website``), JSON-LD Organization with ISO 9001:2015 in
+  hasCertification, a facts table, "an ISO certified company approved by ISO" in the text and a link to the
+  certificate PDF; the text claims ISO 14001 in a new sentence from round 4 (no certificate backs it).
 
 Round table (the clock starts at 0; rounds after 4 keep the round-4 state):
 
@@ -51,10 +75,12 @@ round  what changes (relative to the previous round)
 2      ``kangda-medical`` back to normal, claims unchanged;
        ``jiahe-electronics`` ISO 9001:2015 period "2024-03-18 ~ 2027-03-17" -> "2024-03-18 ~ 2025-03-17"
        (now expired); ``xinlong-hardware`` CE product certificate removed;
-       ``ruifeng-pumps`` Management System Certification "ISO 9001, ISO 14001" -> "ISO 9001"
-3      ``hengtai-machinery`` loses the Gold Supplier badge;
+       ``ruifeng-pumps`` Management System Certification "ISO 9001, ISO 14001" -> "ISO 9001";
+       ``nilgiri-pumps`` employees "26 to 50 People" -> "51 to 100 People"
+3      ``hengtai-machinery`` loses the Gold Supplier badge; ``voltris-power`` loses Verified Manufacturer;
        ``brightpath-textiles`` store missing: 302 redirect to ``/error.html``
-4      ``greenleaf-foods`` store closed: HTTP 200 page without any supplier data
+4      ``greenleaf-foods`` store closed: HTTP 200 page without any supplier data;
+       ``meichu-appliances`` ISO 45001:2018 dropped; ``kettlecraft`` new sentence claiming ISO 14001
 =====  ==========================================================================================
 
 Always-on special stores: ``ghost-trading`` (and any unknown id) -> 302 to ``/error.html``;
@@ -69,14 +95,47 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-Family = Literal["shopbizdata", "detaildata", "cpmodules", "legacy", "mic_company"]
+Family = Literal[
+    "shopbizdata",
+    "detaildata",
+    "cpmodules",
+    "legacy",
+    "mic_company",
+    "gs_company",
+    "indiamart_company",
+    "1688_shop",
+    "own_website",
+]
 Availability = Literal["ok", "captcha", "missing_redirect", "missing_empty"]
 CertKind = Literal["company", "product"]
 
 ALIBABA_FAMILIES: tuple[Family, ...] = ("shopbizdata", "detaildata", "cpmodules", "legacy")
 MADE_IN_CHINA_FAMILIES: tuple[Family, ...] = ("mic_company",)
+#: Families rendered from the HTML templates in ``monitor/demo/templates/``, one supplier each.
+TEMPLATE_FAMILIES: tuple[Family, ...] = ("gs_company", "indiamart_company", "1688_shop", "own_website")
 #: Every page family the marketplace serves.
-FAMILIES: tuple[Family, ...] = ALIBABA_FAMILIES + MADE_IN_CHINA_FAMILIES
+FAMILIES: tuple[Family, ...] = ALIBABA_FAMILIES + MADE_IN_CHINA_FAMILIES + TEMPLATE_FAMILIES
+#: The monitor's parser (``platform`` in config.toml) for each family's pages.
+FAMILY_PLATFORMS: dict[Family, str] = {
+    **dict.fromkeys(ALIBABA_FAMILIES, "alibaba"),
+    "mic_company": "made_in_china",
+    "gs_company": "global_sources",
+    "indiamart_company": "indiamart",
+    "1688_shop": "1688",
+    "own_website": "website",
+}
+#: Where each family's page is served (``{id}`` is the supplier id); see ``monitor.demo.marketplace``.
+FAMILY_PATHS: dict[Family, str] = {
+    "shopbizdata": "/store/{id}/company_profile.html",
+    "detaildata": "/product-detail/{id}.html",
+    "cpmodules": "/store/{id}/company_profile.html",
+    "legacy": "/store/{id}/company_profile.html",
+    "mic_company": "/showroom/{id}/company-info.html",
+    "gs_company": "/gs/{id}/company-profile.htm",
+    "indiamart_company": "/im/{id}/aboutus.html",
+    "1688_shop": "/1688/{id}/page/creditdetail.htm",
+    "own_website": "/sites/{id}/about-us.html",
+}
 LAST_SCRIPTED_ROUND = 4
 
 #: Store ids with a fixed behaviour in every round (documentation for the monitor's block/missing tests).
@@ -143,6 +202,27 @@ class ShowroomInfo:
 
 
 @dataclass
+class PageExtras:
+    """What a Global Sources, IndiaMART, 1688 or own-website page shows that the shared fields do not hold.
+
+    The Alibaba families keep their badges in booleans (``gold_supplier``, ``onsite_check``); these sites each
+    have their own badge names, so they are listed as shown. The platform's verification badge itself stays in
+    ``Supplier.verified`` / ``onsite_check`` so that a round can take it away the same way for every family.
+    """
+
+    #: The platform's badges besides its verification, as the header shows them ("Verified Exporter", 实力商家).
+    badges: list[str] = field(default_factory=list)
+    #: Further label/value rows, worded as the page words them (the monitor may or may not read them).
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    #: The short address line a header shows ("Coimbatore, Tamil Nadu", "China (Mainland)").
+    region: str = ""
+    #: IndiaMART: the GSTIN (an invented, well-formed one); it identifies a business, it certifies nothing.
+    gstin: str = ""
+    #: A supplier's own site: the brand the site calls itself by ("Kettlecraft").
+    brand: str = ""
+
+
+@dataclass
 class Supplier:
     """Family-independent supplier state; a round's changes are applied to a deep copy of it."""
 
@@ -173,6 +253,7 @@ class Supplier:
     company_id: int = 0
     product: ProductInfo | None = None
     showroom: ShowroomInfo | None = None
+    extras: PageExtras | None = None
     tags: list[str] = field(default_factory=list)
 
     @property
@@ -186,16 +267,12 @@ class Supplier:
     @property
     def platform(self) -> str:
         """The monitor's parser name for this supplier's pages."""
-        return "made_in_china" if self.family in MADE_IN_CHINA_FAMILIES else "alibaba"
+        return FAMILY_PLATFORMS[self.family]
 
     @property
     def path(self) -> str:
         """The URL path the monitor watches for this supplier."""
-        if self.family == "detaildata":
-            return f"/product-detail/{self.id}.html"
-        if self.family == "mic_company":
-            return f"/showroom/{self.id}/company-info.html"
-        return f"/store/{self.id}/company_profile.html"
+        return FAMILY_PATHS[self.family].format(id=self.id)
 
     @property
     def subdomain(self) -> str:
@@ -208,6 +285,10 @@ HOSTILE_NAME = 'Lumina Lighting <script>alert(1)</script> & "Quotes" Co., Ltd.'
 
 def _photo(name: str) -> str:
     return f"/static/img/{name}.png"
+
+
+#: Where a supplier's own website keeps its certificate PDFs (served by the marketplace as one small PDF).
+CERTIFICATE_PDF = "/sites/{id}/files/{name}.pdf"
 
 
 def _base_suppliers() -> list[Supplier]:
@@ -867,6 +948,214 @@ def _base_suppliers() -> list[Supplier]:
             ),
             tags=["iso9001-products-wording", "iso14001-dropped-round-2"],
         ),
+        *_other_platform_suppliers(),
+    ]
+
+
+def _other_platform_suppliers() -> list[Supplier]:
+    """One supplier each on Global Sources, IndiaMART and 1688, and one watched on its own website: the
+    platforms beyond Alibaba.com and Made-in-China.com, rendered from ``monitor/demo/templates/``."""
+    return [
+        Supplier(
+            id="voltris-power",
+            name="Shenzhen Voltris Power Technology Co., Ltd.",
+            family="gs_company",
+            business_type="Manufacturer, Exporter",
+            country="CN",
+            location="Building 3, Fuyong Industrial Park, Bao'an District, Shenzhen, Guangdong, China",
+            established_year=2010,
+            employees="501 - 1000 People",
+            employee_count=640,
+            join_years=9,
+            main_products=["Power Banks", "Wireless Chargers", "GaN Chargers"],
+            description=(
+                "Voltris designs and builds portable power for retail brands. We are ISO 9001 certified since "
+                "2012 and all chargers are CE and FCC approved."
+            ),
+            main_markets=[("North America", "35%"), ("Western Europe", "30%"), ("Japan", "10%")],
+            annual_revenue="US$50 Million - US$100 Million",
+            certificates=[
+                Certificate(
+                    key="iso9001",
+                    name="ISO 9001:2015",
+                    kind="company",
+                    number="12 100 58231 TMS",
+                    issuer="TÜV SÜD Management Service GmbH",
+                    valid_from="2024-06-10",
+                    valid_until="2027-06-09",
+                    category="MANAGEMENT_SYSTEM",
+                    photo=_photo("voltris-iso9001"),
+                ),
+                Certificate(
+                    key="iso14001",
+                    name="ISO 14001:2015",
+                    kind="company",
+                    number="CN25/20417",
+                    issuer="SGS United Kingdom Ltd",
+                    valid_from="2025-02-01",
+                    valid_until="2028-01-31",
+                    category="MANAGEMENT_SYSTEM",
+                ),
+                Certificate(
+                    key="ce",
+                    name="CE",
+                    kind="product",
+                    number="DEMO-CE-VT-2309",
+                    issuer="Demo Testing Laboratory Ltd.",
+                    valid_from=None,
+                    valid_until=None,
+                    scope="20000mAh Power Bank",
+                ),
+            ],
+            gold_supplier=False,
+            verified=True,
+            assessed_by="Intertek",
+            extras=PageExtras(region="China (Mainland)", rows=[("Registered Capital", "RMB 20,000,000")]),
+            tags=["verified-manufacturer", "badge-lost-round-3"],
+        ),
+        Supplier(
+            id="nilgiri-pumps",
+            name="Nilgiri Flow Pumps Private Limited",
+            family="indiamart_company",
+            business_type="Manufacturer",
+            country="IN",
+            location="SF No. 112/2, Avinashi Road, Peelamedu, Coimbatore - 641004, Tamil Nadu, India",
+            established_year=2004,
+            employees="26 to 50 People",
+            employee_count=40,
+            join_years=11,
+            main_products=["Openwell Submersible Pumps", "Monoblock Pumps", "Borewell Pumps"],
+            description=(
+                "Established in the year 2004, we are an ISO 9001:2015 certified manufacturer of domestic and "
+                "agricultural pumps. Our monoblock pumps carry the BIS ISI mark."
+            ),
+            main_markets=[("UAE", ""), ("Kenya", ""), ("Sri Lanka", "")],
+            annual_revenue="Rs. 5 - 25 Crore",
+            # IndiaMART's factsheet lists certifications by name; the picture is all the detail there is.
+            certificates=[
+                Certificate(
+                    key="iso9001",
+                    name="ISO 9001:2015",
+                    kind="company",
+                    number=None,
+                    issuer=None,
+                    valid_from=None,
+                    valid_until=None,
+                    category="MANAGEMENT_SYSTEM",
+                    photo=_photo("nilgiri-iso9001"),
+                ),
+                Certificate(
+                    key="bis",
+                    name="BIS",
+                    kind="product",
+                    number=None,
+                    issuer=None,
+                    valid_from=None,
+                    valid_until=None,
+                ),
+            ],
+            gold_supplier=False,
+            verified=True,
+            extras=PageExtras(
+                badges=["Verified Exporter"],
+                rows=[("Company CEO", "S. Ramanathan"), ("Legal Status of Firm", "Limited Company (Ltd./Pvt.Ltd.)")],
+                region="Coimbatore, Tamil Nadu",
+                gstin="33AADCN4821K1Z3",
+                brand="Nilgiri Flow Pumps",
+            ),
+            tags=["trustseal", "employees-change-round-2"],
+        ),
+        Supplier(
+            id="meichu-appliances",
+            name="佛山市顺德区美厨电器有限公司",
+            family="1688_shop",
+            business_type="生产厂家",
+            country="CN",
+            location="中国 广东省佛山市顺德区北滘镇工业大道28号",
+            established_year=2011,
+            employees="260人",
+            employee_count=260,
+            join_years=8,
+            main_products=["电热水壶", "养生壶", "电饭煲"],
+            description="美厨电器专业生产电热水壶和养生壶，工厂通过ISO9001质量管理体系认证，产品通过3C、CE认证。",
+            main_markets=[("华南地区", ""), ("东南亚", "")],
+            annual_revenue="5000万-1亿",
+            certificates=[
+                Certificate(
+                    key="iso9001",
+                    name="ISO 9001:2015",
+                    kind="company",
+                    number="00124Q35678R2M",
+                    issuer="中国质量认证中心",
+                    valid_from="2024-05-10",
+                    valid_until="2027-05-09",
+                    category="MANAGEMENT_SYSTEM",
+                    photo=_photo("meichu-iso9001"),
+                ),
+                Certificate(
+                    key="iso45001",
+                    name="ISO 45001:2018",
+                    kind="company",
+                    number="00124S21456R1M",
+                    issuer="中国质量认证中心",
+                    valid_from="2024-05-10",
+                    valid_until="2027-05-09",
+                    category="MANAGEMENT_SYSTEM",
+                ),
+                Certificate(
+                    key="ccc",
+                    name="3C认证",
+                    kind="product",
+                    number="2022010701234567",
+                    issuer="中国质量认证中心",
+                    valid_from="2022-09-01",
+                    valid_until="2027-08-31",
+                ),
+            ],
+            gold_supplier=False,
+            onsite_check=True,
+            assessed_by="SGS",
+            extras=PageExtras(badges=["实力商家", "超级工厂"], rows=[("厂房面积", "12000㎡")]),
+            tags=["chinese-shop", "iso45001-dropped-round-4"],
+        ),
+        Supplier(
+            id="kettlecraft",
+            name="Yuyao Kettlecraft Electric Appliance Co., Ltd.",
+            family="own_website",
+            business_type="Manufacturer",
+            country="CN",
+            location="No. 66 Binhai Road, Yuyao, Zhejiang, China",
+            established_year=2008,
+            employees="101 - 200 People",
+            employee_count=150,
+            join_years=0,  # a supplier's own site: no platform membership
+            main_products=["Electric Kettles", "Glass Kettles", "Travel Kettles"],
+            description=(
+                "Kettlecraft was founded in 2008 in Yuyao and designs and makes electric kettles for retail "
+                "brands in Europe and North America.\n\nWe are an ISO certified company approved by ISO."
+            ),
+            main_markets=[("Western Europe", "40%"), ("North America", "30%"), ("Australia", "10%")],
+            annual_revenue="US$10 Million - US$50 Million",
+            certificates=[
+                Certificate(
+                    key="iso9001",
+                    name="ISO 9001:2015",
+                    kind="company",
+                    number="DEMO-QMS-KC-2024-118",
+                    issuer="Bureau Veritas Certification",
+                    valid_from="2024-04-01",
+                    valid_until="2027-03-31",
+                    category="MANAGEMENT_SYSTEM",
+                    photo=CERTIFICATE_PDF.format(id="kettlecraft", name="ISO-9001-2015-certificate"),
+                ),
+            ],
+            gold_supplier=False,
+            extras=PageExtras(
+                rows=[("Registered Capital", "RMB 10,000,000")],
+                brand="Kettlecraft",
+            ),
+            tags=["own-website", "iso-as-certifier-wording", "new-statement-round-4"],
+        ),
     ]
 
 
@@ -908,15 +1197,41 @@ def _drop_iso14001(s: Supplier) -> None:
     s.certificates = [c for c in s.certificates if c.key != "iso14001"]
 
 
+def _more_staff_on_indiamart(s: Supplier) -> None:
+    s.employee_count = 75
+    s.employees = "51 to 100 People"
+
+
+def _lose_verification(s: Supplier) -> None:
+    s.verified = False
+
+
+def _drop_iso45001(s: Supplier) -> None:
+    s.certificates = [c for c in s.certificates if c.key != "iso45001"]
+
+
+#: The sentence the website's "About us" gains in round 4: a certification claimed in prose only, which no
+#: certificate on the page (JSON-LD, table or PDF) backs.
+NEW_WEBSITE_STATEMENT = "Since 2025 our factory is also ISO 14001:2015 certified."
+
+
+def _new_statement(s: Supplier) -> None:
+    s.description = f"{s.description}\n\n{NEW_WEBSITE_STATEMENT}"
+
+
 CHANGES: tuple[RoundChange, ...] = (
     RoundChange(1, "haoyu-valves", "employees 96 -> 135 (101 - 200 People)", apply=_more_employees),
     RoundChange(1, "kangda-medical", "captcha page served (round 1 only)", availability="captcha", only_in_round=True),
     RoundChange(2, "jiahe-electronics", "ISO 9001:2015 period now ends 2025-03-17 (expired)", apply=_iso9001_expires),
     RoundChange(2, "xinlong-hardware", "CE product certificate removed", apply=_remove_ce),
     RoundChange(2, "ruifeng-pumps", "ISO 14001 dropped from Management System Certification", apply=_drop_iso14001),
+    RoundChange(2, "nilgiri-pumps", "employees 26 to 50 -> 51 to 100 People", apply=_more_staff_on_indiamart),
     RoundChange(3, "hengtai-machinery", "Gold Supplier badge lost", apply=_lose_gold),
+    RoundChange(3, "voltris-power", "Verified Manufacturer badge lost", apply=_lose_verification),
     RoundChange(3, "brightpath-textiles", "store missing: 302 to /error.html", availability="missing_redirect"),
     RoundChange(4, "greenleaf-foods", "store closed: 200 page without supplier data", availability="missing_empty"),
+    RoundChange(4, "meichu-appliances", "ISO 45001:2018 dropped from the certificate table", apply=_drop_iso45001),
+    RoundChange(4, "kettlecraft", "new statement: ISO 14001 claimed in the About us text", apply=_new_statement),
 )
 
 

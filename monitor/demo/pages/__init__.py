@@ -1,11 +1,13 @@
-"""Page renderers of the demo marketplace: one module per Alibaba.com page family, one for Made-in-China.com."""
+"""Page renderers of the demo marketplace: one module per Alibaba.com page family, one for Made-in-China.com,
+and the HTML templates of the other platforms' families (:mod:`.templated`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from monitor.demo.pages import cpmodules, detaildata, legacy, made_in_china, shopbizdata
-from monitor.demo.scenario import Family, Supplier
+from monitor.demo.pages import cpmodules, detaildata, legacy, made_in_china, shopbizdata, templated
+from monitor.demo.scenario import TEMPLATE_FAMILIES, Family, Supplier
 
 Renderer = Callable[[Supplier, str], str]
 
@@ -15,6 +17,7 @@ RENDERERS: dict[Family, Renderer] = {
     "cpmodules": cpmodules.render,
     "legacy": legacy.render,
     "mic_company": made_in_china.render,
+    **{family: partial(templated.render, family=family) for family in TEMPLATE_FAMILIES},
 }
 
 

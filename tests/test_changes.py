@@ -686,6 +686,12 @@ EXPECTED: dict[tuple[str, int], list[tuple[str, str, dict[str, tuple[Any, Any]]]
     ("hengtai-machinery", 3): [("badge_lost", "badge:gold supplier", {})],
     # Made-in-China shows certification names only, so the key has neither number nor issuer.
     ("ruifeng-pumps", 2): [("certification_removed", "cert:iso 14001:by:", {"name": ("ISO 14001", None)})],
+    ("nilgiri-pumps", 2): [
+        ("numeric_changed", "supplier:employees", {"employees": ("26 to 50 People", "51 to 100 People")})
+    ],
+    ("voltris-power", 3): [("badge_lost", "badge:verified manufacturer", {})],
+    ("meichu-appliances", 4): [("certification_removed", "cert:iso45001:no:00124s21456r1m", {})],
+    # kettlecraft's round-4 sentence is a new statement: statements are judged by rules, not diffed.
 }
 
 

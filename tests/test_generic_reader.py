@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.verify import verify
-from scrapers.claims import ClaimsDocument, PageStatus, Source, Supplier
+from scrapers.claims import Badge, ClaimsDocument, PageStatus, Source, Supplier
 from scrapers.extract import read_page
 from scrapers.generic import merge_under, read_generic
 from scrapers.generic.labels import field_of
@@ -227,3 +227,18 @@ def test_empty_and_placeholder_values_are_not_taken_from_elsewhere() -> None:
     reading = read_page(html, "https://shop.example/profile")
     assert reading.claims.supplier.filled_fields() == []
     assert reading.status is not PageStatus.OK
+
+
+def test_a_badge_caption_is_not_a_statement_but_a_description_is() -> None:
+    """A platform's own badge caption is its check, read as a badge; the supplier's sentences are statements."""
+    platform = ClaimsDocument(
+        source=Source(url="https://x.example/", platform="alibaba", page_type="product_detail"),
+        badges=[Badge(name="Verified Supplier", issuer="SGS", detail="Verified by SGS")],
+    )
+    html = """<html><body><div class="badge-box"><span>Verified by SGS</span></div>
+    <div data-module-name="module_description"><p>Our factory is FDA approved and every item is BSCI certified.</p>
+    </div></body></html>"""
+    merged = merge_under(platform, read_generic(html, "https://x.example/"))
+    assert [(s.text, s.location) for s in merged.statements] == [
+        ("Our factory is FDA approved and every item is BSCI certified.", "product_description")
+    ]

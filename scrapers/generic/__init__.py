@@ -134,7 +134,9 @@ def merge_under(platform: ClaimsDocument, generic: ClaimsDocument) -> ClaimsDocu
         if not any(same_certificate(cert, mine, loose=True) for mine in certifications):
             certifications.append(cert)
     known_statements = {s.text for s in platform.statements}
-    statements = platform.statements + [s for s in generic.statements if s.text not in known_statements]
+    statements = platform.statements + [
+        s for s in generic.statements if s.text not in known_statements and not _shows_a_badge(s.text, platform)
+    ]
     known_documents = {d.url for d in platform.documents}
     documents = platform.documents + [d for d in generic.documents if d.url not in known_documents]
     return platform.model_copy(
@@ -146,6 +148,24 @@ def merge_under(platform: ClaimsDocument, generic: ClaimsDocument) -> ClaimsDocu
             "documents": documents,
         }
     )
+
+
+#: A badge's caption is a few words ("Verified by SGS"); a sentence that merely names a badge is longer.
+MAX_BADGE_CAPTION_WORDS = 6
+
+
+def _shows_a_badge(text: str, platform: ClaimsDocument) -> bool:
+    """The platform's own badge caption ("Verified Supplier - assessed by SGS"), which its parser read as a
+    badge: the marketplace's check, not the supplier's statement."""
+    if len(text.split()) > MAX_BADGE_CAPTION_WORDS:
+        return False
+    key = _KEY.sub("", text.casefold())
+    for badge in platform.badges:
+        for shown in (badge.name, badge.detail, badge.issuer):
+            shown_key = _KEY.sub("", (shown or "").casefold())
+            if shown_key and (shown_key in key or key in shown_key):
+                return True
+    return False
 
 
 class WebsiteParser(PlatformParser):

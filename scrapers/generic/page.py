@@ -156,9 +156,15 @@ class TextView:
 
 
 def _location_code(element: etree._Element) -> str | None:
-    if not element.attrib:
+    attributes = element.attrib
+    if not attributes:
         return None
-    return _words_location_code(f"{element.get('class') or ''} {element.get('id') or ''}"[:300])
+    # Hashed class names say nothing; data-module-name / data-role often still do ("module_description").
+    words = " ".join(attributes.get(name) or "" for name in _LOCATION_ATTRIBUTES)
+    return _words_location_code(words[:300]) if words.strip() else None
+
+
+_LOCATION_ATTRIBUTES = ("class", "id", "data-module-name", "data-role", "itemprop")
 
 
 @lru_cache(maxsize=4096)

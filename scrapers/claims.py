@@ -6,11 +6,12 @@ public contract (see docs/claims-schema.md); add fields, never rename them.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA = "supplier-claims/1"
 
@@ -35,8 +36,29 @@ CertificationSource = Provenance
 DocumentKind = Literal["pdf", "image"]
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (JSON's "\\ud83d" of a string cut through an emoji) replaced by U+FFFD,
+    so that every document can be encoded as UTF-8, stored and hashed."""
+    if _LONE_SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: object) -> object:
+        """Every parser's strings pass here: one place keeps a scraped half-emoji from breaking storage."""
+        if isinstance(value, str):
+            return valid_unicode(value)
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return [valid_unicode(item) if isinstance(item, str) else item for item in value]
+        return value
 
 
 class Source(_Model):

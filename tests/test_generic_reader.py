@@ -7,6 +7,7 @@ the pages that must not be read (several suppliers' cards, site chrome).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -242,3 +243,20 @@ def test_a_badge_caption_is_not_a_statement_but_a_description_is() -> None:
     assert [(s.text, s.location) for s in merged.statements] == [
         ("Our factory is FDA approved and every item is BSCI certified.", "product_description")
     ]
+
+
+def test_a_half_emoji_never_makes_a_document_unstorable() -> None:
+    """JSON cut through an emoji ("\\ud83d") decodes to a lone surrogate: the claims model replaces it."""
+    html = '<script type="application/ld+json">{"@type": "Organization", "name": "Acme \\ud83d"}</script>'
+    doc = read_page(html, "https://acme.example/").claims
+    assert doc.supplier.name == "Acme \ufffd"
+    json.dumps(doc.to_json_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_deeply_nested_microdata_is_skipped_not_waited_for() -> None:
+    """extruct's microdata reader slows down steeply with nesting; such pages are read without it."""
+    item = '<div itemscope itemtype="https://schema.org/Organization"><span itemprop="name">Nested Co</span>'
+    html = "<html><body>" + item * 40 + "</div>" * 40 + "<p>Year Established: 2001</p></body></html>"
+    doc = read_page(html, "https://nested.example/").claims
+    assert doc.supplier.name is None  # microdata skipped
+    assert doc.supplier.year_established == 2001  # the rest of the page is still read

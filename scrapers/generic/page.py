@@ -66,7 +66,9 @@ def parse_html(markup: str) -> etree._Element | None:
 
 
 #: Plain lxml elements, not lxml.html's: no per-element class lookup, which costs a third of a walk.
-_PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=False)
+#: ``huge_tree``: a page nested deeper than libxml2's default limit (256) would otherwise come back empty;
+#: the input is capped at MAX_HTML_CHARS.
+_PARSER = etree.HTMLParser(recover=True, remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=True)
 
 
 @lru_cache(maxsize=4096)
@@ -121,12 +123,20 @@ def _drop(element: etree._Element) -> None:
     if parent is None:
         return
     if element.tail:
+        tail = element.tail
         previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
+        try:
+            _append_tail(parent, previous, tail)
+        except ValueError:  # a control character the parser let through cannot be written back
+            _append_tail(parent, previous, _CONTROL.sub(" ", tail))
     parent.remove(element)
+
+
+def _append_tail(parent: etree._Element, previous: etree._Element | None, tail: str) -> None:
+    if previous is not None:
+        previous.tail = _CONTROL.sub(" ", previous.tail or "") + tail
+    else:
+        parent.text = _CONTROL.sub(" ", parent.text or "") + tail
 
 
 @dataclass(frozen=True)

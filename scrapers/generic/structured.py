@@ -122,8 +122,30 @@ def _jsonld(markup: str, root: etree._Element, base_url: str | None) -> Iterator
         yield from _from_jsonld(items, "jsonld")
 
 
+#: extruct's microdata reader slows down much faster than the page grows when items nest (minutes for 250
+#: nested items): pages beyond these bounds are not read for microdata.
+MAX_MICRODATA_ITEMS = 400
+MAX_MICRODATA_DEPTH = 8
+_ITEMS = etree.XPath("//*[@itemscope]")
+
+
+def _nested_too_deep(root: etree._Element) -> bool:
+    """Whether an item sits inside more than MAX_MICRODATA_DEPTH others (items are few: counted first)."""
+    for item in _ITEMS(root):
+        outer = sum(1 for ancestor in item.iterancestors() if ancestor.get("itemscope") is not None)
+        if outer > MAX_MICRODATA_DEPTH:
+            return True
+    return False
+
+
 def _microdata(markup: str, root: etree._Element, base_url: str | None) -> Iterator[Entity]:
     from extruct.w3cmicrodata import MicrodataExtractor
+
+    if markup.count("itemscope") > MAX_MICRODATA_ITEMS or _nested_too_deep(root):
+        log.debug(
+            "microdata not read: more than %s items or nested deeper than %s", MAX_MICRODATA_ITEMS, MAX_MICRODATA_DEPTH
+        )
+        return
 
     for item in MicrodataExtractor().extract_items(root, base_url):
         entity = _from_microdata(item, "microdata")

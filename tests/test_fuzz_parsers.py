@@ -765,7 +765,7 @@ def test_checks_reject_contradicting_documents() -> None:
         assert_status_agrees(PageStatus.OK, _WITH_CLAIMS, 404)
     # The claims model itself replaces lone surrogates; model_construct skips it to check the check.
     lone_surrogate = _EMPTY.model_copy(update={"supplier": Supplier.model_construct(name="Acme \ud800")})
-    with pytest.raises(AssertionError, match="not storable|do not round-trip"):
+    with pytest.raises(AssertionError, match=r"not storable|do not round-trip"):
         assert_sound_document(lone_surrogate, "https://www.example.com/")
 
 

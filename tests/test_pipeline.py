@@ -49,9 +49,14 @@ def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
     assert {o.status for o in outcomes.values()} == {"ok"}
     assert all(o.fetch_method == "browser" for o in outcomes.values())
     page_types = {o.claims.source.page_type for o in outcomes.values()}
-    assert page_types == {"company_profile", "product_detail", "company_profile_modules", "company_profile_legacy"}
+    assert page_types == {
+        *("company_profile", "product_detail", "company_profile_modules", "company_profile_legacy"),
+        *("shop_profile", "unknown"),  # the 1688 shop and the supplier's own website
+    }
     platforms = {sid: o.claims.source.platform for sid, o in outcomes.items()}
     assert platforms.pop(MIC) == "made_in_china"
+    assert (platforms.pop("voltris-power"), platforms.pop("nilgiri-pumps")) == ("global_sources", "indiamart")
+    assert (platforms.pop("meichu-appliances"), platforms.pop("kettlecraft")) == ("1688", "website")
     assert set(platforms.values()) == {"alibaba"}
     jiahe = outcomes["jiahe-electronics"].claims
     iso = next(c for c in jiahe.certifications if c.standard == "ISO 9001")

@@ -35,28 +35,32 @@ def choose_parser(url: str, html: str | None = None, platform: str = "auto") -> 
     return detect_parser(url, html)
 
 
-def read_claims(
-    html: str, url: str, parser: PlatformParser | None, markers: list[Marker] | None = None
-) -> ClaimsDocument:
+def read_claims(html: str, url: str, parser: PlatformParser | None) -> tuple[ClaimsDocument, list[Marker] | None]:
     """The platform parser's claims over the generic reader's; the generic reader alone without a parser.
+    Also the page's wall markers when they were needed (``None`` when not looked for).
 
     A page that carries a wall's markers is left to the platform parser: a wall quoting the URL it refused
-    ("…/certificates.html") is no supplier's statement, and must stay ``blocked``.
+    ("…/certificates.html") is no supplier's statement, and must stay ``blocked``. Markers only matter
+    when the platform parser read nothing (a page with the supplier's data is no wall), so a page it read
+    does not pay for looking.
     """
-    walled = bool(wall_markers(html) if markers is None else markers)
     if parser is None or isinstance(parser, WebsiteParser):
-        if walled:
-            return ClaimsDocument(source=Source(url=url, platform=WebsiteParser.name, page_type="unknown"))
-        return (parser or WebsiteParser()).parse(html, url)
+        markers = wall_markers(html)
+        if markers:
+            return ClaimsDocument(source=Source(url=url, platform=WebsiteParser.name, page_type="unknown")), markers
+        return (parser or WebsiteParser()).parse(html, url), markers
     claims = parser.parse(html, url)
-    if walled:
-        return claims
+    markers = None
+    if not claims.has_claims():
+        markers = wall_markers(html)
+        if markers:
+            return claims, markers
     try:
         generic = read_generic(html, url, site_names=site_names_of(parser.hosts))
     except Exception:  # the generic reader's bug must not cost the platform parser's claims
         log.exception("generic reader failed on %s", url)
-        return claims
-    return merge_under(claims, generic)
+        return claims, markers
+    return merge_under(claims, generic), markers
 
 
 def read_page(
@@ -72,8 +76,7 @@ def read_page(
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", errors="replace") if isinstance(html, bytes | bytearray) else ""
     parser = choose_parser(final_url or url, html, platform)
-    markers = wall_markers(html)
-    claims = read_claims(html, url, parser, markers)
+    claims, markers = read_claims(html, url, parser)
     claims.source.url = url
     claims.source.fetched_at = fetched_at
     redirected_to = final_url if final_url and final_url != url else None

@@ -22,8 +22,9 @@ __all__ = ["Entity", "read_entities"]
 
 log = logging.getLogger(__name__)
 
-#: Patterns (over the lower-cased page) without which a syntax cannot be on the page. Each starts with a
-#: literal, which the regex engine scans for quickly; RDFa's are attributes, not JavaScript's "typeof x".
+#: Patterns without which a syntax cannot be on the page. Each starts with a literal, which the regex engine
+#: scans for quickly (lower-casing a 300 KB page first would cost more than the scans); pages write these
+#: attribute names and values in lower case. RDFa's are attributes, not JavaScript's "typeof x".
 _JSONLD_MARKERS = (re.compile(r"ld\+json"),)
 _MICRODATA_MARKERS = (re.compile(r"itemscope"),)
 _RDFA_MARKERS = (re.compile(r"typeof\s*="), re.compile(r"vocab\s*="))  # an alternation would scan slowly
@@ -201,11 +202,10 @@ _SYNTAXES = (
 def read_entities(markup: str, root: etree._Element, base_url: str | None) -> list[Entity]:
     """Every schema.org entity and the OpenGraph record of the page, each syntax guarded on its own."""
     entities: list[Entity] = []
-    lowered = markup.lower()
     for markers, reader, max_chars in _SYNTAXES:
         if max_chars is not None and len(markup) > max_chars:
             continue
-        if not any(marker.search(lowered) for marker in markers):
+        if not any(marker.search(markup) for marker in markers):
             continue
         try:
             for entity in reader(markup, root, base_url):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from scrapers.claims import ClaimsDocument, Source
 from scrapers.generic.documents import read_documents
@@ -28,7 +28,7 @@ from scrapers.generic.page import parse_html, prune, text_view
 from scrapers.generic.structured import read_entities
 from scrapers.normalize import country_in_address, normalize_certification, normalize_country
 from scrapers.platforms.base import PlatformParser
-from scrapers.platforms.builder import ClaimsBuilder, make_certification, same_certificate
+from scrapers.platforms.builder import ClaimsBuilder, guarded, make_certification, same_certificate
 from scrapers.platforms.values import cert_names
 
 __all__ = ["WebsiteParser", "merge_under", "read_generic"]
@@ -90,13 +90,6 @@ def lists_several_suppliers(pairs: list[Pair]) -> bool:
     return any(len(seen) >= LISTING_DISTINCT_VALUES for seen in values.values())
 
 
-def _guarded(url: str, step: Callable[[], object]) -> None:
-    try:
-        step()
-    except Exception:  # a bug in one step costs its claims, never the page
-        log.exception("generic reading step failed on %s", url)
-
-
 def read_generic(html: str, url: str, *, site_names: frozenset[str] = frozenset()) -> ClaimsDocument:
     """Everything the generic reader finds on the page, platform ``website``. Never raises on page content."""
     builder = ClaimsBuilder(url=url, platform=WEBSITE)
@@ -104,16 +97,16 @@ def read_generic(html: str, url: str, *, site_names: frozenset[str] = frozenset(
     root = parse_html(markup)
     if root is None:
         return builder.build("unknown")
-    _guarded(url, lambda: apply_entities(builder, read_entities(markup, root, url), site_names))
-    _guarded(url, lambda: prune(root))
+    guarded(url, lambda: apply_entities(builder, read_entities(markup, root, url), site_names))
+    guarded(url, lambda: prune(root))
     view = text_view(root)
     pairs = read_pairs(view.lines)
     if lists_several_suppliers(pairs):
         return builder.build("unknown")  # a search result or directory: no one supplier's claims to read
-    _guarded(url, lambda: _apply_pairs(builder, pairs))
+    guarded(url, lambda: _apply_pairs(builder, pairs))
     for location, text in view.text_by_location().items():
-        _guarded(url, lambda text=text, location=location: builder.text(text, location))
-    _guarded(url, lambda: read_documents(root, url, builder))  # after the pairs: it names their certificates
+        guarded(url, lambda text=text, location=location: builder.text(text, location))
+    guarded(url, lambda: read_documents(root, url, builder))  # after the pairs: it names their certificates
     return builder.build("unknown")
 
 

@@ -7,10 +7,12 @@ numbers and dates, so each parser only says where it read what.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from scrapers.claims import (
     Badge,
@@ -27,7 +29,19 @@ from scrapers.normalize import clean_text, normalize_certification, normalize_co
 from scrapers.platforms.values import as_text, market_names, text_list
 from scrapers.statements import find_certification_statements
 
-__all__ = ["ClaimsBuilder", "make_certification", "same_certificate"]
+__all__ = ["ClaimsBuilder", "guarded", "make_certification", "same_certificate"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def guarded(url: str, step: Callable[[], T]) -> T | None:
+    """Run one reading step of a parser; a bug in it costs that step's claims, never the whole page."""
+    try:
+        return step()
+    except Exception:
+        log.exception("reading step failed on %s", url)
+        return None
 
 
 def make_certification(
@@ -223,6 +237,14 @@ class ClaimsBuilder:
                 source=source,
             )
         )
+
+    def build_or_empty(self, page_type: str) -> ClaimsDocument:
+        """:meth:`build`, or an empty document of this page when the claims do not validate (a parser bug)."""
+        try:
+            return self.build(page_type)
+        except Exception:
+            log.exception("claims document invalid for %s", self.url)
+            return ClaimsDocument(source=Source(url=self.url, platform=self.platform, page_type=page_type))
 
     def build(self, page_type: str | None = None) -> ClaimsDocument:
         """The document; its page type is ``page_type`` or the first one :meth:`found`."""

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urlsplit
 
-from scrapers.claims import ClaimsDocument, Source
+from scrapers.claims import ClaimsDocument
 from scrapers.platforms.base import PlatformParser, same_origin
-from scrapers.platforms.builder import ClaimsBuilder
+from scrapers.platforms.builder import ClaimsBuilder, guarded
 from scrapers.platforms.china_1688._badges import assign_inspector, read_badges
 from scrapers.platforms.china_1688._certificates import read_certificates
 from scrapers.platforms.china_1688._dom import MAX_HTML_CHARS, Page, parse_page
@@ -36,7 +34,6 @@ from scrapers.platforms.china_1688._labels import Pair, read_pairs
 __all__ = ["OPENED", "PAGE_TYPES", "China1688Parser", "page_type_of_url"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PAGE_TYPES = ("shop_profile", "offer_detail", "unknown")
 #: 1688 (then "阿里巴巴中国站") went online in 1999: nobody has been a 诚信通 member for longer.
@@ -184,39 +181,22 @@ class China1688Parser(PlatformParser):
         url = url if isinstance(url, str) else str(url)
         text = _as_text(html)[:MAX_HTML_CHARS]
         builder = ClaimsBuilder(url=url, platform=self.name, opened=OPENED)
-        reading = _guarded(url, lambda: read_objects(text, builder, url)) or JsonReading()
-        page = _guarded(url, lambda: parse_page(text, url))
+        reading = guarded(url, lambda: read_objects(text, builder, url)) or JsonReading()
+        page = guarded(url, lambda: parse_page(text, url))
         if page is not None:
             _read_page(url, page, builder)
         if reading.inspector:
-            _guarded(url, lambda: assign_inspector(builder, reading.inspector, None, None))
-        _guarded(url, lambda: read_country(builder))
-        kind = _guarded(url, lambda: page_type(url, text, builder)) or "unknown"
-        return _document(builder, url, kind)
+            guarded(url, lambda: assign_inspector(builder, reading.inspector, None, None))
+        guarded(url, lambda: read_country(builder))
+        kind = guarded(url, lambda: page_type(url, text, builder)) or "unknown"
+        return builder.build_or_empty(kind)
 
 
 def _read_page(url: str, page: Page, builder: ClaimsBuilder) -> None:
-    pairs: list[Pair] = _guarded(url, lambda: read_pairs(page.lines)) or []
+    pairs: list[Pair] = guarded(url, lambda: read_pairs(page.lines)) or []
     prose = {id(pair.value_block) for pair in pairs if pair.field == "intro" and pair.value_block is not None}
-    _guarded(url, lambda: read_header_name(page, builder))
-    _guarded(url, lambda: read_badges(page, builder, prose))
-    taken = _guarded(url, lambda: read_certificates(page, pairs, builder)) or set()
-    _guarded(url, lambda: apply_pairs(pairs, taken, builder))
-    _guarded(url, lambda: read_statements(page, builder))
-
-
-def _guarded(url: str, step: Callable[[], T]) -> T | None:
-    """Run one reading step; a bug in it costs its claims, not the whole page."""
-    try:
-        return step()
-    except Exception:
-        log.exception("1688 reading step failed on %s", url)
-        return None
-
-
-def _document(builder: ClaimsBuilder, url: str, page_type: str) -> ClaimsDocument:
-    try:
-        return builder.build(page_type)
-    except Exception:
-        log.exception("1688 claims document invalid for %s", url)
-        return ClaimsDocument(source=Source(url=url, platform=China1688Parser.name, page_type=page_type))
+    guarded(url, lambda: read_header_name(page, builder))
+    guarded(url, lambda: read_badges(page, builder, prose))
+    taken = guarded(url, lambda: read_certificates(page, pairs, builder)) or set()
+    guarded(url, lambda: apply_pairs(pairs, taken, builder))
+    guarded(url, lambda: read_statements(page, builder))

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from scrapers.claims import ClaimsDocument, Source
+from scrapers.claims import ClaimsDocument
 from scrapers.platforms.base import PlatformParser
-from scrapers.platforms.builder import ClaimsBuilder
+from scrapers.platforms.builder import ClaimsBuilder, guarded
 from scrapers.platforms.global_sources._badges import read_badges, read_verifier, read_years
 from scrapers.platforms.global_sources._certificates import (
     CertificateTable,
@@ -51,7 +49,6 @@ from scrapers.platforms.made_in_china._dom import Page, make_soup
 __all__ = ["OPENED", "PAGE_TYPES", "GlobalSourcesParser"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PAGE_TYPES = ("company_profile", "product_detail", "listing", "unknown")
 #: Real pages are 0.3-1.5 MB; the cap keeps a hostile page's parse time bounded.
@@ -159,17 +156,17 @@ class GlobalSourcesParser(PlatformParser):
             page = Page(make_soup(text))
         except Exception:
             log.exception("global sources page could not be parsed: %s", url)
-            return _document(builder, url, "unknown")
-        by_address = _guarded(url, lambda: address_type(url, page.soup))
+            return builder.build_or_empty("unknown")
+        by_address = guarded(url, lambda: address_type(url, page.soup))
         product_markup = bool(_PRODUCT_MARKUP.search(text))
-        if by_address in (None, "listing") and len(_guarded(url, lambda: supplier_keys(page)) or ()) > 1:
-            return _document(builder, url, "listing")  # several suppliers' cards: none of them is "the" supplier
-        base = _guarded(url, lambda: base_url_of(url, page.soup)) or url
-        prose = _guarded(url, lambda: prose_blocks(page, _PROSE_HEADINGS, LABELS)) or Prose([], set())
-        tables = _guarded(url, lambda: find_certificate_tables(page)) or []
-        in_tables = _guarded(url, lambda: _table_node_ids(tables)) or set()
+        if by_address in (None, "listing") and len(guarded(url, lambda: supplier_keys(page)) or ()) > 1:
+            return builder.build_or_empty("listing")  # several suppliers' cards: none of them is "the" supplier
+        base = guarded(url, lambda: base_url_of(url, page.soup)) or url
+        prose = guarded(url, lambda: prose_blocks(page, _PROSE_HEADINGS, LABELS)) or Prose([], set())
+        tables = guarded(url, lambda: find_certificate_tables(page)) or []
+        in_tables = guarded(url, lambda: _table_node_ids(tables)) or set()
         rows: list[Row] = (
-            _guarded(
+            guarded(
                 url,
                 lambda: read_rows(
                     (s for s in page.strings(descriptions=True) if id(s) not in in_tables and not prose.contains(s)),
@@ -191,8 +188,8 @@ class GlobalSourcesParser(PlatformParser):
             lambda: read_statements(prose, builder),
             lambda: read_name(page, builder, company_page),
         ):
-            _guarded(url, step)
-        return _document(builder, url, _page_type(by_address, product_markup, builder))
+            guarded(url, step)
+        return builder.build_or_empty(_page_type(by_address, product_markup, builder))
 
 
 def _page_type(by_address: str | None, product_markup: bool, builder: ClaimsBuilder) -> str:
@@ -205,20 +202,3 @@ def _page_type(by_address: str | None, product_markup: bool, builder: ClaimsBuil
     if builder.supplier or builder.badges or builder.certifications:
         return "company_profile"
     return "unknown"
-
-
-def _guarded(url: str, step: Callable[[], T]) -> T | None:
-    """Run one reading step; a bug in it costs its claims, not the whole page."""
-    try:
-        return step()
-    except Exception:
-        log.exception("global sources reading step failed on %s", url)
-        return None
-
-
-def _document(builder: ClaimsBuilder, url: str, page_type: str) -> ClaimsDocument:
-    try:
-        return builder.build(page_type)
-    except Exception:
-        log.exception("global sources claims document invalid for %s", url)
-        return ClaimsDocument(source=Source(url=url, platform=GlobalSourcesParser.name, page_type=page_type))

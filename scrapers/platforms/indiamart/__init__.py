@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from scrapers.claims import ClaimsDocument, Source
+from scrapers.claims import ClaimsDocument
 from scrapers.platforms.base import PlatformParser
-from scrapers.platforms.builder import ClaimsBuilder
+from scrapers.platforms.builder import ClaimsBuilder, guarded
 from scrapers.platforms.global_sources._walk import (
     Prose,
     Row,
@@ -51,7 +49,6 @@ from scrapers.platforms.made_in_china._dom import Page, make_soup
 __all__ = ["OPENED", "PAGE_TYPES", "IndiaMartParser"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PAGE_TYPES = ("company_profile", "product_detail", "listing", "unknown")
 #: Real pages are 0.1-1 MB; the cap keeps a hostile page's parse time bounded.
@@ -143,16 +140,16 @@ class IndiaMartParser(PlatformParser):
             page = Page(make_soup(text))
         except Exception:
             log.exception("indiamart page could not be parsed: %s", url)
-            return _document(builder, url, "unknown")
-        by_address = _guarded(url, lambda: address_type(url, page.soup))
+            return builder.build_or_empty("unknown")
+        by_address = guarded(url, lambda: address_type(url, page.soup))
         product_markup = bool(_PRODUCT_MARKUP.search(text))
         kind = by_address or ("product_detail" if product_markup else None)
-        if kind == "listing" and len(_guarded(url, lambda: company_slugs(page)) or ()) > 1:
-            return _document(builder, url, "listing")  # several suppliers' cards: none of them is "the" supplier
-        base = _guarded(url, lambda: base_url_of(url, page.soup)) or url
-        prose = _guarded(url, lambda: prose_blocks(page, _PROSE_HEADINGS, LABELS)) or Prose([], set())
+        if kind == "listing" and len(guarded(url, lambda: company_slugs(page)) or ()) > 1:
+            return builder.build_or_empty("listing")  # several suppliers' cards: none of them is "the" supplier
+        base = guarded(url, lambda: base_url_of(url, page.soup)) or url
+        prose = guarded(url, lambda: prose_blocks(page, _PROSE_HEADINGS, LABELS)) or Prose([], set())
         rows: list[Row] = (
-            _guarded(url, lambda: read_rows((s for s in page.strings(descriptions=True) if not prose.contains(s)),
+            guarded(url, lambda: read_rows((s for s in page.strings(descriptions=True) if not prose.contains(s)),
                                             LABELS))
             or []
         )  # fmt: skip
@@ -168,10 +165,10 @@ class IndiaMartParser(PlatformParser):
             lambda: read_statements(prose, builder),
             lambda: read_name(page, builder, kind in ("company_profile", None)),
         ):
-            _guarded(url, step)
+            guarded(url, step)
         if kind is None and (builder.supplier or builder.badges or builder.certifications):
             kind = "company_profile"
-        return _document(builder, url, kind or "unknown")
+        return builder.build_or_empty(kind or "unknown")
 
 
 def _read_gst(page: Page, prose: Prose, rows: list[Row], builder: ClaimsBuilder) -> None:
@@ -181,20 +178,3 @@ def _read_gst(page: Page, prose: Prose, rows: list[Row], builder: ClaimsBuilder)
     read_gst(gstin, builder)
     if gstin and not builder.supplier.get("country"):
         builder.set("country", "IN", "label")
-
-
-def _guarded(url: str, step: Callable[[], T]) -> T | None:
-    """Run one reading step; a bug in it costs its claims, not the whole page."""
-    try:
-        return step()
-    except Exception:
-        log.exception("indiamart reading step failed on %s", url)
-        return None
-
-
-def _document(builder: ClaimsBuilder, url: str, page_type: str) -> ClaimsDocument:
-    try:
-        return builder.build(page_type)
-    except Exception:
-        log.exception("indiamart claims document invalid for %s", url)
-        return ClaimsDocument(source=Source(url=url, platform=IndiaMartParser.name, page_type=page_type))

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from scrapers.claims import ClaimsDocument, Source
+from scrapers.claims import ClaimsDocument
 from scrapers.platforms.base import PlatformParser
-from scrapers.platforms.builder import ClaimsBuilder
+from scrapers.platforms.builder import ClaimsBuilder, guarded
 from scrapers.platforms.made_in_china._badges import read_auditor, read_badges
 from scrapers.platforms.made_in_china._claims import (
     apply_certifications,
@@ -35,7 +33,6 @@ from scrapers.platforms.made_in_china._rows import read_rows
 __all__ = ["PAGE_TYPES", "MadeInChinaParser"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PAGE_TYPES = ("product_detail", "company_profile", "unknown")
 #: Real pages are 0.2-0.5 MB; the cap keeps a hostile page's parse time bounded.
@@ -149,8 +146,8 @@ class MadeInChinaParser(PlatformParser):
             page = Page(make_soup(text))
         except Exception:
             log.exception("made-in-china page could not be parsed: %s", url)
-            return _document(builder, url, kind)
-        rows = _guarded(url, lambda: read_rows(page)) or []
+            return builder.build_or_empty(kind)
+        rows = guarded(url, lambda: read_rows(page)) or []
         for step in (
             lambda: read_name(page, builder),
             lambda: apply_rows(rows, builder),
@@ -160,23 +157,6 @@ class MadeInChinaParser(PlatformParser):
             lambda: apply_certifications(rows, builder),
             lambda: read_statements(page, builder),
         ):
-            _guarded(url, step)
-        kind = _guarded(url, lambda: page_type(url, text, page, builder)) or "unknown"
-        return _document(builder, url, kind)
-
-
-def _guarded(url: str, step: Callable[[], T]) -> T | None:
-    """Run one reading step; a bug in it costs its claims, not the whole page."""
-    try:
-        return step()
-    except Exception:
-        log.exception("made-in-china reading step failed on %s", url)
-        return None
-
-
-def _document(builder: ClaimsBuilder, url: str, page_type: str) -> ClaimsDocument:
-    try:
-        return builder.build(page_type)
-    except Exception:
-        log.exception("made-in-china claims document invalid for %s", url)
-        return ClaimsDocument(source=Source(url=url, platform=MadeInChinaParser.name, page_type=page_type))
+            guarded(url, step)
+        kind = guarded(url, lambda: page_type(url, text, page, builder)) or "unknown"
+        return builder.build_or_empty(kind)

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from lxml import etree
 
 from scrapers.claims import DocumentKind
+from scrapers.generic.page import strip_marks
 from scrapers.normalize import clean_text, normalize_certification
 from scrapers.platforms.builder import ClaimsBuilder
 
@@ -27,8 +28,6 @@ _CERTIFICATE_WORDS = re.compile(
     r"(?<![A-Za-z])(?:CE|RoHS|FDA|UL|ETL|CB|GS|LFGB|REACH|FCC|UKCA|SGS)(?![A-Za-z])",
 )
 _WORDS_IN_NAME = re.compile(r"[_\-.+]+")
-#: The separators :func:`scrapers.generic.page.text_view` wrote into the tree's text.
-_MARKS = re.compile("[\ue000-\ue003]\\d?")
 
 
 def _kind(url: str) -> DocumentKind | None:
@@ -85,7 +84,7 @@ def _from_link(element: etree._Element, base_url: str) -> tuple[str, str] | None
     href = element.get("href") or ""
     if not _FILE_LIKE.search(href[:2000]):
         return None  # cheap: most links are pages, not files
-    words = " ".join(filter(None, ("".join(element.itertext())[:300], element.get("title"))))
+    words = strip_marks(" ".join(filter(None, ("".join(element.itertext())[:300], element.get("title")))))
     url = _absolute(base_url, href)
     return (url, words) if url and _names_certificate(clean_text(words), href) else None
 
@@ -113,5 +112,5 @@ def read_documents(root: etree._Element, base_url: str, builder: ClaimsBuilder) 
         kind = _kind(url) or ("image" if element.tag == "img" else None)
         if kind is None:
             continue
-        label = clean_text(_MARKS.sub(" ", words)) or clean_text(_file_words(url))
+        label = clean_text(words) or clean_text(_file_words(url))
         builder.document(url, kind, certification=_certification_for(label, builder), label=label, source="label")

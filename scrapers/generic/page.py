@@ -14,14 +14,12 @@ from functools import lru_cache
 
 from lxml import etree
 
-__all__ = ["CELL", "MAX_HTML_CHARS", "MAX_TEXT_CHARS", "Line", "TextView", "parse_html", "prune", "text_view"]
+__all__ = ["MAX_HTML_CHARS", "MAX_TEXT_CHARS", "Line", "TextView", "parse_html", "prune", "strip_marks", "text_view"]
 
 #: Real supplier pages are 0.1-1.5 MB; a hostile one must not cost more than this much parsing.
 MAX_HTML_CHARS = 3_000_000
 #: The text read for labels and statements (the statement finder reads at most 100,000 characters anyway).
 MAX_TEXT_CHARS = 400_000
-#: Separates cells (table cells, inline elements) inside one line of text.
-CELL = "\t"
 
 _BLOCK_TAGS = frozenset(
     {
@@ -194,6 +192,14 @@ _CLOSE = "\ue003"
 _ROW = "\ue004"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LOCATION_MARKS = re.compile(f"{_OPEN}\\d?|{_CLOSE}|{_ROW}")
+_ALL_MARKS = re.compile(f"{_OPEN}\\d?|[{_LINE}{_CELL}{_CLOSE}{_ROW}]")
+
+
+def strip_marks(text: str) -> str:
+    """``text`` of a marked tree (after :func:`text_view`) without the separators, each a space."""
+    return _ALL_MARKS.sub(" ", text)
+
+
 _SEGMENT = re.compile(f"{_OPEN}(\\d)|{_CLOSE}|{_LINE}")
 
 
@@ -223,7 +229,8 @@ def text_view(root: etree._Element) -> TextView:
 
     Block elements and ``<br>`` end a line; every other element boundary (table cells, spans, bold labels)
     ends a cell, so "<b>Year Established:</b> 2005" and "<th>Year Established</th><td>2005</td>" both become
-    the cells ("Year Established:", "2005") of one line. Marks the tree: call it last.
+    the cells ("Year Established:", "2005") of one line. It writes the separators into the tree's text:
+    whatever reads text from the tree afterwards passes it through :func:`strip_marks`.
     """
     body = root.find("body")
     start = body if body is not None else root

@@ -6,6 +6,7 @@ here by others.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -74,6 +75,19 @@ def chromium_available() -> bool:
 
 
 requires_browser = pytest.mark.skipif(not chromium_available(), reason=CHROMIUM_MISSING_REASON)
+
+
+def chromium_descendants() -> set[int]:
+    """PIDs of the live Chromium processes below this test process. A process that exits while it is being
+    looked at is skipped, not an error: browsers start and end helper processes all the time."""
+    import psutil
+
+    found = set()
+    for proc in psutil.Process(os.getpid()).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "chrom" in proc.name().lower() and proc.status() != psutil.STATUS_ZOMBIE:
+                found.add(proc.pid)
+    return found
 
 
 @pytest.fixture

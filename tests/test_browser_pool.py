@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import psutil
 import pytest
-from conftest import requires_browser
+from conftest import chromium_descendants, requires_browser
 
 from scrapers.fetch import BrowserFetcher, FetchError, FetchSettings
 from scrapers.fetch.browser import BrowserSettings, _proxy_option, find_system_chromium
@@ -98,15 +98,6 @@ def serve(body: bytes = PAGE) -> Iterator[Recorder]:
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-
-def chromium_descendants() -> set[int]:
-    found = set()
-    for proc in psutil.Process(os.getpid()).children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if "chrom" in proc.name().lower() and proc.status() != psutil.STATUS_ZOMBIE:
-                found.add(proc.pid)
-    return found
 
 
 def leftover_chromium(before: set[int]) -> set[int]:

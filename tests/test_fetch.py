@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import pytest
-from conftest import CHROMIUM_MISSING_REASON, chromium_available, requires_browser
+from conftest import CHROMIUM_MISSING_REASON, chromium_available, chromium_descendants, requires_browser
 
 from monitor.demo.marketplace import DemoMarketplace
 from scrapers.claims import ClaimsDocument, PageStatus, Source
@@ -285,12 +285,6 @@ Promise.all([{items}].map(function (p) {{ return load(p[0], p[1]); }})).then(fun
   var d = document.createElement("div"); d.id = "done"; document.body.appendChild(d);
 }});
 </script></body></html>"""
-
-
-def chromium_descendants() -> set[int]:
-    import psutil
-
-    return {p.pid for p in psutil.Process(os.getpid()).children(recursive=True) if "chrom" in p.name().lower()}
 
 
 # --- both fetchers against the demo marketplace -------------------------------------------------------

@@ -16,7 +16,7 @@ from bs4.element import PageElement, Tag
 
 from scrapers.normalize import clean_text
 from scrapers.platforms.builder import ClaimsBuilder
-from scrapers.platforms.global_sources._walk import MAX_LABEL_CHARS, Prose, Row
+from scrapers.platforms.global_sources._walk import MAX_LABEL_CHARS, Prose, Row, badge_hits
 from scrapers.platforms.made_in_china._dom import MAX_SHORT_TEXT, Page, short_text
 
 __all__ = ["VERIFIED_BADGES", "read_badges", "read_verifier", "read_years"]
@@ -50,7 +50,6 @@ _NAMED_VERIFIER = re.compile(rf"(?<![A-Za-z])(?:{_VERIFIERS})(?![A-Za-z])", re.I
 _GENERIC_VERIFIER = re.compile(r"independent|third[- ]party|agency|institution|organi[sz]ation|partner", re.I)
 _VERIFY_WORD = re.compile(r"verif|assess|audit|inspect|on-?site", re.I)
 #: Search filters and buttons name the same programmes ("Verified Manufacturer" checkbox): not badges.
-_FORM_TAGS = frozenset({"label", "button", "input", "form"})
 _BADGE_ATTRIBUTES = ("title", "aria-label")
 
 _YEARS_WITH = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:\+\s*)?(?:yrs?|years?)\.?\s+(?:with|on)\s+global\s*sources\b", re.I)
@@ -67,17 +66,6 @@ def _badge_name(text: str | None) -> str | None:
     if not text or len(text) > MAX_LABEL_CHARS:
         return None
     return next((name for pattern, name in _BADGES if pattern.fullmatch(text)), None)
-
-
-def _in_form(node: PageElement) -> bool:
-    parent = node.parent
-    for _ in range(4):
-        if not isinstance(parent, Tag):
-            return False
-        if parent.name in _FORM_TAGS:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _issuer_in(text: str | None) -> tuple[str, str] | None:
@@ -114,21 +102,7 @@ def _container_issuer(node: PageElement, name: str, prose: Prose) -> tuple[str, 
 def read_badges(page: Page, prose: Prose, builder: ClaimsBuilder) -> None:
     """The badges "Verified Manufacturer" / "Verified Supplier" from badge text or icon ``alt``/``title``, in
     page order, each with the verifier its own container names."""
-    hits: list[tuple[str, PageElement]] = []
-    for string in page.strings(descriptions=True):
-        name = _badge_name(clean_text(string))
-        if name and not prose.contains(string) and not _in_form(string):
-            hits.append((name, string))
-    for image in page.images():
-        if prose.contains(image):
-            continue
-        for attribute in ("alt", "title"):
-            value = image.get(attribute)
-            name = _badge_name(clean_text(value)) if isinstance(value, str) else None
-            if name:
-                hits.append((name, image))
-                break
-    hits.sort(key=lambda hit: page.position(hit[1]))
+    hits = badge_hits(page, prose, _badge_name)
     for name, node in hits:
         found = _container_issuer(node, name, prose)
         builder.badge(name, found[0] if found else None, found[1] if found else None, "structured")

@@ -10,7 +10,7 @@ here knows a platform: the label tables and headings are passed in. Every walk i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -432,3 +432,39 @@ def base_url_of(url: str, soup: BeautifulSoup) -> str:
         if declared.lower().startswith(("http://", "https://")):
             return declared
     return url
+
+
+FORM_TAGS = frozenset({"label", "button", "input", "form", "option", "select"})
+
+
+def in_form(node: PageElement) -> bool:
+    """Inside a form's widgets (a search filter's "Verified Supplier" checkbox is no badge)."""
+    parent = node.parent
+    for _ in range(4):
+        if not isinstance(parent, Tag):
+            return False
+        if parent.name in FORM_TAGS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def badge_hits(page: Page, prose: Prose, badge_name: Callable[[str], str | None]) -> list[tuple[str, PageElement]]:
+    """(badge name, where shown) for badge text and icon ``alt``/``title`` outside prose and forms, in page
+    order; ``badge_name`` says which texts name a badge of the platform."""
+    hits: list[tuple[str, PageElement]] = []
+    for string in page.strings(descriptions=True):
+        name = badge_name(clean_text(string))
+        if name and not prose.contains(string) and not in_form(string):
+            hits.append((name, string))
+    for image in page.images():
+        if prose.contains(image):
+            continue
+        for attribute in ("alt", "title"):
+            value = image.get(attribute)
+            name = badge_name(clean_text(value)) if isinstance(value, str) else None
+            if name:
+                hits.append((name, image))
+                break
+    hits.sort(key=lambda hit: page.position(hit[1]))
+    return hits

@@ -15,7 +15,7 @@ from bs4.element import PageElement, Tag
 
 from scrapers.normalize import clean_text
 from scrapers.platforms.builder import ClaimsBuilder
-from scrapers.platforms.global_sources._walk import MAX_LABEL_CHARS, Prose, Row
+from scrapers.platforms.global_sources._walk import MAX_LABEL_CHARS, Prose, Row, badge_hits
 from scrapers.platforms.made_in_china._dom import Page, short_text
 
 __all__ = ["gstin_shown", "read_badges", "read_gst", "read_iec", "read_member_years"]
@@ -33,7 +33,6 @@ _BADGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 #: Search filters and buttons name the same programmes ("TrustSEAL Verified" checkbox): not badges.
-_FORM_TAGS = frozenset({"label", "button", "input", "form", "option", "select"})
 
 #: A GSTIN: state code, PAN (5 letters, 4 digits, 1 letter), entity number, "Z", check character.
 _GSTIN = re.compile(r"(?<![0-9A-Za-z])(\d{2}[A-Za-z]{5}\d{4}[A-Za-z][1-9A-Za-z][Zz][0-9A-Za-z])(?![0-9A-Za-z])")
@@ -60,34 +59,9 @@ def _badge_name(text: str | None) -> str | None:
     return next((name for pattern, name in _BADGES if pattern.fullmatch(text)), None)
 
 
-def _in_form(node: PageElement) -> bool:
-    parent = node.parent
-    for _ in range(4):
-        if not isinstance(parent, Tag):
-            return False
-        if parent.name in _FORM_TAGS:
-            return True
-        parent = parent.parent
-    return False
-
-
 def read_badges(page: Page, prose: Prose, builder: ClaimsBuilder) -> None:
     """IndiaMART's badges from badge text or icon ``alt``/``title`` text, in page order."""
-    hits: list[tuple[str, PageElement]] = []
-    for string in page.strings(descriptions=True):
-        name = _badge_name(clean_text(string))
-        if name and not prose.contains(string) and not _in_form(string):
-            hits.append((name, string))
-    for image in page.images():
-        if prose.contains(image):
-            continue
-        for attribute in ("alt", "title"):
-            value = image.get(attribute)
-            name = _badge_name(clean_text(value)) if isinstance(value, str) else None
-            if name:
-                hits.append((name, image))
-                break
-    hits.sort(key=lambda hit: page.position(hit[1]))
+    hits = badge_hits(page, prose, _badge_name)
     for name, _node in hits:
         builder.badge(name, None, None, "structured")
 

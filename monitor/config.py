@@ -6,12 +6,14 @@ and every error names the key that is wrong and what would be right.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -23,13 +25,17 @@ from pydantic import (
     model_validator,
 )
 
-from scrapers.fetch.base import DEFAULT_USER_AGENT, validate_url
+from scrapers.fetch.base import DEFAULT_USER_AGENT, redact_url, validate_url
 from scrapers.platforms import registered_parsers
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
 SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|d|h|m|s)")
+#: No setting needs more than a year; beyond it a typo ("99999999999d") would overflow timedelta or never fire.
+MAX_DURATION = timedelta(days=366)
+#: The shortest check interval: below it one supplier pins a core and hammers its host.
+MIN_INTERVAL = timedelta(seconds=1)
 
 
 class ConfigError(ValueError):
@@ -53,14 +59,28 @@ def parse_duration(value: object, *, allow_zero: bool = False) -> timedelta:
         seconds = sum(float(n) * factor[u] for n, u in parts)
     else:
         raise ValueError("expected a duration like '24h', '30m' or '10s'")
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError("a duration must be positive")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value!r} is longer than a year; use at most '366d'")
     return timedelta(seconds=seconds)
+
+
+def parse_interval(value: object) -> timedelta:
+    """A check interval: a duration between one second and a year."""
+    interval = parse_duration(value)
+    if interval < MIN_INTERVAL:
+        raise ValueError(f"{value!r} is shorter than the shortest interval, '1s'")
+    return interval
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 #: A duration that may be zero ("0s": no jitter).
 OptionalDelay = Annotated[timedelta, BeforeValidator(lambda v: parse_duration(v, allow_zero=True))]
+#: How often a supplier is checked.
+Interval = Annotated[timedelta, BeforeValidator(parse_interval)]
 
 
 class _Section(BaseModel):
@@ -108,6 +128,10 @@ class FetchConfig(_Section):
     max_page_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     max_redirects: int = Field(default=10, ge=0, le=50)
     proxy: str | None = None
+    #: Fetch loopback, private, link-local and reserved addresses too. Off: a supplier URL (or a redirect) cannot
+    #: make the monitor read the operator's own network and store the answer as evidence. On only for a
+    #: marketplace you run yourself (the demo's, tests).
+    allow_private_addresses: bool = False
 
 
 class PolitenessConfig(_Section):
@@ -141,6 +165,9 @@ class SchedulerConfig(_Section):
     deliver_every: Duration = timedelta(minutes=1)
     #: Budget for one whole check of one supplier (all its pages, confirmation fetches included).
     check_timeout: Duration = timedelta(minutes=5)
+    #: The daemon counts as stalled (``status`` exits non-zero, /healthz answers 503) when its scheduler has not
+    #: ticked for this long.
+    stall_after: Duration = timedelta(minutes=5)
 
 
 class VerifyConfig(_Section):
@@ -198,6 +225,19 @@ class AlertsConfig(_Section):
     retry_backoff: Duration = timedelta(minutes=1)
     #: Hour (0-23, UTC) at which daily digests go out.
     digest_hour: int = Field(default=8, ge=0, le=23)
+    #: At most this many alert messages per check and recipient; the rest go out as one summary message
+    #: ("and 480 more"), and stay listed in full in the dashboard.
+    max_messages_per_check: int = Field(default=20, ge=1, le=1000)
+
+
+#: Host names the dashboard answers to when none are configured; the name it is served on is added.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+class DashboardConfig(_Section):
+    #: Host header values the dashboard accepts (DNS-rebinding defence); empty: loopback names and the --host
+    #: it listens on. A leading "*." allows subdomains.
+    allowed_hosts: list[str] = Field(default_factory=list)
 
 
 def _is_secret_reference(value: str) -> bool:
@@ -263,7 +303,7 @@ class RecipientConfig(_Section):
 
 
 class DefaultsConfig(_Section):
-    interval: Duration = timedelta(hours=24)
+    interval: Interval = timedelta(hours=24)
 
 
 class SupplierConfig(_Section):
@@ -273,7 +313,7 @@ class SupplierConfig(_Section):
     urls: list[str] = Field(default_factory=list)
     platform: str = "auto"
     tags: list[str] = Field(default_factory=list)
-    interval: Duration | None = None
+    interval: Interval | None = None
     #: Cron expression ("0 6 * * *", UTC) instead of an interval.
     cron: str | None = None
     method: FetchMethodSetting | None = None
@@ -305,15 +345,13 @@ class SupplierConfig(_Section):
                 validate_url(url)
             except Exception as exc:
                 raise ValueError(str(exc)) from None
+            if "@" in urlsplit(url).netloc:
+                # Credentials would be sent to the supplier's host and shown wherever the URL is.
+                raise ValueError(f"{redact_url(url)!r} carries a user name or password; remove them from the URL")
         if self.cron is not None:
             if self.interval is not None:
                 raise ValueError("give either interval or cron, not both")
-            try:
-                from apscheduler.triggers.cron import CronTrigger
-
-                CronTrigger.from_crontab(self.cron, timezone="UTC")
-            except ValueError as exc:
-                raise ValueError(f"cron {self.cron!r} is not a crontab expression: {exc}") from None
+            _check_cron(self.cron)
         return self
 
     @property
@@ -326,8 +364,21 @@ class SupplierConfig(_Section):
         return self.name or self.id
 
 
+def _check_cron(expression: str) -> None:
+    """A crontab expression that fires at all ("0 0 31 2 *" is valid syntax but never comes)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        trigger = CronTrigger.from_crontab(expression, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"cron {expression!r} is not a crontab expression: {exc}") from None
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError(f"cron {expression!r} never fires (no such date)")
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     browser: BrowserConfig = BrowserConfig()
     fetch: FetchConfig = FetchConfig()
     defaults: DefaultsConfig = DefaultsConfig()
@@ -385,12 +436,7 @@ def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None =
     """Read and validate a config file (or an already parsed dict), resolving relative paths against it."""
     path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     if data is None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such file; create one with `supplier-monitor init`") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        data = _parse(path, read_config_text(path))
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -402,6 +448,33 @@ def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None =
         _check_body_list(path, bodies)
         update["verify"] = config.verify.model_copy(update={"certification_bodies": bodies})
     return config.model_copy(update=update)
+
+
+def read_config_text(path: Path) -> str:
+    """The file's text, or a ConfigError that says why it cannot be read (missing, a folder, not UTF-8)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file; create one with `supplier-monitor init`") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder; give the path of the config file (config.toml)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"{path}: is saved as UTF-16; TOML files must be UTF-8 (save it again as UTF-8)")
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: is not UTF-8 (byte {exc.start} is not valid UTF-8); TOML files must be saved as UTF-8"
+        ) from None
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _check_body_list(path: Path, bodies: Path) -> None:
@@ -451,8 +524,3 @@ def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         if supplier_id:
             name += f" (supplier {supplier_id!r})"
     return name
-
-
-def redact_url(url: str) -> str:
-    """A database URL fit to print: the password replaced."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

@@ -16,7 +16,7 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from monitor.config import Config, ConfigError, RecipientConfig, SupplierConfig, load_config
+from monitor.config import Config, ConfigError, RecipientConfig, SupplierConfig, load_config, read_config_text
 
 TEMPLATE_PATH = Path(__file__).with_name("config_template.toml")
 
@@ -60,9 +60,7 @@ def remove_supplier(path: Path, supplier_id: str) -> Config:
 
 def _read(path: Path) -> tomlkit.TOMLDocument:
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file; create one with `supplier-monitor init`") from None
+        return tomlkit.parse(read_config_text(path))
     except tomlkit.exceptions.ParseError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 

@@ -54,6 +54,25 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("write", "says"),
+    [
+        (lambda p: p.write_bytes('[[suppliers]]\nid = "a"\n'.encode("utf-16")), "is saved as UTF-16"),
+        (lambda p: p.mkdir(), "is a folder"),
+        (
+            lambda p: p.write_text('[[suppliers]]\nid = "a"\nurl = "https://a.com/"\ninterval = 1e300\n'),
+            "longer than a year",
+        ),
+    ],
+)
+def test_unreadable_or_absurd_config_exits_2_without_a_traceback(tmp_path: Path, write, says: str) -> None:
+    write(tmp_path / "config.toml")
+    for command in ("check", "status"):
+        result = cli(command, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert says in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("url", "says"),
     [
         ("postgresql+psycopg://postgres:s3cret@127.0.0.1:{port}/x", "Connection refused"),

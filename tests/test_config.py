@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -101,10 +102,80 @@ def test_durations(text: object, seconds: float) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-@pytest.mark.parametrize("text", ["", "soon", "-5s", "0s", "10x", True])
+@pytest.mark.parametrize(
+    "text", ["", "soon", "-5s", "0s", "10x", True, "1e300", 1e300, float("inf"), float("nan"), "inf", "99999999999d"]
+)
 def test_bad_durations(text: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ('interval = "1ms"', "suppliers[0].interval (supplier 'a'): '1ms' is shorter than the shortest interval"),
+        ("interval = 0.5", "shorter than the shortest interval"),
+        ('interval = "99999999999d"', "suppliers[0].interval (supplier 'a'): '99999999999d' is longer than a year"),
+        ("interval = 1e300", "longer than a year"),
+        ("interval = inf", "not a finite duration"),
+        ('cron = "0 0 31 2 *"', "cron '0 0 31 2 *' never fires"),
+        ('cron = "61 * * * *"', "is not a crontab expression"),
+    ],
+)
+def test_absurd_schedules_are_refused_naming_the_key(tmp_path: Path, line: str, says: str) -> None:
+    text = f'[[suppliers]]\nid = "a"\nurl = "https://x.com/"\n{line}\n'
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_config(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[scheduler]\njitter = "99999999999d"\n', "scheduler.jitter: '99999999999d' is longer than a year"),
+        ('[defaults]\ninterval = "100ms"\n', "defaults.interval: '100ms' is shorter than the shortest interval"),
+        ("[politeness]\nbackoff_max = 1e308\n", "politeness.backoff_max"),
+    ],
+)
+def test_absurd_durations_elsewhere_name_the_key(tmp_path: Path, text: str, says: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_config(_write(tmp_path, text))
+
+
+def test_a_year_is_the_longest_interval(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, '[[suppliers]]\nid = "a"\nurl = "https://x.com/"\ninterval = "366d"\n'))
+    assert config.suppliers[0].interval == timedelta(days=366)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('[[suppliers]]\nid = "a"\n'.encode("utf-16"), "is saved as UTF-16; TOML files must be UTF-8"),
+        (b'[[suppliers]]\nid = "\xe9t\xe9"\n', "is not UTF-8 (byte 20 is not valid UTF-8)"),
+    ],
+)
+def test_config_in_another_encoding_says_so(tmp_path: Path, content: bytes, says: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match=re.escape(says)):
+        load_config(path)
+
+
+def test_utf8_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes('\ufeff[[suppliers]]\nid = "a"\nurl = "https://x.com/"\nname = "Zhèjiāng"\n'.encode())
+    assert load_config(path).suppliers[0].name == "Zhèjiāng"
+
+
+def test_a_folder_as_config_path_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is a folder; give the path of the config file"):
+        load_config(tmp_path)
+
+
+def test_credentials_in_a_supplier_url_are_refused_and_not_echoed(tmp_path: Path) -> None:
+    text = '[[suppliers]]\nid = "a"\nurl = "https://buyer:hunter2@x.com/store"\n'
+    with pytest.raises(ConfigError, match="carries a user name or password") as caught:
+        load_config(_write(tmp_path, text))
+    assert "hunter2" not in str(caught.value)
 
 
 def test_database_url_from_environment_is_never_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

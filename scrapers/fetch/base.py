@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -79,3 +80,31 @@ def validate_url(url: str) -> str:
     if port == 0:
         raise FetchError("bad_url", f"{url!r} has port 0")
     return url.strip()
+
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*://)", re.IGNORECASE)
+_HOST_TAIL = re.compile(r"^(\[[0-9a-f:.]+\]|[^@/?#\s:\[\]]*)(:\d*)?(?=[/?#]|$)", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """The URL fit to print: any password (or a bare token before "@") replaced by ***.
+
+    Tolerates what urlsplit does not: "@", "/" or ":" inside an unescaped password. The host is what follows
+    the last "@" after which a plain host[:port] and then the path, query or end come.
+    """
+    match = _SCHEME.match(url)
+    if not match:
+        return url
+    scheme, rest = match.group(1), url[match.end() :]
+    for at in reversed([i for i, ch in enumerate(rest) if ch == "@"]):
+        if not _HOST_TAIL.match(rest[at + 1 :]):
+            continue
+        userinfo = rest[:at]
+        if "?" in userinfo or "#" in userinfo:
+            continue  # an "@" in a query string or fragment, not credentials
+        user, sep, _password = userinfo.partition(":")
+        if not sep and "/" in userinfo:
+            continue  # "host/path@x": no credentials
+        masked = f"{user}:***" if sep else "***"
+        return f"{scheme}{masked}@{rest[at + 1 :]}"
+    return url

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.config import ConfigError, parse_duration
+from monitor.config import ConfigError, parse_interval
 from monitor.watchlist import add_supplier, recipient_links, remove_supplier, update_supplier
 from monitor.web.context import principal, render, web_state
 from monitor.web.security import check_csrf
@@ -88,7 +88,7 @@ def edit(
     changes: dict[str, object] = {"tags": _tags(tags), "interval": interval.strip() or None}
     if interval.strip():
         try:
-            parse_duration(interval.strip())
+            parse_interval(interval.strip())
         except ValueError as exc:
             return _page(request, f"interval: {exc}", 422)
     wanted = (recipients or []) if recipients_shown else None

@@ -51,9 +51,11 @@ def build_demo_site(directory: Path, market: DemoMarketplace, method: str = "htt
     """Run real checks (check_suppliers over demo_config) for rounds 0 and 2; write a matching config.toml."""
     database_url = f"sqlite:///{directory / 'web.db'}"
     config = demo_config(market.base_url, database_url, method)
+    # The demo marketplace listens on loopback, which checks fetch only when allowed to.
+    config = config.model_copy(update={"fetch": config.fetch.model_copy(update={"allow_private_addresses": True})})
     document = tomlkit.document()
     document["database"] = {"url": database_url}
-    document["fetch"] = {"method": method, "timeout": "20s"}
+    document["fetch"] = {"method": method, "timeout": "20s", "allow_private_addresses": True}
     document["politeness"] = dict(LOOPBACK_POLITENESS)
     suppliers = tomlkit.aot()
     for entry in demo_suppliers(market.base_url):

@@ -26,7 +26,6 @@ from monitor.demo.runner import LOOPBACK_POLITENESS, demo_config
 from monitor.demo.scenario import demo_suppliers
 from monitor.web.app import create_app
 from monitor.web.security import (
-    CSRF_COOKIE,
     CSRF_FIELD,
     Credentials,
     CredentialsError,
@@ -85,11 +84,10 @@ def client(site: DemoSite) -> Iterator[TestClient]:
 
 
 def csrf(client: TestClient) -> str:
-    """Load a page so the CSRF cookie is set; return its value."""
-    client.get("/findings")
-    token = client.cookies.get(CSRF_COOKIE)
-    assert token
-    return token
+    """Load a page (which starts the session); return the CSRF token its forms carry."""
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/findings").text)
+    assert found
+    return found.group(1)
 
 
 # --- pages -------------------------------------------------------------------------------------------

@@ -22,10 +22,12 @@ from monitor.config import load_config
 from monitor.web.context import STATIC_DIR, WebState, render
 from monitor.web.security import (
     BASE_CSP,
-    CSRF_COOKIE,
     Credentials,
+    CsrfTokens,
     authenticate,
     require_credentials_for,
+    secret_from_env,
+    set_session_cookie,
 )
 from storage import open_database
 
@@ -50,21 +52,28 @@ def _error(request: Request, status: int, title: str, detail: Any) -> Response:
 
 
 def create_app(
-    config_path: Path, *, credentials: Credentials | None = None, database_url: str | None = None
+    config_path: Path,
+    *,
+    credentials: Credentials | None = None,
+    database_url: str | None = None,
+    secret: str | None = None,
 ) -> FastAPI:
     """The dashboard over the database named in ``config_path`` (or ``database_url``).
 
     Credentials default to the environment ($SUPPLIER_MONITOR_WEB_TOKEN / _PASSWORD_HASH); with none,
     requests are not authenticated and the actor is "local operator" (serve() allows that on loopback only).
+    CSRF tokens are signed with ``secret``
+    (default: $SUPPLIER_MONITOR_WEB_SECRET, else random per start).
     """
     from monitor.checks import sync_watch_list
     from monitor.web.routes import alerts, api, findings, overview, suppliers, watchlist
 
     config_path = Path(config_path)
     config = load_config(config_path)
+    csrf = CsrfTokens(secret or secret_from_env())
+    creds = credentials if credentials is not None else Credentials.from_env()
     db = open_database(database_url or config.database.url)
     sync_watch_list(db, config)
-    creds = credentials if credentials is not None else Credentials.from_env()
     state = WebState(config_path, db, creds)
 
     @asynccontextmanager
@@ -82,13 +91,14 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = state
+    app.state.csrf = csrf
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (overview, suppliers, findings, alerts, watchlist, api):
         app.include_router(module.router)
 
     @app.middleware("http")
     async def security_middleware(request: Request, call_next: Any) -> Response:
-        """Authenticate, then add the security headers and the CSRF cookie to whatever the route answered."""
+        """Authenticate, then add the security headers and the session cookie to whatever the route answered."""
         principal = authenticate(request, creds)
         if principal is None and not request.url.path.startswith("/static/"):
             response: Response
@@ -104,9 +114,7 @@ def create_app(
         request.state.principal = principal
         response = await call_next(request)
         _secure_headers(response)
-        new_token = getattr(request.state, "new_csrf", None)
-        if new_token:
-            response.set_cookie(CSRF_COOKIE, new_token, httponly=True, samesite="strict", path="/")
+        set_session_cookie(request, response)
         return response
 
     @app.exception_handler(StarletteHTTPException)

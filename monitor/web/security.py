@@ -8,9 +8,14 @@ state-changing request carries a CSRF token, and listening beyond loopback needs
   and/or a password hash from $SUPPLIER_MONITOR_WEB_PASSWORD_HASH (``hash_password`` makes one). Browsers
   use HTTP Basic (any user name, which becomes the actor; password = the password or the token); API
   clients send ``Authorization: Bearer <token>``.
-- CSRF: double-submit cookie. A random token in a SameSite=Strict, HttpOnly cookie; forms repeat it in a
-  hidden field, scripts in the X-CSRF-Token header. Bearer-token requests are exempt: a browser never adds
-  that header on its own, so a forged cross-site request cannot carry it.
+- CSRF: a random session id in its own cookie (``sm_session``: HttpOnly, SameSite=Strict, Path=/, Secure
+  over https), and a token the server signed (itsdangerous, HMAC) for that session id, valid for 12 hours.
+  Forms carry the token in a hidden field, scripts in the X-CSRF-Token header (pages have it in
+  ``<meta name="csrf-token">``). A cookie alone proves nothing: cookies are not isolated by port, so a
+  page on any other localhost port can set one; it cannot make a signature without the secret
+  ($SUPPLIER_MONITOR_WEB_SECRET, else random per server start: a restart asks open pages to reload).
+  Bearer-token requests are exempt: a browser never adds that header on its own, so a forged cross-site
+  request cannot carry it.
 """
 
 from __future__ import annotations
@@ -21,17 +26,23 @@ import hashlib
 import hmac
 import ipaddress
 import os
+import re
 import secrets
 from dataclasses import dataclass
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 TOKEN_ENV = "SUPPLIER_MONITOR_WEB_TOKEN"
 PASSWORD_HASH_ENV = "SUPPLIER_MONITOR_WEB_PASSWORD_HASH"
-CSRF_COOKIE = "sm_csrf"
+SECRET_ENV = "SUPPLIER_MONITOR_WEB_SECRET"
+SESSION_COOKIE = "sm_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+#: A page left open longer than this must be reloaded before its forms work again.
+CSRF_MAX_AGE = 12 * 3600
 LOCAL_ACTOR = "local operator"
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 BASE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
@@ -166,21 +177,74 @@ def authenticate(request: Request, credentials: Credentials) -> Principal | None
     return None
 
 
+def secret_from_env() -> str:
+    """The key CSRF tokens are signed with: $SUPPLIER_MONITOR_WEB_SECRET, or random for this server start."""
+    secret = os.environ.get(SECRET_ENV) or ""
+    if not secret:
+        return secrets.token_urlsafe(32)
+    if len(secret) < 32:
+        raise CredentialsError(f"${SECRET_ENV} is too short: use at least 32 random characters")
+    return secret
+
+
+class CsrfTokens:
+    """CSRF tokens signed by the server for one browser session (the session id cookie).
+
+    token = itsdangerous ``URLSafeTimedSerializer(secret, salt="csrf").dumps(session_id)``: an HMAC-SHA1
+    signature with a timestamp. A request passes when the token's signature is good, it is at most
+    ``max_age`` seconds old, and it names the session id of the request's own cookie.
+    """
+
+    def __init__(self, secret: str | bytes, *, max_age: int = CSRF_MAX_AGE) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="csrf")
+        self.max_age = max_age
+
+    def token(self, session_id: str) -> str:
+        return self._serializer.dumps(session_id)
+
+    def valid(self, token: str, session_id: str) -> bool:
+        try:
+            signed_for = self._serializer.loads(token, max_age=self.max_age)
+        except BadData:  # bad signature, expired, malformed
+            return False
+        return isinstance(signed_for, str) and hmac.compare_digest(signed_for.encode(), session_id.encode())
+
+
+def session_id(request: Request) -> str | None:
+    """The request's session id cookie, when it is one the server could have made."""
+    value = request.cookies.get(SESSION_COOKIE) or ""
+    return value if _SESSION_ID.fullmatch(value) else None
+
+
 def csrf_token_for(request: Request) -> str:
-    """The request's CSRF token (from the cookie, or a new one the response middleware will set)."""
-    token = request.cookies.get(CSRF_COOKIE)
-    if not token or len(token) < 32:
-        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
-        request.state.new_csrf = token
+    """The CSRF token for the request's session; without a session, one is started (the response
+    middleware sets its cookie)."""
+    token = getattr(request.state, "csrf_token", None)
+    if token:
+        return str(token)
+    sid = session_id(request) or getattr(request.state, "new_session", None)
+    if sid is None:
+        sid = request.state.new_session = secrets.token_urlsafe(32)
+    tokens: CsrfTokens = request.app.state.csrf
+    request.state.csrf_token = token = tokens.token(sid)
     return token
 
 
+def set_session_cookie(request: Request, response: Response) -> None:
+    """Set the cookie of a session started while answering ``request``."""
+    sid = getattr(request.state, "new_session", None)
+    if sid:
+        response.set_cookie(
+            SESSION_COOKIE, sid, httponly=True, samesite="strict", path="/", secure=request.url.scheme == "https"
+        )
+
+
 async def check_csrf(request: Request) -> None:
-    """Refuse (403) a state-changing request whose token does not match the cookie; bearer clients pass."""
+    """Refuse (403) a state-changing request without a token signed for its session; bearer clients pass."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is not None and principal.bearer:
         return
-    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    sid = session_id(request)
     sent = request.headers.get(CSRF_HEADER) or ""
     if not sent and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -188,5 +252,8 @@ async def check_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else ""
-    if not cookie or not sent or not hmac.compare_digest(cookie.encode(), sent.encode()):
-        raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")
+    tokens: CsrfTokens = request.app.state.csrf
+    if not sid or not sent or not tokens.valid(sent, sid):
+        raise HTTPException(
+            status_code=403, detail="missing, expired or wrong CSRF token: reload the page and try again"
+        )

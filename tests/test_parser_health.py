@@ -370,7 +370,7 @@ def test_status_reports_parser_health(site: Site) -> None:
 def test_dashboard_and_api_show_parser_health_escaped(site: Site) -> None:
     _dropped_family(site)
     app = create_app(site.config_path, credentials=Credentials())
-    with TestClient(app, follow_redirects=False) as client:
+    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
         page = client.get("/stats")
         api = client.get("/api/parser-health")
         schema = client.get("/openapi.json").json()

@@ -36,6 +36,9 @@ from monitor.web.security import (
 from storage import list_snapshots, open_database, open_findings
 from storage.dashboard import acknowledge, finding_state
 
+#: TestClient's base URL: the dashboard answers only to its own host names (not TestClient's "testserver").
+LOOPBACK = "http://127.0.0.1"
+
 
 @dataclass
 class DemoSite:
@@ -79,7 +82,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
 @pytest.fixture
 def client(site: DemoSite) -> Iterator[TestClient]:
     app = create_app(site.config_path, credentials=Credentials())
-    with TestClient(app, follow_redirects=False) as c:
+    with TestClient(app, base_url=LOOPBACK, follow_redirects=False) as c:
         yield c
 
 
@@ -400,7 +403,7 @@ def rclient(site: DemoSite, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]
     config_path = tmp_path / "config.toml"
     config_path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
     add_test_recipients(config_path)
-    with TestClient(create_app(config_path, credentials=Credentials()), follow_redirects=False) as c:
+    with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK, follow_redirects=False) as c:
         yield c, config_path
 
 
@@ -564,7 +567,7 @@ def test_new_keys_land_inside_their_table(tmp_path: Path) -> None:
 def test_token_and_password_auth(site: DemoSite) -> None:
     token = "t" * 32
     creds = Credentials(token=token, password_hash=hash_password("correct horse"))
-    with TestClient(create_app(site.config_path, credentials=creds)) as c:
+    with TestClient(create_app(site.config_path, credentials=creds), base_url=LOOPBACK) as c:
         assert c.get("/").status_code == 401
         assert "Basic" in c.get("/").headers["www-authenticate"]
         assert c.get("/api/suppliers").status_code == 401
@@ -632,7 +635,7 @@ def test_a_retrying_delivery_is_shown_and_can_be_retried_now(tmp_path: Path) -> 
         error = "webhook https://hooks.example.com unreachable (ConnectError)"
         assert mark_failed(db, job.id, error, now=now, retry_at=now + timedelta(hours=1))
     app = create_app(tmp_path / "config.toml", credentials=Credentials())
-    with TestClient(app, follow_redirects=False) as client:
+    with TestClient(app, base_url=LOOPBACK, follow_redirects=False) as client:
         page = client.get("/alerts?failed=true").text
         assert "retrying" in page and "Retry now" in page and "unreachable" in page
         assert "SECRET-TOKEN" not in page

@@ -1,6 +1,8 @@
 """The dashboard's trust boundaries, against uvicorn on an ephemeral loopback port (real HTTP, real Host
 headers) over a database filled by real checks of the demo marketplace:
 
+- Host names: only its own (DNS rebinding: a page served as rebind.attacker.example that resolves to
+  127.0.0.1 must not read or change anything).
 - CSRF: tokens the server signed for this browser's session; a cookie and field pair a page on another
   localhost port chose itself is refused.
 """
@@ -13,6 +15,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +24,7 @@ from fastapi import FastAPI
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 
+from monitor.config import ConfigError
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.web.app import create_app
 from monitor.web.security import (
@@ -33,12 +38,21 @@ from monitor.web.security import (
 from tests.test_web import DemoSite, build_demo_site
 
 SECRET = "s" * 40
+REBIND = "rebind.attacker.example"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     with DemoMarketplace() as market:
         yield build_demo_site(tmp_path_factory.mktemp("websec"), market)
+
+
+@pytest.fixture
+def config_path(site: DemoSite, tmp_path: Path) -> Path:
+    """A copy of the demo config this test may edit (same database)."""
+    path = tmp_path / "config.toml"
+    path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
 
 
 @contextmanager
@@ -84,6 +98,140 @@ def page_token(client: httpx.Client, path: str = "/findings") -> str:
 
 def finding_state(client: httpx.Client, finding_id: int) -> str:
     return str(next(f for f in client.get("/api/findings").json() if f["id"] == finding_id)["state"])
+
+
+# --- host names (DNS rebinding) ----------------------------------------------------------------------
+
+
+def test_rebound_host_name_is_refused_before_anything_runs(site: DemoSite) -> None:
+    """A page at rebind.attacker.example (resolving to 127.0.0.1) can neither read nor change anything."""
+    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        port = base.rsplit(":", 1)[1]
+        for host in (REBIND, f"{REBIND}:{port}", f"127.0.0.1.{REBIND}", "localhost.attacker.example", "127.0.0.2"):
+            headers = {"Host": host}
+            for path in ("/", "/watchlist", "/api/suppliers", "/openapi.json", "/static/app.js", "/no/such/page"):
+                r = client.get(path, headers=headers)
+                assert r.status_code == 400, (host, path, r.status_code)
+                assert r.headers["content-type"].startswith("text/plain")
+                assert r.text == "Invalid host header"
+                assert "set-cookie" not in r.headers
+            # Even with a session and a token from the real page, a request under the foreign name is refused.
+            token = page_token(client)
+            r = client.post("/api/suppliers/haoyu-valves/check", headers={**headers, "X-CSRF-Token": token})
+            assert r.status_code == 400
+            r = client.post(
+                "/watchlist/add", headers=headers, data={CSRF_FIELD: token, "id": "x", "url": "https://e.com"}
+            )
+            assert r.status_code == 400
+        assert app.state.web.runner.jobs == {}
+        assert "https://e.com" not in site.config_path.read_text(encoding="utf-8")
+
+
+def test_every_get_route_is_behind_the_host_check(site: DemoSite) -> None:
+    """Routes added later (/healthz) too: the check wraps the whole app, before authentication and routing."""
+    import importlib
+    import pkgutil
+
+    import monitor.web.routes
+
+    app = create_app(site.config_path, credentials=Credentials(token="t" * 32), secret=SECRET)
+    routes = list(app.routes)
+    for module in pkgutil.iter_modules(monitor.web.routes.__path__):
+        routes += getattr(importlib.import_module(f"monitor.web.routes.{module.name}"), "router", app.router).routes
+    paths = sorted(
+        {
+            route.path
+            for route in routes
+            if "GET" in (getattr(route, "methods", None) or ()) and "{" not in getattr(route, "path", "{")
+        }
+    )
+    assert {"/", "/findings", "/api/suppliers", "/openapi.json"} <= set(paths)
+    with live(app) as base, browser(base) as client:
+        for path in paths:
+            r = client.get(path, headers={"Host": REBIND, "Authorization": "Bearer " + "t" * 32})
+            assert r.status_code == 400, path
+
+
+def test_own_host_names_are_served(site: DemoSite) -> None:
+    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        port = base.rsplit(":", 1)[1]
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}", "localhost"):
+            r = client.get("/api/suppliers", headers={"Host": host})
+            assert r.status_code == 200, host
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("listen_host", "accepted", "refused"),
+    [
+        ("192.0.2.7", ["192.0.2.7:8765", "127.0.0.1:8765"], [REBIND, "192.0.2.8:8765"]),
+        ("2001:db8::7", ["[2001:db8::7]:8765", "[::1]:8765"], [REBIND, "[2001:db8::8]:8765"]),
+        ("monitor.internal", ["monitor.internal:8765", "localhost"], [REBIND, "evil.monitor.internal"]),
+    ],
+)
+def test_the_address_it_listens_on_is_accepted(
+    site: DemoSite, listen_host: str, accepted: list[str], refused: list[str]
+) -> None:
+    app = create_app(site.config_path, credentials=Credentials(token="t" * 32), secret=SECRET, listen_host=listen_host)
+    bearer = {"Authorization": "Bearer " + "t" * 32}
+    with live(app) as base, browser(base) as client:
+        for host in accepted:
+            assert client.get("/api/suppliers", headers={**bearer, "Host": host}).status_code == 200, host
+        for host in refused:
+            assert client.get("/api/suppliers", headers={**bearer, "Host": host}).status_code == 400, host
+
+
+def test_configured_allowed_hosts_replace_the_loopback_names(config_path: Path) -> None:
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(
+        '[dashboard]\nallowed_hosts = ["monitor.example.com", "*.corp.example"]\n\n' + text, encoding="utf-8"
+    )
+    app = create_app(config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        for host in ("monitor.example.com", "MONITOR.example.com:8765", "dash.corp.example", "a.b.corp.example"):
+            assert client.get("/api/suppliers", headers={"Host": host}).status_code == 200, host
+        for host in ("127.0.0.1", "corp.example", "evilcorp.example", "monitor.example.com.evil", REBIND):
+            assert client.get("/api/suppliers", headers={"Host": host}).status_code == 400, host
+
+
+@pytest.mark.parametrize("pattern", ["monitor.*.example", "*example.com", "**.example.com", "a b", "", "*"])
+def test_unusable_allowed_hosts_are_a_config_error(config_path: Path, pattern: str) -> None:
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(f'[dashboard]\nallowed_hosts = ["{pattern}"]\n\n' + text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"dashboard\.allowed_hosts"):
+        create_app(config_path, credentials=Credentials(), secret=SECRET)
+
+
+def _served_app(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """Make uvicorn.run record the app serve() would run instead of running it."""
+    import uvicorn
+
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append((app, kwargs)))
+    monkeypatch.delenv("SUPPLIER_MONITOR_WEB_TOKEN", raising=False)
+    monkeypatch.delenv("SUPPLIER_MONITOR_WEB_PASSWORD_HASH", raising=False)
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    return calls
+
+
+def test_serve_and_serve_demo_refuse_foreign_host_names(
+    site: DemoSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.web.app import serve, serve_demo
+
+    calls = _served_app(monkeypatch)
+    serve(site.config_path, "127.0.0.1", 8765)
+    demo_db = tmp_path / "demo.db"
+    demo_db.write_bytes(Path(site.database_url.removeprefix("sqlite:///")).read_bytes())
+    serve_demo(demo_db)
+    assert [kwargs["host"] for _app, kwargs in calls] == ["127.0.0.1", "127.0.0.1"]
+    for app, _kwargs in calls:
+        with live(app) as base, browser(base) as client:
+            assert client.get("/api/suppliers").status_code == 200
+            assert client.get("/api/suppliers", headers={"Host": REBIND}).status_code == 400
+            assert client.get("/", headers={"Host": f"{REBIND}:8765"}).status_code == 400
 
 
 # --- CSRF --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ layer of monitor.web.security applied as middleware to every response.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from monitor.config import load_config
 from monitor.web.context import STATIC_DIR, WebState, render
@@ -24,7 +26,9 @@ from monitor.web.security import (
     BASE_CSP,
     Credentials,
     CsrfTokens,
+    allowed_host_names,
     authenticate,
+    is_loopback,
     require_credentials_for,
     secret_from_env,
     set_session_cookie,
@@ -56,13 +60,15 @@ def create_app(
     *,
     credentials: Credentials | None = None,
     database_url: str | None = None,
+    listen_host: str | None = None,
     secret: str | None = None,
 ) -> FastAPI:
     """The dashboard over the database named in ``config_path`` (or ``database_url``).
 
     Credentials default to the environment ($SUPPLIER_MONITOR_WEB_TOKEN / _PASSWORD_HASH); with none,
     requests are not authenticated and the actor is "local operator" (serve() allows that on loopback only).
-    CSRF tokens are signed with ``secret``
+    It answers only to the host names of ``[dashboard] allowed_hosts``, or (none configured) to the loopback
+    names and ``listen_host``, the address serve() listens on. CSRF tokens are signed with ``secret``
     (default: $SUPPLIER_MONITOR_WEB_SECRET, else random per start).
     """
     from monitor.checks import sync_watch_list
@@ -70,6 +76,7 @@ def create_app(
 
     config_path = Path(config_path)
     config = load_config(config_path)
+    hosts = allowed_host_names(config.dashboard.allowed_hosts, listen_host)
     csrf = CsrfTokens(secret or secret_from_env())
     creds = credentials if credentials is not None else Credentials.from_env()
     db = open_database(database_url or config.database.url)
@@ -117,6 +124,10 @@ def create_app(
         set_session_cookie(request, response)
         return response
 
+    # Added last, so outermost: a request under a foreign host name (DNS rebinding) gets a plain 400 before
+    # authentication, routing or static files see it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {403: "Refused", 404: "Not found", 405: "Method not allowed", 409: "Conflict"}
@@ -156,7 +167,13 @@ def serve(
 
     credentials = Credentials.from_env()
     require_credentials_for(host, credentials)
-    app = create_app(config_path, credentials=credentials, database_url=database_url)
+    app = create_app(config_path, credentials=credentials, database_url=database_url, listen_host=host)
+    if not is_loopback(host) and not load_config(config_path).dashboard.allowed_hosts:
+        print(
+            f"The dashboard answers only to {host} and the loopback names; to reach it by another name or "
+            "address, list them in [dashboard] allowed_hosts.",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False)
 
 

@@ -1,9 +1,13 @@
-"""Authentication, CSRF protection and security headers of the dashboard.
+"""Host check, authentication, CSRF protection and security headers of the dashboard.
 
 Threat model: the dashboard renders scraped (hostile) text and stores hostile HTML, and it can edit the
 config and trigger fetches. So: everything is autoescaped, stored pages are only served sandboxed, every
 state-changing request carries a CSRF token, and listening beyond loopback needs credentials.
 
+- Host names: only its own (``allowed_host_names``: ``[dashboard] allowed_hosts``, or the loopback names
+  and the address it listens on). A page on any web site can make the browser resolve its own name to
+  127.0.0.1 (DNS rebinding) and then read the dashboard as "same origin"; the Host header still carries
+  the attacker's name, so such requests are refused (400) before authentication or routing.
 - Credentials (optional on 127.0.0.1, required elsewhere): a bearer token from $SUPPLIER_MONITOR_WEB_TOKEN
   and/or a password hash from $SUPPLIER_MONITOR_WEB_PASSWORD_HASH (``hash_password`` makes one). Browsers
   use HTTP Basic (any user name, which becomes the actor; password = the password or the token); API
@@ -28,10 +32,13 @@ import ipaddress
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadData, URLSafeTimedSerializer
+
+from monitor.config import LOOPBACK_HOSTS, ConfigError
 
 TOKEN_ENV = "SUPPLIER_MONITOR_WEB_TOKEN"
 PASSWORD_HASH_ENV = "SUPPLIER_MONITOR_WEB_PASSWORD_HASH"
@@ -43,6 +50,7 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_MAX_AGE = 12 * 3600
 LOCAL_ACTOR = "local operator"
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?")
 
 BASE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
@@ -140,6 +148,47 @@ def require_credentials_for(host: str, credentials: Credentials) -> None:
             f"Set ${TOKEN_ENV} (a long random token) or ${PASSWORD_HASH_ENV} "
             "(from monitor.web.security.hash_password), or bind to 127.0.0.1."
         )
+
+
+def allowed_host_names(configured: Sequence[str], listen_host: str | None) -> list[str]:
+    """The Host header values the dashboard answers to (lower case; "*.example.com" allows subdomains).
+
+    ``configured`` is ``[dashboard] allowed_hosts``; when it is empty, the loopback names and the address the
+    server listens on (an IPv6 address in brackets, as browsers send it). Refuses patterns that would not
+    do what they say (ConfigError naming the key).
+    """
+    hosts = [_bracket_ipv6(h.strip().lower()) for h in configured]
+    for host in hosts:
+        if not _is_host_pattern(host):
+            raise ConfigError(
+                f"dashboard.allowed_hosts: {host!r} is not a host name, an IP address or '*.' and a domain of two "
+                "labels or more (e.g. 'monitor.example.com', '*.corp.example', '192.0.2.7', '[::1]')"
+            )
+    if hosts:
+        return hosts
+    names = list(LOOPBACK_HOSTS)
+    if listen_host:
+        listen = _bracket_ipv6(listen_host.strip().lower())
+        if listen not in names:
+            names.append(listen)
+    return names
+
+
+def _bracket_ipv6(host: str) -> str:
+    """An IPv6 address as it appears in a Host header ("[::1]"); anything else as it is."""
+    try:
+        return f"[{host.strip('[]')}]" if ipaddress.ip_address(host.strip("[]")).version == 6 else host
+    except ValueError:
+        return host
+
+
+def _is_host_pattern(host: str) -> bool:
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            return ipaddress.ip_address(host[1:-1]).version == 6
+        except ValueError:
+            return False
+    return bool(_HOST_NAME.fullmatch(host)) and (not host.startswith("*.") or "." in host[2:])
 
 
 # --- request checks ------------------------------------------------------------------------------------

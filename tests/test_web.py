@@ -138,7 +138,13 @@ def test_overview_lists_every_supplier_with_status(client: TestClient, site: Dem
 
 @pytest.mark.parametrize(
     "url",
-    ["/suppliers/no-such-supplier", "/snapshots/999999", "/suppliers/jiahe-electronics/diff?a=999998&b=999999"],
+    [
+        "/suppliers/no-such-supplier",
+        "/snapshots/999999",
+        "/snapshots/abc",
+        "/snapshots/0",
+        "/suppliers/jiahe-electronics/diff?a=999998&b=999999",
+    ],
 )
 def test_bad_ids_give_404_pages(client: TestClient, url: str) -> None:
     r = client.get(url)
@@ -163,7 +169,6 @@ def test_snapshot_of_another_supplier_is_404_in_diff(client: TestClient) -> None
         "/suppliers/jiahe-electronics/diff?a=1",
         "/findings?state=maybe",
         "/stats?days=0",
-        "/snapshots/abc",
     ],
 )
 def test_bad_parameters_give_422_pages(client: TestClient, url: str) -> None:
@@ -178,7 +183,7 @@ def test_api_errors_are_json(client: TestClient) -> None:
     assert r.status_code == 404 and r.json() == {"detail": "supplier 'nope' not found"}
     r = client.get("/api/suppliers?severity=bad")
     assert r.status_code == 422 and r.headers["content-type"] == "application/json"
-    assert client.get("/api/snapshots/0").status_code == 422
+    assert client.get("/api/snapshots/0").status_code == 404
 
 
 # --- data shown --------------------------------------------------------------------------------------

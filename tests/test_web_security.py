@@ -5,6 +5,7 @@ headers) over a database filled by real checks of the demo marketplace:
   127.0.0.1 must not read or change anything).
 - CSRF: tokens the server signed for this browser's session; a cookie and field pair a page on another
   localhost port chose itself is refused.
+- Bad values through HTTP: ids beyond SQLite's integers and impossible durations or crons are 404/422, never 500.
 """
 
 from __future__ import annotations
@@ -356,3 +357,95 @@ def test_secret_from_the_environment_survives_a_restart(site: DemoSite, monkeypa
     monkeypatch.setenv(SECRET_ENV, "short")
     with pytest.raises(CredentialsError, match="too short"):
         create_app(site.config_path, credentials=Credentials())
+
+
+# --- bad values through HTTP -------------------------------------------------------------------------
+
+BAD_IDS = [
+    "9223372036854775808",
+    "18446744073709551616",
+    "1" + "0" * 40,
+    "-1",
+    "0",
+    "abc",
+    "1e3",
+    "9223372036854775807",
+]
+GET_ID_ROUTES = [
+    "/snapshots/{}",
+    "/evidence/snapshots/{}/page",
+    "/evidence/snapshots/{}/page.txt",
+    "/evidence/snapshots/{}/screenshot.png",
+    "/evidence/checks/{}/page.txt",
+    "/api/snapshots/{}",
+    "/api/jobs/{}",
+]
+POST_ID_ROUTES = [
+    "/findings/{}/acknowledge",
+    "/findings/{}/snooze",
+    "/findings/{}/reopen",
+    "/alerts/deliveries/{}/resend",
+]
+
+
+def test_ids_out_of_range_or_not_numbers_are_404(site: DemoSite) -> None:
+    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        token = page_token(client)
+        for bad in BAD_IDS:
+            for route in GET_ID_ROUTES:
+                r = client.get(route.format(bad))
+                assert r.status_code == 404, (route, bad, r.status_code, r.text[:300])
+                if route.startswith("/api/"):
+                    assert r.headers["content-type"] == "application/json" and "detail" in r.json()
+                else:
+                    assert "Not found" in r.text
+            for route in POST_ID_ROUTES:
+                r = client.post(route.format(bad), data={CSRF_FIELD: token, "until": "2999-01-01"})
+                assert r.status_code == 404, (route, bad, r.status_code, r.text[:300])
+            r = client.get(f"/suppliers/jiahe-electronics/diff?a={bad}&b=1")
+            assert r.status_code in (404, 422), (bad, r.status_code)
+            assert "Traceback" not in r.text
+        for huge in BAD_IDS[:3]:
+            assert client.get(f"/suppliers/jiahe-electronics/diff?a=1&b={huge}").status_code == 404
+
+
+@pytest.mark.parametrize("interval", ["1e300", "99999999999d", "inf", "nan", "1ms", "0s", "-1h", "1e30s", "soon"])
+def test_impossible_intervals_are_422_naming_the_key(config_path: Path, interval: str) -> None:
+    before = config_path.read_text(encoding="utf-8")
+    app = create_app(config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        token = page_token(client, "/watchlist")
+        r = client.patch("/api/suppliers/haoyu-valves", json={"interval": interval}, headers={"X-CSRF-Token": token})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"].startswith("interval: "), r.json()
+        r = client.post("/watchlist/haoyu-valves/edit", data={CSRF_FIELD: token, "interval": interval, "tags": ""})
+        assert r.status_code == 422 and "interval: " in r.text and "Traceback" not in r.text
+        new = {
+            CSRF_FIELD: token,
+            "id": "kettles",
+            "url": "https://kettles.en.alibaba.com/company_profile.html",
+            "interval": interval,
+        }
+        r = client.post("/watchlist/add", data=new)
+        assert r.status_code == 422 and "interval: " in r.text
+    assert config_path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("cron", "reason"), [("0 0 31 2 *", "never fires"), ("61 * * * *", "not a crontab expression"), ("x", "fields")]
+)
+def test_impossible_cron_is_422(config_path: Path, cron: str, reason: str) -> None:
+    before = config_path.read_text(encoding="utf-8")
+    app = create_app(config_path, credentials=Credentials(), secret=SECRET)
+    with live(app) as base, browser(base) as client:
+        headers = {"X-CSRF-Token": page_token(client)}
+        r = client.patch("/api/suppliers/haoyu-valves", json={"cron": cron, "interval": None}, headers=headers)
+        assert r.status_code == 422, r.text
+        assert f"cron {cron!r}" in r.json()["detail"] and reason in r.json()["detail"], r.json()
+    assert config_path.read_text(encoding="utf-8") == before
+    with live(create_app(config_path, credentials=Credentials(), secret=SECRET)) as base, browser(base) as client:
+        headers = {"X-CSRF-Token": page_token(client)}
+        r = client.patch("/api/suppliers/haoyu-valves", json={"cron": "0 6 * * *", "interval": None}, headers=headers)
+        assert r.status_code == 200, r.text
+    assert 'cron = "0 6 * * *"' in config_path.read_text(encoding="utf-8")

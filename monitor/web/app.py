@@ -139,6 +139,12 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        in_path = next((e for e in exc.errors() if e.get("loc", ())[:1] == ("path",)), None)
+        if in_path is not None:
+            # An id that is no number, below 1 or beyond the database's integers names nothing: 404, as for
+            # an id that is merely unused (the database is never asked, so 2**64 cannot overflow it).
+            name = str(in_path["loc"][-1]).removesuffix("_id")
+            return _error(request, 404, "Not found", f"{name} {str(in_path.get('input', ''))[:40]!r} not found")
         return _error(request, 422, "Invalid request", errors)
 
     @app.exception_handler(Exception)

@@ -13,10 +13,11 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jinja2
 from fastapi import HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -25,6 +26,10 @@ from monitor.web.security import CSRF_FIELD, Credentials, Principal, csrf_token_
 from storage import Database
 
 log = logging.getLogger(__name__)
+#: The largest id the database can hold (SQLite's INTEGER, PostgreSQL's bigint); a larger one in a URL names nothing.
+MAX_ROW_ID = 2**63 - 1
+#: A database id in a URL path; anything else (not a number, below 1, too large) is a 404 (see app.py).
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
 

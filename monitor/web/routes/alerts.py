@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from monitor.web.context import render, web_state
+from monitor.web.context import RowId, render, web_state
 from monitor.web.security import check_csrf
 from storage import list_deliveries, reset_delivery
 from storage.outbox import redact_text
@@ -28,7 +27,7 @@ def alerts_log(request: Request, failed: bool = False) -> HTMLResponse:
 
 
 @router.post("/alerts/deliveries/{delivery_id}/resend", dependencies=[Depends(check_csrf)], include_in_schema=False)
-def resend(request: Request, delivery_id: Annotated[int, Path(ge=1)]) -> RedirectResponse:
+def resend(request: Request, delivery_id: RowId) -> RedirectResponse:
     """Queue a delivery again (the daemon or `supplier-monitor alerts send` delivers it)."""
     if not reset_delivery(web_state(request).db, delivery_id, datetime.now(UTC)):
         raise HTTPException(status_code=404, detail=f"delivery {delivery_id} not found or being sent right now")

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.config import Config, ConfigError, SupplierConfig
+from monitor.config import Config, SupplierConfig, parse_interval
 from monitor.watchlist import recipient_links, update_supplier
-from monitor.web.context import not_found, principal, web_state
+from monitor.web.context import RowId, not_found, principal, web_state
 from monitor.web.routes.overview import Severity, SupplierFilters
 from monitor.web.security import check_csrf
 from storage import get_snapshot, get_supplier, list_checks, list_deliveries, list_snapshots, parser_health
@@ -96,7 +96,7 @@ def api_snapshots(request: Request, supplier_id: SupplierId) -> list[dict[str, A
 
 
 @router.get("/snapshots/{snapshot_id}")
-def api_snapshot(request: Request, snapshot_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+def api_snapshot(request: Request, snapshot_id: RowId) -> dict[str, Any]:
     """One snapshot with its claims document (docs/claims-schema.md)."""
     s = get_snapshot(web_state(request).db, snapshot_id)
     if s is None:
@@ -170,11 +170,15 @@ def api_check_now(request: Request, supplier_id: SupplierId) -> dict[str, Any]:
 
 
 class SupplierEdit(BaseModel):
-    """A watch list edit: keys left out stay as they are; ``interval: null`` falls back to the default."""
+    """A watch list edit: keys left out stay as they are; ``interval: null`` falls back to the default.
+
+    ``interval`` (1 s to 366 d) and ``cron`` (UTC crontab) exclude each other: set one, null the other.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     interval: str | None = Field(default=None, max_length=20, examples=["6h"])
+    cron: str | None = Field(default=None, max_length=100, examples=["0 6 * * *"])
     tags: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=100)
     paused: bool | None = None
     #: Everyone who should get this supplier's alerts (names of [[recipients]]); see monitor.watchlist.
@@ -208,20 +212,27 @@ def api_edit_supplier(request: Request, supplier_id: SupplierId, edit: SupplierE
     changes: dict[str, object] = {}
     if "interval" in given:
         changes["interval"] = (edit.interval or "").strip() or None
+        if changes["interval"]:
+            try:
+                parse_interval(changes["interval"])
+            except ValueError as exc:
+                raise HTTPException(status_code=422, detail=f"interval: {exc}") from None
+    if "cron" in given:
+        changes["cron"] = (edit.cron or "").strip() or None
     if "tags" in given:
         changes["tags"] = [t.strip() for t in edit.tags or [] if t.strip()]
     if "paused" in given:
         changes["paused"] = edit.paused or None
     try:
         config = update_supplier(state.config_path, supplier_id, changes, recipients=edit.recipients)
-    except ConfigError as exc:
+    except ValueError as exc:  # ConfigError (the whole config validated: file untouched) or a bad value
         raise HTTPException(status_code=422, detail=str(exc)) from None
     sync_watch_list(state.db, config)
     return _watch_entry(config, config.supplier(supplier_id))
 
 
 @router.get("/jobs/{job_id}")
-def api_job(request: Request, job_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+def api_job(request: Request, job_id: RowId) -> dict[str, Any]:
     job = web_state(request).runner.jobs.get(job_id)
     if job is None:
         raise not_found(f"job {job_id}")

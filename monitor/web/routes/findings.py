@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from monitor.web.context import not_found, principal, render, web_state
+from monitor.web.context import RowId, not_found, principal, render, web_state
 from monitor.web.routes.suppliers import rule_info
 from monitor.web.security import check_csrf
 from storage.dashboard import SEVERITIES, UnknownFindingError, acknowledge, findings_inbox, reopen, snooze
 
 router = APIRouter()
-FindingId = Annotated[int, Path(ge=1)]
+FindingId = RowId
 Note = Annotated[str, Form(max_length=2000)]
 
 

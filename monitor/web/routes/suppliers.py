@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from monitor.changes import diff_claims
 from monitor.verify import all_rules
-from monitor.web.context import not_found, render, web_state
+from monitor.web.context import MAX_ROW_ID, RowId, not_found, render, web_state
 from monitor.web.security import EVIDENCE_CSP
 from scrapers.claims import ClaimsDocument
 from storage import (
@@ -27,7 +27,7 @@ from storage.models import StoredFinding
 
 router = APIRouter()
 SupplierId = Annotated[str, Path(max_length=200)]
-SnapshotId = Annotated[int, Path(ge=1)]
+SnapshotId = RowId
 
 
 def rule_info(code: str) -> dict[str, str]:
@@ -114,7 +114,8 @@ def diff_page(
     supplier = get_supplier(db, supplier_id)
     if supplier is None:
         raise not_found(f"supplier {supplier_id!r}")
-    old, new = get_snapshot(db, a), get_snapshot(db, b)
+    old = get_snapshot(db, a) if a <= MAX_ROW_ID else None
+    new = get_snapshot(db, b) if b <= MAX_ROW_ID else None
     if old is None or old.supplier_id != supplier_id:
         raise not_found(f"snapshot {a} of {supplier_id!r}")
     if new is None or new.supplier_id != supplier_id:
@@ -163,7 +164,7 @@ def evidence_screenshot(request: Request, snapshot_id: SnapshotId) -> Response:
 
 
 @router.get("/evidence/checks/{check_id}/page.txt", include_in_schema=False)
-def check_evidence_text(request: Request, check_id: Annotated[int, Path(ge=1)]) -> Response:
+def check_evidence_text(request: Request, check_id: RowId) -> Response:
     """What a blocked/failed check saw (captcha page...), as text only."""
     html = check_evidence_html(web_state(request).db, check_id)
     if html is None:

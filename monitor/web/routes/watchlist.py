@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.config import ConfigError, parse_interval
+from monitor.config import parse_interval
 from monitor.watchlist import add_supplier, recipient_links, remove_supplier, update_supplier
 from monitor.web.context import principal, render, web_state
 from monitor.web.security import check_csrf
@@ -50,7 +50,7 @@ def _apply(request: Request, edit: object) -> Response:
 
     try:
         config = edit() if callable(edit) else None
-    except ConfigError as exc:
+    except ValueError as exc:  # ConfigError (the whole config validated: file untouched) or a bad value
         return _page(request, str(exc), 422)
     if config is not None:
         sync_watch_list(web_state(request).db, config)
@@ -68,6 +68,10 @@ def add(
 ) -> Response:
     entry: dict[str, object] = {"id": id.strip(), "name": name.strip(), "url": url.strip(), "tags": _tags(tags)}
     if interval.strip():
+        try:
+            parse_interval(interval.strip())
+        except ValueError as exc:
+            return _page(request, f"interval: {exc}", 422)
         entry["interval"] = interval.strip()
     return _apply(request, lambda: add_supplier(web_state(request).config_path, entry))
 

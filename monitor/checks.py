@@ -8,6 +8,10 @@ A page that is not fetched on purpose (its host is being left alone after anothe
 or the check's ``scheduler.check_timeout`` ran out before reaching it) is stored as ``skipped`` with the
 reason: operators see why there is no fresh check, and it is no failure of that supplier. A page still
 loading when the budget runs out is a failed check (``check_timeout: ...``).
+
+An HTTP error answer (4xx/5xx) that is no wall and no "not found" is a failed check too (``error``, reason
+``http_error: HTTP 503 ...``), whatever its body shows: an error page with the supplier's header is never
+compared with the last snapshot, resolves no finding and raises no claim alert; the page is kept as evidence.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from monitor.config import Config, SupplierConfig
 from monitor.fetchers import Fetchers
 from monitor.verify import Finding
 from monitor.verify.service import ClaimJudge
-from scrapers.claims import ClaimsDocument
+from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
+from scrapers.fetch.base import redact_url
 from scrapers.platforms import UnknownPlatformError
 from storage import (
     SKIPPED,
@@ -292,8 +297,17 @@ class Checker:
             final_url=page.final_url,
             fetched_at=started,
         )
-        if not (fallback_follows and reading.status.value == "blocked"):
-            self.fetchers.report(url, reading.status.value)  # block pages and 5xx start the host's backoff
+        failed = reading.status is PageStatus.HTTP_ERROR
+        if not (fallback_follows and (failed or reading.status is PageStatus.BLOCKED)):
+            # Block pages start the host's backoff, error answers (4xx/5xx) its error backoff.
+            self.fetchers.report(url, "error" if failed else reading.status.value)
+        if failed:
+            # An error answer is a failed check whatever its body shows: its claims are never stored or
+            # compared (the page is kept as evidence). "http_error: ..." like a transport-level HTTP failure.
+            reason = f"http_error: {reading.classification.reason}"
+            if page.final_url and page.final_url != url:
+                reason += f" (redirected to {redact_url(page.final_url)})"
+            return Observation(started, page.method, "error", reason, None, page.html, None, page.status_code)
         return Observation(
             started,
             page.method,

@@ -24,6 +24,9 @@ class PageStatus(StrEnum):
     LOGIN_REQUIRED = "login_required"
     NOT_FOUND = "not_found"
     UNPARSEABLE = "unparseable"
+    #: The server answered with an HTTP error (4xx/5xx) that is no wall and no "not found": whatever the body
+    #: shows (an error page may still carry the supplier's header), it is not the supplier's page.
+    HTTP_ERROR = "http_error"
 
 
 CertificationKind = Literal["management_system", "product", "audit", "other"]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from scrapers.claims import ClaimsDocument, PageStatus
@@ -431,6 +432,26 @@ NOT_FOUND_MAX_TEXT_CHARS = 5000
 EMPTY_PAGE_TEXT_CHARS = 200
 
 
+def _shown(url: str) -> str:
+    """A URL fit for a reason that operators read: its password masked."""
+    from scrapers.fetch.base import redact_url  # scrapers.fetch imports this module (WALL_SELECTORS)
+
+    return redact_url(url)
+
+
+def is_http_error(http_status: int | None) -> bool:
+    """A 4xx or 5xx answer: never an ok page, whatever its body shows."""
+    return http_status is not None and 400 <= http_status <= 599
+
+
+def http_words(http_status: int | None) -> str:
+    """ "HTTP 503 (Service Unavailable)"; the number alone for a code without a standard name."""
+    try:
+        return f"HTTP {http_status} ({HTTPStatus(http_status).phrase})"
+    except ValueError:
+        return f"HTTP {http_status}"
+
+
 @dataclass(frozen=True)
 class Classification:
     status: PageStatus
@@ -491,6 +512,10 @@ def classify(
     """Status of a fetched page given what the parser could read from it (``markers``: the page's
     :func:`wall_markers`, when the caller has them already).
 
+    An HTTP error answer (4xx/5xx) is never ``ok``: 404/410 are ``not_found``, a wall stays ``blocked`` or
+    ``login_required`` (hosts back off from those), 401/407 and 403/429/503 without supplier data keep their
+    wall statuses, and any other error page is ``http_error``, even when it shows the supplier's header.
+
     Never raises on page content; bytes are decoded as UTF-8 (with replacement characters).
     """
     if isinstance(html, bytes | bytearray | memoryview):
@@ -498,8 +523,10 @@ def classify(
     elif not isinstance(html, str):
         html = ""
     if http_status in (404, 410):
-        return Classification(PageStatus.NOT_FOUND, f"HTTP {http_status}")
-    if claims.has_claims():
+        gone = "the server has no such page; the supplier page may be gone"
+        return Classification(PageStatus.NOT_FOUND, f"{http_words(http_status)}: {gone}")
+    failed = is_http_error(http_status)
+    if claims.has_claims() and not failed:
         return Classification(PageStatus.OK, "supplier data present")
 
     markers = wall_markers(html) if markers is None else markers
@@ -510,13 +537,20 @@ def classify(
             hits = [m.name for m in markers if m.status is status or m.generic]
             return Classification(status, "no supplier data; " + ", ".join(hits))
     if final_url and LOGIN_HOSTS.match(urlsplit(final_url).hostname or ""):
-        return Classification(PageStatus.LOGIN_REQUIRED, f"redirected to sign-in page {final_url}")
+        return Classification(PageStatus.LOGIN_REQUIRED, f"redirected to sign-in page {_shown(final_url)}")
+    if failed and claims.has_claims():
+        # An error page that still shows the supplier's header (or a stale copy of the page): not compared.
+        return Classification(
+            PageStatus.HTTP_ERROR, f"{http_words(http_status)}, although the page shows supplier data; not compared"
+        )
     if http_status in (401, 407):
         return Classification(PageStatus.LOGIN_REQUIRED, f"HTTP {http_status}")
     if http_status in (403, 429, 503):
         return Classification(PageStatus.BLOCKED, f"HTTP {http_status} without supplier data")
+    if failed:
+        return Classification(PageStatus.HTTP_ERROR, f"{http_words(http_status)} without supplier data")
     if final_url and ERROR_PATH.search(urlsplit(final_url).path):
-        return Classification(PageStatus.NOT_FOUND, f"redirected to error page {final_url}")
+        return Classification(PageStatus.NOT_FOUND, f"redirected to error page {_shown(final_url)}")
     if says_not_found(html[:200_000]):
         return Classification(PageStatus.NOT_FOUND, "page says it does not exist")
     if visible_text_length(html) < EMPTY_PAGE_TEXT_CHARS:

@@ -72,7 +72,10 @@ def read_page(
     final_url: str | None = None,
     fetched_at: datetime | None = None,
 ) -> PageReading:
-    """Parse and classify one page. Never raises on page content; an unknown platform name does raise."""
+    """Parse and classify one page. Never raises on page content; an unknown platform name does raise.
+
+    An HTTP error answer (4xx/5xx) is never ``ok``; other than a 404/410 its document carries no claims.
+    """
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", errors="replace") if isinstance(html, bytes | bytearray) else ""
     parser = choose_parser(final_url or url, html, platform)
@@ -81,5 +84,9 @@ def read_page(
     claims.source.fetched_at = fetched_at
     redirected_to = final_url if final_url and final_url != url else None
     verdict = classify(html, claims, http_status=http_status, final_url=redirected_to, markers=markers)
+    if verdict.status is not PageStatus.OK and http_status not in (404, 410) and claims.has_claims():
+        # What an error answer shows (a header, a stale copy) is nobody's claim: like a wall's document, it
+        # carries none. A 404/410 keeps what the error page showed, as evidence (see docs/claims-schema.md).
+        claims = ClaimsDocument(source=claims.source)
     claims.status = verdict.status
     return PageReading(claims=claims, classification=verdict)

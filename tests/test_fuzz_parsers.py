@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from scrapers.claims import SCHEMA, ClaimsDocument, PageStatus, Source, Supplier
-from scrapers.classify import Classification, classify
+from scrapers.classify import Classification, classify, is_http_error
 from scrapers.extract import PageReading, read_page
 from scrapers.platforms.base import registered_parsers
 from storage.fingerprint import claims_hash, json_dumps
@@ -527,10 +527,14 @@ def assert_sound_document(claims: ClaimsDocument, url: str) -> None:
 
 def assert_status_agrees(status: PageStatus, claims: ClaimsDocument, http_status: int | None) -> None:
     """``ok`` exactly when the page holds claims; walls, unparseable and not-found pages hold none, except a
-    404/410 response, which is not_found whatever its body says."""
+    404/410 response, which is not_found whatever its body says, and any other HTTP error answer (4xx/5xx),
+    which is never ok whatever its body shows."""
     assert isinstance(status, PageStatus)
     if http_status in (404, 410):
         assert status is PageStatus.NOT_FOUND, f"HTTP {http_status} read as {status}"
+        return
+    if is_http_error(http_status):
+        assert status is not PageStatus.OK, f"HTTP {http_status} read as ok"
         return
     if claims.has_claims():
         assert status is PageStatus.OK, f"{status} document carries claims: {claims.to_json_dict()}"
@@ -543,6 +547,8 @@ def assert_sound_reading(reading: PageReading, url: str, http_status: int | None
     assert isinstance(reading.classification, Classification)
     assert isinstance(reading.classification.reason, str) and reading.classification.reason
     assert reading.claims.status is reading.status, "document status differs from the classification"
+    if reading.status is not PageStatus.OK and http_status not in (404, 410):
+        assert not reading.claims.has_claims(), f"{reading.status} document carries claims"
     assert_sound_document(reading.claims, url)
     assert_status_agrees(reading.status, reading.claims, http_status)
 

@@ -50,7 +50,9 @@ CHECK_STATUSES: frozenset[str] = frozenset(
 )
 FETCH_METHODS: frozenset[str] = frozenset({"browser", "http"})
 BLOB_KINDS: frozenset[str] = frozenset({"html", "png"})
-DELIVERY_STATUSES: frozenset[str] = frozenset({"pending", "sending", "sent", "failed"})
+#: "summarised": an alert beyond ``[alerts] max_messages_per_check`` for its recipient in one check, told in that
+#: check's summary message instead of on its own; kept so it stays listed, never claimed (resend sends it alone).
+DELIVERY_STATUSES: frozenset[str] = frozenset({"pending", "sending", "sent", "failed", "summarised"})
 
 
 def utcnow() -> datetime:
@@ -305,7 +307,8 @@ class Delivery(StorageModel, table=True):
 
     status: pending (due at next_attempt_at) -> sending (leased until lease_until by one sender) -> sent,
     or back to pending with a later next_attempt_at, or failed (permanent / out of attempts). A sending
-    row whose lease expired is claimable again: its sender died between claiming and marking.
+    row whose lease expired is claimable again: its sender died between claiming and marking. A
+    summarised row (told in its check's summary message instead) is never claimed until someone resends it.
     ``target`` may hold credentials (apprise URLs, webhook tokens): never log it unredacted.
     """
 

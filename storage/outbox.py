@@ -37,6 +37,9 @@ from storage.fingerprint import json_dumps
 from storage.models import Delivery, StoredAlert, Supplier, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+#: Not sent on its own: the alert is told in its check's summary message ("and 37 more", see
+#: monitor.alerts.compose.limit_messages). Never claimed; ``reset_delivery`` (resend) sends it alone.
+SUMMARISED = "summarised"
 #: How a failing delivery is shown to operators (DeliveryRow.failure_state); not stored statuses.
 RETRYING, GIVEN_UP = "retrying", "given up"
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -221,7 +224,7 @@ def _enqueue(session: Session, alerts: Iterable[dict[str, Any]], now: datetime |
                 channel=d["channel"],
                 target=d["target"],
                 digest=bool(d.get("digest", False)),
-                status=PENDING,
+                status=SUMMARISED if d.get("summarised") else PENDING,
                 attempts=0,
                 # Due at once whatever clock the caller runs on (the demo and tests use simulated time).
                 next_attempt_at=min(observed_at, now),
@@ -238,7 +241,8 @@ def enqueue_alerts(
 
     Each dict: id (stable event id), kind, severity, supplier_id (or None), payload (JSON dict, the
     message), observed_at (aware), optional check_id, and deliveries: [{recipient, channel, target,
-    digest}]. Idempotent by alert id: an id already stored inserts nothing, not even new deliveries, so
+    digest, optional summarised}] (summarised: stored as told in a summary message, never sent alone unless
+    resent). Idempotent by alert id: an id already stored inserts nothing, not even new deliveries, so
     re-running a check after a crash cannot send an event twice. Pass a Session to enqueue inside the
     caller's transaction (the outbox pattern); pass a Database for a transaction of its own.
     """
@@ -561,6 +565,7 @@ __all__ = [
     "RETRYING",
     "SENDING",
     "SENT",
+    "SUMMARISED",
     "DeliveryJob",
     "DeliveryRow",
     "claim_digest_deliveries",

@@ -13,7 +13,7 @@ from rich.table import Table
 from monitor.alerts.delivery import deliver_digests, deliver_due
 from monitor.report import safe, severity_text
 from storage import list_deliveries, open_database, reset_delivery
-from storage.outbox import GIVEN_UP, SENDING, SENT, DeliveryRow, redact_text, retry_now
+from storage.outbox import GIVEN_UP, SENDING, SENT, SUMMARISED, DeliveryRow, redact_text, retry_now
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Alert deliveries: list, send now, resend.")
 console = Console()
@@ -25,8 +25,9 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _planned(row: DeliveryRow) -> datetime | None:
-    """The next attempt, or None when none is planned (sent, or given up until someone resends it)."""
-    if row.status == SENT or row.failure_state == GIVEN_UP:
+    """The next attempt, or None when none is planned (sent, given up or told in a summary message, until
+    someone resends it)."""
+    if row.status in (SENT, SUMMARISED) or row.failure_state == GIVEN_UP:
         return None
     return _aware(row.next_attempt_at)
 

@@ -21,6 +21,9 @@ class AlertKind(StrEnum):
     CHECK_FAILING = "check_failing"
     RECOVERED = "recovered"
     LAYOUT_CHANGED = "layout_changed"
+    #: "and 37 more": one check's alerts beyond [alerts] max_messages_per_check for a recipient, told in one
+    #: message (monitor.alerts.compose.limit_messages); each of them is stored and listed as well.
+    SUMMARY = "summary"
 
     @property
     def for_operators(self) -> bool:

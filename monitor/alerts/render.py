@@ -203,6 +203,7 @@ _KIND_WORDS = {
     AlertKind.CHECK_FAILING: "Checks failing",
     AlertKind.RECOVERED: "Checks working again",
     AlertKind.LAYOUT_CHANGED: "Page layout changed?",
+    AlertKind.SUMMARY: "More alerts",
 }
 # Words we wrote ourselves but that travel inside the payload (rule codes, claim field keys, parser names):
 # only identifier-shaped values are used, so no scraped sentence can pass for one.
@@ -257,6 +258,10 @@ def _what(alert: Alert) -> str:
         suppliers = details.get("suppliers")
         count = f" for {len(suppliers)} suppliers" if isinstance(suppliers, list) else ""
         return " ".join([_KIND_WORDS[kind], *names]) + count
+    if kind is AlertKind.SUMMARY:
+        more = details.get("more")
+        if isinstance(more, int) and not isinstance(more, bool):
+            return f"and {more} more alerts from one check"
     return _KIND_WORDS.get(kind, "Alert")
 
 

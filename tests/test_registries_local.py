@@ -190,3 +190,86 @@ def test_thousands_of_rows_import_and_lookup_fast(db: Database, tmp_path: Path) 
     lookup_seconds = time.perf_counter() - started
     assert import_seconds < 30
     assert lookup_seconds < 30
+
+
+HUGE = "x" * (5 * 1024 * 1024)  # a 5 MB cell: far beyond what any registry export puts in one field
+GOOD_AND_HUGE = (
+    "number,holder,standard,valid_from,valid_until,scope\n"
+    "H-1,First Ltd,ISO 9001,2024-01-01,2027-01-01,Weaving\n"
+    f'H-2,Huge Ltd,ISO 9001,2024-01-01,2027-01-01,"{HUGE}"\n'
+    "H-3,Third Ltd,ISO 9001,2024-01-01,2027-01-01,Dyeing\n"
+    f"H-4,Unquoted Ltd,ISO 9001,2024-01-01,2027-01-01,{HUGE}\n"
+    "H-5,Fifth Ltd,ISO 14001,2024-01-01,2027-01-01,Printing\n"
+)
+
+
+def test_a_huge_field_is_a_line_error_and_the_other_lines_are_imported(db: Database, tmp_path: Path) -> None:
+    result = import_csv(db, write(tmp_path, GOOD_AND_HUGE))
+    assert [e.line for e in result.errors] == [3, 5]
+    assert all("5242880 characters" in e.message and "limit" in e.message for e in result.errors)
+    assert result.imported == 3
+    registry = LocalRegistry(db)
+    assert [registry.lookup(cert(number=f"H-{n}"), None).record is not None for n in range(1, 6)] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+
+
+def test_an_unclosed_quote_is_reported_on_the_line_where_it_starts(db: Database, tmp_path: Path) -> None:
+    text = 'number,holder,scope\nQ-1,One Ltd,ok\nQ-2,"Two Ltd,broken\n' + "".join(
+        f"Q-{n},Company {n},x\n" for n in (3, 4, 5)
+    )
+    result = import_csv(db, write(tmp_path, text))
+    [error] = result.errors
+    assert error.line == 3 and "quote" in error.message
+    assert result.imported == 4, "the lines after the unclosed quote are read again, not swallowed"
+    record = LocalRegistry(db).lookup(cert(number="Q-4"), None).record
+    assert record is not None and record.holder == "Company 4"
+    assert LocalRegistry(db).lookup(cert(number="Q-2"), None).record is None
+
+
+def test_duplicate_certificate_numbers_in_one_file_are_a_warning_naming_the_lines(db: Database, tmp_path: Path) -> None:
+    text = (
+        "number,holder,standard\n"
+        "D-1,One Ltd,ISO 9001\n"
+        "D-2,Two Ltd,ISO 9001\n"
+        "d 1,One Ltd,ISO 14001\n"  # the same number written another way
+        "D-3,Three Ltd,ISO 9001\n"
+        "D-2,Two Ltd,ISO 9001\n"
+        "D-1,Copy Ltd,ISO 9001\n"
+    )
+    result = import_csv(db, write(tmp_path, text))
+    assert result.errors == [] and result.imported == 6, "duplicates are kept: the lookup prefers the best match"
+    assert result.warnings == [
+        "certificate number 'D-1' is on lines 2, 4 and 7",
+        "certificate number 'D-2' is on lines 3 and 6",
+    ]
+
+
+def test_registry_import_command_reports_a_huge_field_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///m.db"\n', encoding="utf-8")
+    write(tmp_path, GOOD_AND_HUGE + "H-1,First Ltd,ISO 14001,,,\n", "big.csv")
+    env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(root)}
+    env.pop("SUPPLIER_MONITOR_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "registry", "import", "big.csv"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.returncode == 1, "bad lines make the exit code non-zero"
+    assert "Imported 4 certificate(s) from big.csv" in done.stdout
+    assert "line 3:" in done.stderr and "line 5:" in done.stderr
+    assert "certificate number 'H-1' is on lines 2 and 7" in done.stderr
+    assert len(done.stderr) < 5000, "the huge field is not printed"

@@ -7,8 +7,11 @@ CSV columns (header names are case/space/underscore tolerant, a few aliases acce
 
 Each row needs a number or a holder. Dates: ISO (2025-01-31), 2025/01/31, 31.01.2025, 31 Jan 2025,
 Jan 31, 2025, 20250131; slashed day/month dates (01/02/2025) are accepted only when unambiguous or when
-``day_first`` is given. Bad rows are reported with their line number and skipped; the rest is imported.
-Re-importing a file (same file name) replaces that file's rows in one transaction.
+``day_first`` is given. Bad rows are reported with the line number they start on and skipped; the rest is
+imported. That includes a field longer than ``MAX_FIELD_CHARS`` and a quote that is never closed (the lines
+after it are read again rather than swallowed into one field). A certificate number on several lines is
+imported each time and named in a warning with its lines. Re-importing a file (same file name) replaces that
+file's rows in one transaction.
 """
 
 from __future__ import annotations
@@ -16,8 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +96,12 @@ _DATE_FORMATS: tuple[str, ...] = (
     "%B %d %Y",
 )
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: The longest cell a row may have (the csv module's default limit): a longer one is a broken export (a missing
+#: quote, a binary blob), reported as that line's error instead of stopping the import.
+MAX_FIELD_CHARS = 131_072
+#: Duplicate certificate numbers named one warning each, up to this many; lines listed per number, up to this many.
+MAX_DUPLICATE_WARNINGS = 20
+MAX_DUPLICATE_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,86 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
+_FIELD_LIMIT_LOCK = threading.Lock()
+
+
+@contextmanager
+def _field_limit(chars: int) -> Iterator[None]:
+    """Let the csv module read fields up to ``chars`` long (its limit is process-wide: set, then restored).
+
+    Too-long fields are refused by ``_records`` with the line they are on; the csv module would instead raise
+    in the middle of the file, and the lines after it could no longer be told apart.
+    """
+    with _FIELD_LIMIT_LOCK:
+        previous = csv.field_size_limit()
+        csv.field_size_limit(max(previous, chars))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
+
+
+def _records(lines: list[str], dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(first line, fields, "") per CSV record, or (first line, None, why) for one that cannot be read.
+
+    A record spanning several lines with an odd number of quote characters opened a quote it never closed:
+    reported on its first line, and the lines after that one are read again. Call within ``_field_limit``.
+    """
+    quote = getattr(dialect, "quotechar", None) or '"'
+    base = 0
+    while base < len(lines):
+        reader = csv.reader(islice(lines, base, None), dialect)
+        done = 0  # reader.line_num after the last record
+        while True:
+            try:
+                raw = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # the reader drops the rest of the line and goes on with the next one
+                yield base + done + 1, None, f"not readable as CSV: {exc}"
+                done = reader.line_num
+                continue
+            first, last = base + done + 1, base + reader.line_num
+            done = reader.line_num
+            if last > first and "".join(lines[first - 1 : last]).count(quote) % 2:
+                why = f"a quote ({quote}) opened on this line is never closed: lines {first}-{last} would be one field"
+                yield first, None, why + "; the line is skipped and the lines after it are read again"
+                base = first
+                break
+            longest = max(range(len(raw)), key=lambda i: len(raw[i]), default=None)
+            if longest is not None and len(raw[longest]) > MAX_FIELD_CHARS:
+                why = f"field {longest + 1} has {len(raw[longest])} characters, the limit is {MAX_FIELD_CHARS}"
+                yield first, None, why + " (a missing quote, or no registry export?)"
+                continue
+            yield first, raw, ""
+
+
+def _line_list(lines: list[int]) -> str:
+    shown = [str(n) for n in lines[:MAX_DUPLICATE_LINES]]
+    if len(lines) > MAX_DUPLICATE_LINES:
+        return f"lines {', '.join(shown)}, ... ({len(lines)} lines)"
+    return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _duplicate_warnings(rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """One warning per certificate number that is on several lines (compared as number keys), naming them."""
+    lines: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    for line, values in rows:
+        key = values.get("number_key")
+        if key:
+            lines.setdefault(key, []).append(line)
+            shown.setdefault(key, values["number"])
+    repeated = [key for key, found in lines.items() if len(found) > 1]
+    warnings = [
+        f"certificate number {shown[key][:80]!r} is on {_line_list(lines[key])}"
+        for key in repeated[:MAX_DUPLICATE_WARNINGS]
+    ]
+    if len(repeated) > MAX_DUPLICATE_WARNINGS:
+        warnings.append(f"... and {len(repeated) - MAX_DUPLICATE_WARNINGS} more certificate numbers on several lines")
+    return warnings
+
+
 def import_csv(db: Database, path: str | Path, *, day_first: bool | None = None) -> ImportResult:
     """Import (or re-import) a registry CSV file; the file name is the source that re-imports replace.
 
@@ -159,13 +252,16 @@ def import_csv(db: Database, path: str | Path, *, day_first: bool | None = None)
     path = Path(path)
     source = path.name
     text = path.read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""), _sniff_dialect(text[:8192]))
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise ValueError(f"{source}: empty file, expected a header row") from exc
+    lines = io.StringIO(text, newline="").readlines()
+    with _field_limit(len(text) + 1):
+        records = list(_records(lines, _sniff_dialect(text[:8192])))
+    if not records:
+        raise ValueError(f"{source}: empty file, expected a header row")
+    header_line, header, why = records[0]
+    if header is None:
+        raise ValueError(f"{source}: the header (line {header_line}) cannot be read: {why}")
     columns = [_header_name(h) for h in header]
-    warnings = [f"ignored column {header[i]!r}" for i, c in enumerate(columns) if c not in FIELDS]
+    warnings = [f"ignored column {header[i][:80]!r}" for i, c in enumerate(columns) if c not in FIELDS]
     if "number" not in columns and "holder" not in columns:
         raise ValueError(f"{source}: header has neither a certificate number nor a holder column: {header!r}")
     duplicated = sorted({c for c in columns if c in FIELDS and columns.count(c) > 1})
@@ -173,10 +269,12 @@ def import_csv(db: Database, path: str | Path, *, day_first: bool | None = None)
         raise ValueError(f"{source}: columns given twice: {duplicated}")
     index = {c: i for i, c in enumerate(columns) if c in FIELDS}
 
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
-    for raw in reader:
-        line = reader.line_num
+    for line, raw, why in records[1:]:
+        if raw is None:
+            errors.append(RowError(line, why))
+            continue
         if not any(cell.strip() for cell in raw):
             continue
         if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header) :]):
@@ -208,8 +306,9 @@ def import_csv(db: Database, path: str | Path, *, day_first: bool | None = None)
         if values.get("number") and values["number_key"] is None:
             errors.append(RowError(line, f"certificate number {values['number']!r} has no letters or digits"))
             continue
-        rows.append(values)
-    imported, replaced = replace_registry_source(db, source, rows)
+        rows.append((line, values))
+    warnings += _duplicate_warnings(rows)
+    imported, replaced = replace_registry_source(db, source, [values for _, values in rows])
     return ImportResult(source=source, imported=imported, replaced=replaced, errors=errors, warnings=warnings)
 
 
@@ -283,4 +382,4 @@ class LocalRegistry:
         return _record(_newest_first(candidates)[0], "holder")
 
 
-__all__ = ["FIELDS", "ImportResult", "LocalRegistry", "RowError", "import_csv", "parse_date"]
+__all__ = ["FIELDS", "MAX_FIELD_CHARS", "ImportResult", "LocalRegistry", "RowError", "import_csv", "parse_date"]

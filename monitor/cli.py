@@ -21,7 +21,7 @@ from monitor.alerts.delivery import deliver_digests, deliver_due
 from monitor.checks import check_suppliers, sync_watch_list
 from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
 from monitor.fetchers import Fetchers
-from monitor.report import claims_tables, findings_table, outcomes_table, rules_table, safe
+from monitor.report import claims_tables, findings_table, masked_json, outcomes_table, rules_table, safe
 from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import PageReading, choose_parser, read_page
 from scrapers.fetch import FetchError
@@ -126,7 +126,7 @@ def check(
                 "supplier": o.supplier_id,
                 "url": o.url,
                 "status": o.status,
-                "reason": o.reason,
+                "reason": masked_json(o.reason),
                 "fetch_method": o.fetch_method,
                 "duration_ms": o.duration_ms,
                 "changed": o.changed,
@@ -156,7 +156,7 @@ def extract(
     """Read one page into a claims document (schema supplier-claims/1)."""
     claims = _extract(ctx.obj, target, platform, method)
     if as_json:
-        print(json.dumps(claims.to_json_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(masked_json(claims.to_json_dict()), ensure_ascii=False, indent=2))
     else:
         claims_tables(claims, console)
 
@@ -223,7 +223,7 @@ def verify(
         findings = run_verify(claims, today=as_of, settings=settings_from(config.verify))
     if as_json:
         document = {"claims": claims.to_json_dict(), "findings": findings_json(findings)}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print(json.dumps(masked_json(document), ensure_ascii=False, indent=2))  # passwords in page URLs masked
         return
     claims_tables(claims, console)
     console.print(findings_table(findings, claims, title=f"Findings as of {as_of} ({len(findings)})"))

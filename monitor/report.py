@@ -1,9 +1,12 @@
 """Terminal output. Scraped text is untrusted: it is shown as plain Text (never parsed as rich markup)
-with control characters removed, so a supplier cannot style, hide or rewrite the operator's terminal."""
+with control characters removed, so a supplier cannot style, hide or rewrite the operator's terminal.
+URLs in it (redirect targets, document links, reasons quoting them) are shown with any password masked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +16,7 @@ from monitor.alerts.render import clean_text
 from monitor.checks import PageOutcome
 from monitor.verify import Finding, Rule
 from scrapers.claims import ClaimsDocument
+from scrapers.fetch.base import redact_url
 
 STATUS_STYLE = {
     "ok": "green",
@@ -25,8 +29,31 @@ STATUS_STYLE = {
 }
 
 
+#: A URL inside text: scheme, "://", then anything up to whitespace, a quote or an angle bracket.
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def mask_urls(text: str) -> str:
+    """``text`` with the password of every URL in it masked (scrapers.fetch.base.redact_url)."""
+    if "@" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def masked_json(value: Any) -> Any:
+    """A JSON value (claims, findings, outcomes) with every URL in its strings masked, for printing."""
+    if isinstance(value, str):
+        return mask_urls(value)
+    if isinstance(value, dict):
+        return {key: masked_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked_json(item) for item in value]
+    return value
+
+
 def safe(value: object, limit: int = 200) -> Text:
-    return Text(clean_text(value, limit=limit))
+    """Untrusted text to print: control characters out, URL passwords masked, cut at ``limit``."""
+    return Text(clean_text(mask_urls(value) if isinstance(value, str) else value, limit=limit))
 
 
 def status_text(status: str) -> Text:

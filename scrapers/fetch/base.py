@@ -83,14 +83,18 @@ def validate_url(url: str) -> str:
 
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*://)", re.IGNORECASE)
+#: What comes after "host:" in an authority that is no user:password: a port, maybe a path.
+_PORT_AND_PATH = re.compile(r"\d*(?:/.*)?", re.DOTALL)
 _HOST_TAIL = re.compile(r"^(\[[0-9a-f:.]+\]|[^@/?#\s:\[\]]*)(:\d*)?(?=[/?#]|$)", re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:
     """The URL fit to print: any password (or a bare token before "@") replaced by ***.
 
-    Tolerates what urlsplit does not: "@", "/" or ":" inside an unescaped password. The host is what follows
-    the last "@" after which a plain host[:port] and then the path, query or end come.
+    Tolerates what urlsplit does not: "@", "/", ":", "?" or "#" inside an unescaped password (SQLAlchemy accepts
+    them in database URLs). The host is what follows the last "@" after which a plain host[:port] and then the
+    path, query or end come. An "@" in a query or fragment ("?email=a@b.com") is no credentials; nor is one
+    after "host:port?" (a password of digits only before "?" or "#" is therefore not masked).
     """
     match = _SCHEME.match(url)
     if not match:
@@ -100,8 +104,13 @@ def redact_url(url: str) -> str:
         if not _HOST_TAIL.match(rest[at + 1 :]):
             continue
         userinfo = rest[:at]
-        if "?" in userinfo or "#" in userinfo:
-            continue  # an "@" in a query string or fragment, not credentials
+        head = re.split(r"[?#]", userinfo, maxsplit=1)[0]
+        if head != userinfo:
+            # "?" or "#" before this "@": a query or fragment ("host/path?email=a@b.com", "host:8080?x=a@b"), unless
+            # what precedes it is user:password ("u:p?ss@host": the password has a "?" in it).
+            user_part, colon, after = head.partition(":")
+            if not colon or "/" in user_part or "@" in head or _PORT_AND_PATH.fullmatch(after):
+                continue
         user, sep, _password = userinfo.partition(":")
         if not sep and "/" in userinfo:
             continue  # "host/path@x": no credentials

@@ -22,9 +22,11 @@ from storage.findings import (
     record_findings,
 )
 from storage.fingerprint import claims_hash
+from storage.heartbeat import HeartbeatState, latest_heartbeat, prune_heartbeats, write_heartbeat
 from storage.models import (
     Blob,
     Check,
+    DaemonHeartbeat,
     Delivery,
     RegistryCache,
     RegistryCertificate,
@@ -106,6 +108,7 @@ __all__ = [
     "Check",
     "CheckFacts",
     "CheckResult",
+    "DaemonHeartbeat",
     "Database",
     "DatabaseUnavailableError",
     "Delivery",
@@ -115,6 +118,7 @@ __all__ = [
     "FieldFill",
     "FindingsUpdate",
     "HealthPolicy",
+    "HeartbeatState",
     "PageRef",
     "RegistryCache",
     "RegistryCertificate",
@@ -146,6 +150,7 @@ __all__ = [
     "get_route",
     "get_snapshot",
     "get_supplier",
+    "latest_heartbeat",
     "latest_snapshot",
     "list_alerts",
     "list_checks",
@@ -160,6 +165,7 @@ __all__ = [
     "open_findings",
     "parser_health",
     "previous_snapshot",
+    "prune_heartbeats",
     "record_check",
     "record_findings",
     "redact_target",
@@ -174,4 +180,5 @@ __all__ = [
     "snapshot_screenshot",
     "status_summary",
     "upsert_suppliers",
+    "write_heartbeat",
 ]

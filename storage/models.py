@@ -363,3 +363,32 @@ class FindingAction(StorageModel, table=True):
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --- daemon heartbeat (migration 0006) -------------------------------------------------------------
+
+
+class DaemonHeartbeat(StorageModel, table=True):
+    """One running (or once running) scheduler daemon, as it last reported itself.
+
+    The daemon and the dashboard/``status`` are separate processes: this row is how they learn whether checks
+    are running. ``beat_at`` is when the row was last written (every few seconds); ``last_tick_at`` when the
+    scheduler last completed a pass over its jobs; ``last_check_ok_at`` when a check last ran and was stored
+    (whatever the page said). ``last_error``/``last_error_at`` are the last database error the daemon met and
+    ``error_since`` the start of the database trouble still going on (None once it is over). ``stopped_at``
+    is set by a clean shutdown only: a row without it whose ``beat_at`` is old belongs to a daemon that died.
+    """
+
+    __tablename__: ClassVar[str] = "daemon_heartbeat"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    host: str = Field(sa_column=Column(String(255), nullable=False))
+    pid: int = Field(nullable=False)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    beat_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    last_tick_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_check_ok_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_error_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    error_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    stopped_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))

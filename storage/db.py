@@ -202,16 +202,51 @@ def _cause(exc: BaseException) -> str:
     return lines[0] if lines else type(original).__name__
 
 
-def open_database(url: str | None = None, *, migrate_schema: bool = True, **engine_kwargs: Any) -> Database:
+#: What a read-only command says when there is nothing to read yet.
+NOTHING_STORED_YET = "run a check or the daemon first"
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist (None: it exists, or the URL is no plain SQLite file)."""
+    try:
+        sa_url = make_url(url)
+    except ArgumentError:
+        return None
+    if sa_url.get_backend_name() != "sqlite" or _is_sqlite_memory(sa_url) or not sa_url.database:
+        return None
+    if sa_url.database.startswith("file:"):
+        return None
+    path = Path(sa_url.database).expanduser()
+    return None if path.is_file() else path
+
+
+def open_database(
+    url: str | None = None, *, migrate_schema: bool = True, must_exist: bool = False, **engine_kwargs: Any
+) -> Database:
     """Open (and by default migrate to head) the database at `url` (default: default_database_url()).
+
+    must_exist: for read-only commands (status, lists): never create a database (a mistyped SQLite path would
+    otherwise leave a new empty file behind and report "nothing checked yet"); a missing file, or a database
+    without this package's tables, is a DatabaseUnavailableError saying there is no database there yet.
 
     Raises DatabaseUnavailableError, not a driver traceback, when the URL is wrong, the server is down, the
     database does not exist or the file cannot be created.
     """
     url = url or default_database_url()
+    if must_exist and (missing := _missing_sqlite_file(url)) is not None:
+        raise DatabaseUnavailableError(
+            f"cannot open the database {_shown(url)}: no database at {missing} (No such file or directory); "
+            f"{NOTHING_STORED_YET}"
+        )
     engine: Engine | None = None
     try:
         engine = create_engine_for_url(url, **engine_kwargs)
+        if must_exist and current_revision(engine) is None:
+            engine.dispose()
+            raise DatabaseUnavailableError(
+                f"cannot open the database {_shown(url)}: no supplier-monitor database there (none of its "
+                f"tables); {NOTHING_STORED_YET}"
+            )
         if migrate_schema:
             migrate(engine)
     except (SQLAlchemyError, CommandError, OSError) as exc:
@@ -252,6 +287,7 @@ def database_size_bytes(db: Database) -> int:
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "NOTHING_STORED_YET",
     "Database",
     "DatabaseUnavailableError",
     "alembic_config",

@@ -21,6 +21,8 @@ class AlertKind(StrEnum):
     CHECK_FAILING = "check_failing"
     RECOVERED = "recovered"
     LAYOUT_CHANGED = "layout_changed"
+    #: The daemon's checks were not running for longer than scheduler.stall_after (monitor.alerts.stall).
+    CHECKS_STALLED = "checks_stalled"
     #: "and 37 more": one check's alerts beyond [alerts] max_messages_per_check for a recipient, told in one
     #: message (monitor.alerts.compose.limit_messages); each of them is stored and listed as well.
     SUMMARY = "summary"
@@ -28,7 +30,12 @@ class AlertKind(StrEnum):
     @property
     def for_operators(self) -> bool:
         """Operational alerts go to operators only; buyers get what suppliers claim."""
-        return self in (AlertKind.CHECK_FAILING, AlertKind.RECOVERED, AlertKind.LAYOUT_CHANGED)
+        return self in (
+            AlertKind.CHECK_FAILING,
+            AlertKind.RECOVERED,
+            AlertKind.LAYOUT_CHANGED,
+            AlertKind.CHECKS_STALLED,
+        )
 
 
 class AlertSupplier(BaseModel):

@@ -203,6 +203,7 @@ _KIND_WORDS = {
     AlertKind.CHECK_FAILING: "Checks failing",
     AlertKind.RECOVERED: "Checks working again",
     AlertKind.LAYOUT_CHANGED: "Page layout changed?",
+    AlertKind.CHECKS_STALLED: "Checks were not running",
     AlertKind.SUMMARY: "More alerts",
 }
 # Words we wrote ourselves but that travel inside the payload (rule codes, claim field keys, parser names):

@@ -16,6 +16,12 @@ Why it is built this way:
   restart; a broken edit is reported and the last good config kept.
 - SIGTERM/SIGINT: stop scheduling, give in-flight checks a short grace period, cancel the rest (a check's
   rows are written in one transaction, so nothing is half-written), close the browser, exit 0.
+- Nothing stops the schedule silently (monitor.watchdog): a failing scheduler pass, job store, check, delivery
+  or database is logged once per incident, retried with backoff, and the scheduler's timer is always re-armed.
+  A check lost to a database error is tried again with backoff (unless its next run comes first). The daemon's
+  health (last tick, last stored check, last database error) is written to the database every few seconds
+  (table ``daemon_heartbeat``) for ``status`` and /healthz; when that write fails it stays in memory until one
+  succeeds. When checks were not running for ``scheduler.stall_after`` or longer, the operators get one alert.
 """
 
 from __future__ import annotations
@@ -24,34 +30,56 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import random
 import signal
+import socket
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerts.delivery import deliver_digests, deliver_due
 from monitor.alerts.layout import raise_layout_alerts
+from monitor.alerts.stall import Stall, queue_stall_alert
 from monitor.checks import Checker, PageOutcome, sync_watch_list
 from monitor.config import Config, ConfigError, SupplierConfig, load_config, redact_url
 from monitor.fetchers import Fetchers
-from storage import Database, open_database
+from monitor.watchdog import (
+    CONFIG_RELOAD,
+    DELIVERIES,
+    HEARTBEAT,
+    LAYOUT,
+    SCHEDULER_TIMER,
+    STALL_ALERTS,
+    STORAGE,
+    Watchdog,
+    WatchedJobStore,
+    WatchedScheduler,
+    check_area,
+    is_database_error,
+    span,
+)
+from storage import Database, latest_heartbeat, open_database, prune_heartbeats, write_heartbeat
 
 log = logging.getLogger("monitor.daemon")
 
 #: The job store's table, in the monitor's own database (status reads it too).
 JOBS_TABLE = "apscheduler_jobs"
 CHECK_JOB_PREFIX = "check:"
+#: One-off retry of a check lost to a database error (in-memory store: it needs no database to be scheduled).
+RETRY_JOB_PREFIX = "retry:"
 DELIVERY_JOB_ID = "deliver"
 #: Persistent store for supplier checks; in-memory store for the daemon's own housekeeping jobs.
 CHECK_STORE, MEMORY_STORE = "default", "memory"
@@ -76,6 +104,7 @@ class DaemonRuntime:
     fetchers: Fetchers
     checker: Checker
     scheduler: AsyncIOScheduler
+    watchdog: Watchdog
     #: Bounds concurrent supplier checks to the browser's concurrency; waiting here is not counted
     #: against check_timeout (the budget is for the check, not for the queue).
     slots: asyncio.Semaphore
@@ -84,6 +113,10 @@ class DaemonRuntime:
     #: Latest outcome per (supplier, url): layout changes are judged across suppliers, not per check.
     latest: dict[tuple[str, str], PageOutcome] = field(default_factory=dict)
     config_signature: tuple[int, int, int] | None = None
+    #: Suppliers being checked now: a retry never overlaps the scheduled check (nor the other way round).
+    checking: set[str] = field(default_factory=set)
+    #: Supplier id -> checks lost to database errors in a row (the retry backoff).
+    lost_checks: dict[str, int] = field(default_factory=dict)
 
 
 _runtime: DaemonRuntime | None = None
@@ -102,11 +135,12 @@ async def run_check(supplier_id: str) -> None:
     except ConfigError:
         log.warning("skipping check of %s: no longer in the config", supplier_id)
         return
-    if supplier.paused:
+    if supplier.paused or supplier_id in rt.checking:
         return
     task = asyncio.current_task()
     if task is not None:
         rt.inflight.add(task)
+    rt.checking.add(supplier_id)
     try:
         async with rt.slots:
             if rt.stopping:
@@ -116,23 +150,54 @@ async def run_check(supplier_id: str) -> None:
         # Only shutdown cancels checks; record_check's single transaction means nothing is half-written.
         log.warning("check of %s cancelled at shutdown (nothing stored for the unfinished page)", supplier_id)
     finally:
+        rt.checking.discard(supplier_id)
         if task is not None:
             rt.inflight.discard(task)
 
 
 async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
     """Run one check within ``scheduler.check_timeout``; the Checker enforces it and stores the timeout."""
-    checker, config = rt.checker, rt.config
+    checker, config, watch = rt.checker, rt.config, rt.watchdog
     started = time.monotonic()
     try:
         outcomes = await checker.check_supplier(supplier, budget=config.scheduler.check_timeout)
-    except Exception:
-        log.exception("check of %s failed", supplier.id)
+    except Exception as exc:
+        if is_database_error(exc):  # one incident for every supplier: it is the database, not them
+            watch.failed(STORAGE, exc)
+            _retry_lost_check(rt, supplier)
+        else:
+            watch.failed(check_area(supplier.id), exc)
         return
+    watch.succeeded(STORAGE)
+    watch.succeeded(check_area(supplier.id))
+    watch.check_stored()
+    rt.lost_checks.pop(supplier.id, None)
     seconds = time.monotonic() - started
     level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
     log.log(level, "%s", _summary(supplier.id, outcomes, seconds))
     await _judge_layout(rt, config, outcomes)
+
+
+def _retry_lost_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
+    """A check lost to a database error is tried again after a backoff (doubling per loss in a row, from
+    ``watchdog.max_backoff``), unless the supplier's next scheduled run comes first."""
+    if rt.stopping:
+        return
+    lost = rt.lost_checks[supplier.id] = rt.lost_checks.get(supplier.id, 0) + 1
+    when = datetime.now(UTC) + timedelta(seconds=rt.watchdog.max_backoff * 2 ** min(lost - 1, 20))
+    try:
+        job = rt.scheduler.get_job(CHECK_JOB_PREFIX + supplier.id, CHECK_STORE)
+        if job is None or job.next_run_time is None or job.next_run_time <= when:
+            return
+        rt.scheduler.add_job(
+            run_check, DateTrigger(run_date=when, timezone="UTC"), args=[supplier.id],
+            id=RETRY_JOB_PREFIX + supplier.id, name=RETRY_JOB_PREFIX + supplier.id, jobstore=MEMORY_STORE,
+            replace_existing=True, misfire_grace_time=None, max_instances=1,
+        )  # fmt: skip
+    except Exception as exc:  # the job store is failing too: the schedule itself resumes the checks
+        rt.watchdog.failed(STORAGE, exc)
+        return
+    log.info("check of %s not stored (database error): trying again at %s", supplier.id, when.isoformat("T", "seconds"))
 
 
 def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
@@ -158,15 +223,17 @@ async def _judge_layout(rt: DaemonRuntime, config: Config, outcomes: list[PageOu
         del rt.latest[key]
     try:
         await asyncio.to_thread(raise_layout_alerts, config, rt.db, config.suppliers, list(rt.latest.values()))
-    except Exception:
-        log.exception("could not judge page layouts")
+    except Exception as exc:
+        rt.watchdog.failed(LAYOUT, exc)
+    else:
+        rt.watchdog.succeeded(LAYOUT)
 
 
 async def run_deliveries() -> None:
     """Send due alerts and, at digest hour, the digests (sync code: run in a thread)."""
     rt = _runtime
-    if rt is None or rt.stopping:
-        return
+    if rt is None or rt.stopping or not rt.watchdog.due(DELIVERIES):
+        return  # (a failing round is retried with backoff, not on every run of this job)
     task = asyncio.current_task()
     if task is not None:
         rt.inflight.add(task)
@@ -174,6 +241,7 @@ async def run_deliveries() -> None:
         config, db = rt.config, rt.db
         due = await asyncio.to_thread(deliver_due, db, config)
         digests = await asyncio.to_thread(deliver_digests, db, config)
+        rt.watchdog.succeeded(DELIVERIES)
         for report, what in ((due, "alerts"), (digests, "digests")):
             if report.attempted or report.released:
                 log.info("delivered %s: %s", what, report)
@@ -181,8 +249,8 @@ async def run_deliveries() -> None:
                 log.warning("%s", line)
     except asyncio.CancelledError:
         log.warning("delivery round cancelled at shutdown (the deliveries' leases expire and they are retried)")
-    except Exception:
-        log.exception("delivery round failed")
+    except Exception as exc:
+        rt.watchdog.failed(DELIVERIES, exc)
     finally:
         if task is not None:
             rt.inflight.discard(task)
@@ -340,13 +408,16 @@ async def _watch_config(rt: DaemonRuntime) -> None:
     while not rt.stopping:
         await asyncio.sleep(CONFIG_POLL_SECONDS)
         signature = _signature(rt.config_path)
-        if signature is None or signature == rt.config_signature:
+        if signature is None or signature == rt.config_signature or not rt.watchdog.due(CONFIG_RELOAD):
             continue
         rt.config_signature = signature
         try:
             await reload_config(rt)
-        except Exception:
-            log.exception("applying the changed config failed; still running with the previous one")
+        except Exception as exc:  # e.g. the database is down: still running with the previous config
+            rt.config_signature = None  # tried again after the backoff
+            rt.watchdog.failed(CONFIG_RELOAD, exc)
+        else:
+            rt.watchdog.succeeded(CONFIG_RELOAD)
 
 
 async def reload_config(rt: DaemonRuntime) -> None:
@@ -368,6 +439,82 @@ async def reload_config(rt: DaemonRuntime) -> None:
     if new.scheduler.deliver_every != old.scheduler.deliver_every:
         _schedule_deliveries(rt.scheduler, new)
     log.info("config reloaded: %d supplier(s)", len(new.suppliers))
+
+
+# --- heartbeat -----------------------------------------------------------------------------------------------
+
+
+async def _keep_heartbeat(rt: DaemonRuntime) -> None:
+    """Every ``watchdog.heartbeat_every``: settle incidents, re-arm a lost scheduler timer, write the health
+    to the database (with backoff while that fails: the state waits in memory) and queue pending stall alerts."""
+    watch = rt.watchdog
+    while not rt.stopping:
+        watch.poll()
+        if rt.scheduler.state == STATE_RUNNING and watch.timer_lost():
+            since = watch.last_pass_at.isoformat(timespec="seconds") if watch.last_pass_at else "?"
+            watch.failed(SCHEDULER_TIMER, RuntimeError(f"no scheduler pass since {since}: timer re-armed"))
+            rt.scheduler.wakeup()
+        elif watch.failing(SCHEDULER_TIMER):
+            watch.succeeded(SCHEDULER_TIMER)
+        try:
+            await asyncio.to_thread(write_heartbeat, rt.db, watch.heartbeat())
+        except Exception as exc:
+            wait = watch.failed(HEARTBEAT, exc)
+        else:
+            watch.succeeded(HEARTBEAT)
+            wait = watch.heartbeat_every
+            await _queue_stalls(rt)
+        await asyncio.sleep(wait)
+
+
+async def _queue_stalls(rt: DaemonRuntime) -> None:
+    """Queue the operator alert of each stall the watchdog recorded, oldest first, once the database takes it."""
+    watch = rt.watchdog
+    while watch.stalls and watch.due(STALL_ALERTS):
+        stall = watch.stalls[0]
+        try:
+            queued = await asyncio.to_thread(queue_stall_alert, rt.config, rt.db, stall)
+        except Exception as exc:
+            watch.failed(STALL_ALERTS, exc)
+            return
+        watch.succeeded(STALL_ALERTS)
+        watch.stalls.pop(0)
+        if queued:
+            log.warning(
+                "operators alerted: checks were not running from %s to %s (%s): %s",
+                stall.since.isoformat(timespec="seconds"), stall.until.isoformat(timespec="seconds"),
+                span(stall.seconds), stall.reason,
+            )  # fmt: skip
+
+
+def _previous_daemon(db: Database, watch: Watchdog) -> None:
+    """Before our first heartbeat: a previous daemon that never said it stopped was killed or crashed (or still
+    runs: two daemons would check everything twice). Its silence becomes a stall when long enough."""
+    beat = latest_heartbeat(db)
+    if beat is None or beat.stopped_at is not None:
+        return
+    now = datetime.now(UTC)
+    where = f"pid {beat.pid} on {beat.host}"
+    if now - beat.beat_at < watch.stall_after and not (beat.host == watch.host and not _pid_alive(beat.pid)):
+        log.warning("another daemon (%s) wrote a heartbeat %s ago: is it still running?", where,
+                    span((now - beat.beat_at).total_seconds()))  # fmt: skip
+        return
+    last = beat.last_tick_at or beat.started_at
+    log.warning("the previous daemon (%s) did not shut down cleanly; its scheduler last ticked at %s",
+                where, last.isoformat(timespec="seconds"))  # fmt: skip
+    if now - last >= watch.stall_after:
+        reason = f"the daemon ({where}) stopped without shutting down (killed, crashed, or its machine went down)"
+        watch.stalls.append(Stall(beat.id, last, now, reason))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --- lifecycle -----------------------------------------------------------------------------------------------
@@ -432,10 +579,13 @@ async def _serve(
 
     db = await asyncio.to_thread(open_database, config.database.url)
     fetchers = Fetchers(config)
-    scheduler = AsyncIOScheduler(
+    daemon_id, host = uuid.uuid4().hex, socket.gethostname()
+    watch = Watchdog(config.scheduler.stall_after, daemon_id=daemon_id, host=host, pid=os.getpid())
+    scheduler = WatchedScheduler(
+        watch,
         timezone="UTC",
         jobstores={
-            CHECK_STORE: SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE),
+            CHECK_STORE: WatchedJobStore(engine=db.engine, tablename=JOBS_TABLE),
             MEMORY_STORE: MemoryJobStore(),
         },
     )
@@ -447,13 +597,21 @@ async def _serve(
         fetchers=fetchers,
         checker=Checker(config, db, fetchers),
         scheduler=scheduler,
+        watchdog=watch,
         slots=asyncio.Semaphore(config.browser.concurrency),
         config_signature=signature,
     )
     _runtime = rt
     watcher: asyncio.Task[None] | None = None
+    heart: asyncio.Task[None] | None = None
     code = 0
     try:
+        await asyncio.to_thread(_previous_daemon, db, watch)
+        try:
+            await asyncio.to_thread(write_heartbeat, db, watch.heartbeat())
+            await asyncio.to_thread(prune_heartbeats, db)
+        except Exception as exc:  # kept in memory: written by the heartbeat task once it can
+            watch.failed(HEARTBEAT, exc)
         await asyncio.to_thread(sync_watch_list, db, config)
         scheduler.start(paused=True)  # load the stored jobs first, then reconcile, then run
         sync_jobs(scheduler, config)
@@ -465,6 +623,7 @@ async def _serve(
             active, len(config.suppliers) - active, redact_url(config.database.url), config_path,
         )  # fmt: skip
         watcher = asyncio.create_task(_watch_config(rt))
+        heart = asyncio.create_task(_keep_heartbeat(rt))
         waiter = asyncio.create_task(stop.wait())
         await asyncio.wait({waiter}, timeout=stop_after)
         waiter.cancel()
@@ -472,7 +631,7 @@ async def _serve(
         log.exception("the daemon failed")
         code = 1
     finally:
-        await _shutdown(rt, watcher, grace, hurry)
+        await _shutdown(rt, [watcher, heart], grace, hurry, clean=code == 0)
         _runtime = None
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
@@ -480,13 +639,17 @@ async def _serve(
     return code
 
 
-async def _shutdown(rt: DaemonRuntime, watcher: asyncio.Task[None] | None, grace: float, hurry: asyncio.Event) -> None:
-    """Stop scheduling, let checks finish (up to ``grace``), cancel the rest, then release everything."""
+async def _shutdown(
+    rt: DaemonRuntime, helpers: list[asyncio.Task[None] | None], grace: float, hurry: asyncio.Event, *, clean: bool
+) -> None:
+    """Stop scheduling, let checks finish (up to ``grace``), cancel the rest, then release everything; a clean
+    stop is recorded in the heartbeat (without it, status reports the daemon as stalled once its beat is old)."""
     rt.stopping = True
     if rt.scheduler.running:
         rt.scheduler.pause()
-    if watcher is not None:
-        watcher.cancel()
+    for helper in helpers:
+        if helper is not None:
+            helper.cancel()
     inflight = set(rt.inflight)
     if inflight:
         log.info("waiting up to %.0f s for %d check(s) in flight", grace, len(inflight))
@@ -510,6 +673,10 @@ async def _shutdown(rt: DaemonRuntime, watcher: asyncio.Task[None] | None, grace
         log.exception("closing the browser failed")
     # Database writes of cancelled checks run in worker threads: let them commit (or roll back) first.
     await asyncio.get_running_loop().shutdown_default_executor()
+    try:  # after the executor: no heartbeat write of the cancelled task can land after this one
+        write_heartbeat(rt.db, rt.watchdog.heartbeat(stopped_at=datetime.now(UTC) if clean else None))
+    except Exception as exc:
+        log.warning("could not record the stop in the heartbeat: %s", exc)
     if rt.scheduler.running:
         with contextlib.suppress(Exception):
             rt.scheduler.shutdown(wait=False)

@@ -279,7 +279,11 @@ def status(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
-    """Show each supplier's last and next check, and the alert queue."""
+    """Show each supplier's last and next check, the alert queue and the daemon's health.
+
+    Exits 1 when the daemon is stalled or meeting database errors (monitor.health), 2 when there is no
+    database (status never creates one).
+    """
     from monitor.status import print_status, status_report
 
     report = status_report(ctx.obj.config())
@@ -287,6 +291,8 @@ def status(
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_status(report, console)
+    if not report["daemon"]["healthy"]:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -429,7 +435,7 @@ def registry_list(ctx: typer.Context) -> None:
     from storage import registry_sources
 
     config = ctx.obj.config()
-    with open_database(config.database.url) as db:
+    with open_database(config.database.url, must_exist=True) as db:
         sources = registry_sources(db)
     if not sources:
         console.print("The local registry is empty; import one with `supplier-monitor registry import FILE.csv`.")

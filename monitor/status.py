@@ -9,6 +9,10 @@ store's captcha or errors) keeps its last real status and streak; ``not_fetched`
 
 ``parser_health``: per platform and page family, the fields its pages normally yield and the share the
 recent checks filled (storage.parser_health), so a layout change that costs a field shows up here first.
+
+``daemon``: whether the scheduler daemon is checking (monitor.health: its heartbeat's last tick, last stored
+check, last database error); ``supplier-monitor status`` exits 1 when it is not (stalled, database errors).
+Status only reads: it never creates a database (a mistyped path is an error, not a new empty file).
 """
 
 from __future__ import annotations
@@ -19,20 +23,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Column, Float, MetaData, Unicode, func, inspect, select
-from sqlalchemy import Table as SaTable
+from sqlalchemy import func, select
 
 from monitor.config import Config, redact_url
+from monitor.health import CHECK_JOB_PREFIX, JOBS_TABLE, daemon_health, scheduled_jobs
 from monitor.report import safe, status_text
 from storage import Database, Delivery, open_database, parser_health, status_summary
 from storage.outbox import FAILED, PENDING, SENDING
 
-JOBS_TABLE = "apscheduler_jobs"  # same as monitor.daemon.JOBS_TABLE (not imported: status must stay light)
-CHECK_JOB_PREFIX = "check:"
-
-_jobs = SaTable(
-    JOBS_TABLE, MetaData(), Column("id", Unicode(191), primary_key=True), Column("next_run_time", Float(25))
-)
+__all__ = ["CHECK_JOB_PREFIX", "JOBS_TABLE", "print_status", "scheduled_jobs", "status_report"]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -41,14 +40,6 @@ def _iso(value: datetime | None) -> str | None:
     if value.tzinfo is None:  # SQLite hands back naive datetimes; storage writes UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat()
-
-
-def scheduled_jobs(db: Database) -> dict[str, float | None] | None:
-    """Job id -> next run time (UTC epoch seconds; None when paused); None when no daemon ever ran."""
-    if not inspect(db.engine).has_table(JOBS_TABLE):
-        return None
-    with db.engine.connect() as conn:
-        return {row.id: row.next_run_time for row in conn.execute(select(_jobs.c.id, _jobs.c.next_run_time))}
 
 
 def _delivery_counts(db: Database) -> tuple[int, int, int]:
@@ -62,14 +53,16 @@ def _delivery_counts(db: Database) -> tuple[int, int, int]:
 
 
 def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
-    """A JSON-ready report (datetimes as ISO strings): suppliers, next checks, the alert queue."""
+    """A JSON-ready report (datetimes as ISO strings): suppliers, next checks, the alert queue, the daemon's
+    health. Raises DatabaseUnavailableError when there is no database yet (none is created)."""
     own = db is None
-    database = db or open_database(config.database.url)
+    database = db or open_database(config.database.url, must_exist=True)
     try:
         summary = {s.supplier_id: s for s in status_summary(database)}
         jobs = scheduled_jobs(database)
         pending, retrying, failed = _delivery_counts(database)
         health = parser_health(database)
+        daemon = daemon_health(database, config.scheduler.stall_after, jobs=jobs)
     finally:
         if own:
             database.dispose()
@@ -109,6 +102,7 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
             "jobs": check_jobs,
         },
         "parser_health": [family.to_dict() for family in health],
+        "daemon": daemon.to_dict(),
         "database": redact_url(config.database.url),
     }
 
@@ -151,6 +145,28 @@ def print_status(report: dict[str, Any], console: Console) -> None:
         f"Database: {report['database']}",
         markup=False,
     )
+    print_daemon(report["daemon"], console)
+
+
+def print_daemon(daemon: dict[str, Any], console: Console) -> None:
+    """The daemon's verdict, then what its heartbeat says (host names and errors printed as plain text)."""
+    style = "green" if daemon["status"] == "ok" else ("yellow" if daemon["healthy"] else "bold red")
+    line = Text("Daemon: ")
+    line.append(daemon["status"].replace("_", " ").upper(), style=style)
+    line.append(f" ({safe(daemon['message'], 600)})")
+    console.print(line)
+    beat = daemon.get("daemon")
+    if beat:
+        console.print(
+            f"  started {_when(beat['started_at'])}, last scheduler tick {_when(beat['last_tick_at'])}, "
+            f"last stored check {_when(beat['last_check_ok_at'])}, heartbeat {_when(beat['heartbeat_at'])}",
+            markup=False,
+        )
+        if beat["last_error"]:
+            console.print(
+                safe(f"  last database error at {_when(beat['last_error_at'])}: {beat['last_error']}", 600),
+                markup=False,
+            )
 
 
 def _percent(share: float | None) -> str:

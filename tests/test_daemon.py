@@ -32,6 +32,7 @@ from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
 from monitor.status import print_status, status_report
+from storage import DatabaseUnavailableError, open_database
 
 pytestmark = [requires_browser, pytest.mark.browser]
 
@@ -383,7 +384,13 @@ def test_config_changes_apply_without_a_restart(
 def test_status_without_a_daemon(tmp_path: Path, marketplace: DemoMarketplace) -> None:
     config_path = tmp_path / "config.toml"
     write_config(config_path, marketplace, ["haoyu-valves"], haoyu_valves={"paused": True})
+    # Status only reads: without a database it says so and creates none.
+    with pytest.raises(DatabaseUnavailableError, match="no database at .*; run a check or the daemon first"):
+        status_report(load_config(config_path))
+    assert not (tmp_path / "monitor.db").exists()
+    open_database(load_config(config_path).database.url).dispose()  # what `check` or the daemon does first
     report = status_report(load_config(config_path))
+    assert report["daemon"]["status"] == "no_daemon" and report["daemon"]["healthy"] is True
     assert report["queue"] == {"pending_deliveries": 0, "retrying_deliveries": 0, "failed_deliveries": 0, "jobs": 0}
     [row] = report["suppliers"]
     assert row["id"] == "haoyu-valves" and row["checks"] == 0 and row["next_check_at"] is None

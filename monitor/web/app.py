@@ -72,7 +72,7 @@ def create_app(
     (default: $SUPPLIER_MONITOR_WEB_SECRET, else random per start).
     """
     from monitor.checks import sync_watch_list
-    from monitor.web.routes import alerts, api, findings, overview, suppliers, watchlist
+    from monitor.web.routes import alerts, api, findings, health, overview, suppliers, watchlist
 
     config_path = Path(config_path)
     config = load_config(config_path)
@@ -100,7 +100,7 @@ def create_app(
     app.state.web = state
     app.state.csrf = csrf
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (overview, suppliers, findings, alerts, watchlist, api):
+    for module in (overview, suppliers, findings, alerts, watchlist, api, health):
         app.include_router(module.router)
 
     @app.middleware("http")

@@ -2,7 +2,8 @@
 
 A run that only needs plain HTTP never starts Chromium, and one browser serves every check of a run. Both
 methods hit the same marketplaces, so they share one robots.txt cache, one per-host gate and one per-host
-backoff: switching from HTTP to the browser never doubles the load on a host or escapes a backoff.
+backoff: switching from HTTP to the browser never doubles the load on a host or escapes a backoff. Both, and
+robots.txt, fetch only from addresses ``[fetch] allow_private_addresses`` allows (scrapers.fetch.policy).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from monitor.config import Config, PlatformConfig
 from scrapers.fetch import BrowserFetcher, FetchSettings, HttpFetcher
 from scrapers.fetch.browser import BrowserSettings
+from scrapers.fetch.policy import AddressPolicy
 from scrapers.fetch.politeness import HostBackoff, HostGate, PoliteFetcher, RobotsPolicy
 
 
@@ -24,7 +26,9 @@ class Fetchers:
             timeout_s=fetch.timeout.total_seconds(),
             max_page_bytes=fetch.max_page_bytes,
             max_redirects=fetch.max_redirects,
+            allow_private_addresses=fetch.allow_private_addresses,
         )
+        self.address_policy = AddressPolicy(fetch.allow_private_addresses)
         self.browser_settings = BrowserSettings(
             executable_path=browser.executable_path,
             headless=browser.headless,
@@ -47,6 +51,7 @@ class Fetchers:
                 timeout_s=self.fetch_settings.timeout_s,
                 gate=self.gate,
                 backoff=self.backoff,
+                address_policy=self.address_policy,
             )
             if polite.obey_robots_txt
             else None

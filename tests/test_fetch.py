@@ -29,9 +29,10 @@ from scrapers.platforms.base import PlatformParser
 #: The system Chromium, or None for Playwright's own download (as BrowserSettings resolves it).
 CHROMIUM = find_system_chromium()
 KINDS = ["http", pytest.param("browser", marks=[pytest.mark.browser, requires_browser])]
-#: Small budgets keep the failure tests short; loopback pages load far within them.
-QUICK = FetchSettings(timeout_s=2.0, max_page_bytes=200_000, max_redirects=5)
-ROOMY = FetchSettings(timeout_s=20.0, max_page_bytes=200_000, max_redirects=5)
+#: Small budgets keep the failure tests short; loopback pages load far within them. Loopback servers are private
+#: addresses, refused by default (tests/test_fetch_policy.py tests that).
+QUICK = FetchSettings(timeout_s=2.0, max_page_bytes=200_000, max_redirects=5, allow_private_addresses=True)
+ROOMY = FetchSettings(timeout_s=20.0, max_page_bytes=200_000, max_redirects=5, allow_private_addresses=True)
 
 T = TypeVar("T")
 
@@ -71,12 +72,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LoopbackServer(ThreadingHTTPServer):
-    """A stdlib server on 127.0.0.1 with a free port that records every path it is asked for."""
+    """A stdlib server on 127.0.0.1 (or another loopback address) with a free port that records every path it
+    is asked for."""
 
     daemon_threads = True
 
-    def __init__(self, routes: dict[str, Route]) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), _Handler)
+        self.host = host
         self.routes = routes
         self.requests: list[str] = []
         self.stopping = threading.Event()
@@ -86,8 +89,8 @@ class LoopbackServer(ThreadingHTTPServer):
     def port(self) -> int:
         return self.server_address[1]
 
-    def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+    def url(self, path: str = "/", host: str | None = None) -> str:
+        return f"http://{host or self.host}:{self.port}{path}"
 
     def record(self, path: str) -> None:
         with self._lock:
@@ -95,8 +98,8 @@ class LoopbackServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[LoopbackServer]:
-    server = LoopbackServer(routes)
+def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> Iterator[LoopbackServer]:
+    server = LoopbackServer(routes, host)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

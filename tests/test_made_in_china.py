@@ -484,7 +484,7 @@ def test_browser_fetch_and_read_by_content() -> None:
     from scrapers.fetch import BrowserFetcher, FetchSettings
 
     async def fetch(url: str):
-        fetcher = BrowserFetcher(FetchSettings(timeout_s=30.0, max_page_bytes=1_000_000))
+        fetcher = BrowserFetcher(FetchSettings(timeout_s=30.0, max_page_bytes=1_000_000, allow_private_addresses=True))
         try:
             return await fetcher.fetch(url, detect_parser(url))
         finally:

@@ -42,7 +42,8 @@ from scrapers.fetch.politeness import (
 T = TypeVar("T")
 browser_only = [pytest.mark.browser, requires_browser]
 KINDS = ["http", pytest.param("browser", marks=browser_only)]
-QUICK = FetchSettings(timeout_s=10.0)
+#: The test servers are on loopback, which fetchers refuse by default.
+QUICK = FetchSettings(timeout_s=10.0, allow_private_addresses=True)
 PAGE = "<html><head><title>Acme</title></head><body><h1>Acme Co.</h1></body></html>"
 
 
@@ -314,7 +315,7 @@ def test_robots_user_agent_groups_and_the_agent_sent() -> None:
     with serve(site) as base:
 
         async def fetch_as(user_agent: str, path: str) -> str:
-            inner = HttpFetcher(FetchSettings(timeout_s=10.0, user_agent=user_agent))
+            inner = HttpFetcher(FetchSettings(timeout_s=10.0, user_agent=user_agent, allow_private_addresses=True))
             fetcher = polite(inner, user_agent=user_agent)
             try:
                 return (await fetcher.fetch(f"{base}{path}")).html
@@ -565,6 +566,7 @@ def test_server_errors_count_as_errors_through_report() -> None:
 def _config(tmp_path: Path, base_url: str, **politeness: Any) -> Any:
     data = {
         "database": {"url": "sqlite:///data/monitor.db"},
+        "fetch": {"allow_private_addresses": True},
         "politeness": {"min_delay_per_host": "10ms", **politeness},
         "platforms": {"alibaba": {"user_agent": "PlatformBot/2.0 (supplier-monitor)"}},
         "suppliers": [{"id": "acme", "url": f"{base_url}/store/acme/company_profile.html"}],

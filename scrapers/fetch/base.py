@@ -18,6 +18,9 @@ FailureReason = Literal[
     "http_error",
     "robots_disallowed",  # robots.txt forbids the page (scrapers.fetch.politeness)
     "backing_off",  # the host is being left alone after errors or a block page
+    # the address is loopback, private, link-local, ... and [fetch] allow_private_addresses is off
+    # (scrapers.fetch.policy); a refusal of ours, not a fault of the host: no backoff, no outage
+    "blocked_address",
 ]
 
 DEFAULT_USER_AGENT = (
@@ -45,6 +48,9 @@ class FetchSettings:
     max_page_bytes: int = 8 * 1024 * 1024
     max_redirects: int = 10
     extra_headers: dict[str, str] = field(default_factory=lambda: {"Accept-Language": "en-US,en;q=0.9"})
+    #: Fetch loopback, private, link-local and other non-public addresses too (scrapers.fetch.policy). Off, a
+    #: supplier URL or a redirect cannot make the monitor read its own network: only for a local marketplace.
+    allow_private_addresses: bool = False
 
 
 @dataclass

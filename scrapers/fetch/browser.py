@@ -6,6 +6,14 @@ once and reused. Over months a browser leaks memory, so ``_BrowserPool`` relaunc
 the old browser's contexts drain, so recycling never fails a fetch. A browser that dies is relaunched by
 the next fetch. Everything the parser does not need (images, fonts, media and requests to other hosts) is
 aborted, which keeps pages fast and keeps the browser off the network.
+
+While a page loads, ``_PageGuard`` (a CDP session on the page) watches it: every request, each redirect hop
+included (Playwright's routing never sees redirects), is paused until its host's addresses pass the
+``AddressPolicy`` (scrapers.fetch.policy) and failed otherwise; a response that came from a disallowed
+address all the same (DNS rebinding: Chromium resolves on its own) fails the page; and the bytes each
+response brings are counted as they arrive, so a page streaming past ``max_page_bytes`` ends as
+``too_large`` at once instead of filling memory until the timeout. The browser's memory is sampled every
+``memory_watch_s`` while pages load, not only between pages.
 """
 
 from __future__ import annotations
@@ -23,12 +31,13 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import psutil
-from playwright.async_api import Browser, BrowserContext, Playwright, Route, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from scrapers.classify import WALL_SELECTORS
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
+from scrapers.fetch.policy import AddressCache, AddressPolicy
 from scrapers.platforms.base import PlatformParser, same_origin
 
 log = logging.getLogger(__name__)
@@ -50,6 +59,11 @@ BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 BROWSER_START_TIMEOUT_S = 60.0
 #: Budget for closing a context or a browser; a hung one is abandoned (the browser is killed).
 CLOSE_TIMEOUT_S = 10.0
+#: One response may bring ``max_page_bytes``; all of a page's responses together this many times that.
+PAGE_BYTES_FACTOR = 8
+#: A browser whose memory passes ``max_memory_mb`` while pages load is recycled once they are done; past this
+#: many times ``max_memory_mb`` the pages loading are aborted (``too_large``) so that it can be recycled now.
+MEMORY_ABORT_FACTOR = 2
 
 RecycleReason = Literal["pages", "memory"]
 
@@ -79,6 +93,8 @@ class BrowserSettings:
     #: Memory is sampled every this many pages or after this many seconds, not per page (it walks /proc).
     memory_check_every_pages: int = 20
     memory_check_every_s: float = 30.0
+    #: ... and every this many seconds while pages load (one sample serves every page in flight); 0: never.
+    memory_watch_s: float = 2.0
 
 
 @dataclass(eq=False)
@@ -116,6 +132,7 @@ class _BrowserPool:
         self.last_rss_mb: float | None = None
         self._pages_at_sample = 0
         self._sampled_at = 0.0
+        self._sampling = asyncio.Lock()
 
     @property
     def browser(self) -> Browser | None:
@@ -178,6 +195,17 @@ class _BrowserPool:
             self.crashes += 1
             await self._drop(gen)
             return True
+
+    async def memory_now(self, max_age_s: float) -> float:
+        """The browser's RSS in MB, sampled afresh unless a sample younger than ``max_age_s`` exists."""
+        async with self._sampling:
+            if self.last_rss_mb is not None and time.monotonic() - self._sampled_at < max_age_s:
+                return self.last_rss_mb
+            return await self._memory_mb()
+
+    def retire(self, gen: _Generation, reason: RecycleReason) -> None:
+        """Recycle ``gen`` once its fetches are done (a no-op when it is already being retired)."""
+        self._retire(gen, reason)
 
     def _retire(self, gen: _Generation, reason: RecycleReason) -> None:
         if gen.retire_reason is None:
@@ -332,14 +360,133 @@ def _proxy_option(proxy: str | None) -> dict[str, str] | None:
     return {"server": server, "username": unquote(parts.username), "password": unquote(parts.password or "")}
 
 
+class _PageGuard:
+    """Watches one page while it loads, through a CDP session of its own; ``tripped`` gets the first breach.
+
+    * Every request the page makes, redirect hops included, is paused (``Fetch.requestPaused``) until its
+      host's addresses are vetted, and failed when the policy refuses one. A refused main document trips the
+      guard (``blocked_address``); other refused requests are only failed, like requests to other hosts.
+    * Every response's ``remoteIPAddress`` is checked: one from a disallowed address (Chromium resolved the
+      host differently than we did) trips the guard, so nothing it said reaches the page's evidence. Behind
+      a proxy the address is the proxy's, so only the check before the request applies.
+    * The bytes of each response are counted as they arrive (``Network.dataReceived``, decoded size): one
+      response past ``limit``, or all of them past ``PAGE_BYTES_FACTOR * limit``, trips it (``too_large``).
+
+    With an unrestricted policy only the byte count runs, and requests are not paused at all.
+    """
+
+    def __init__(self, policy: AddressPolicy, addresses: AddressCache, limit: int, *, proxied: bool) -> None:
+        self.policy = policy
+        self.addresses = addresses
+        self.limit = limit
+        self.proxied = proxied
+        self.tripped: asyncio.Future[FetchError] = asyncio.get_running_loop().create_future()
+        #: Set when the main document (or a redirect hop of it) was refused.
+        self.blocked_document: FetchError | None = None
+        self.total_bytes = 0
+        self._received: dict[str, int] = {}
+        self._urls: dict[str, str] = {}
+        self._main_frame: str | None = None
+        self._cdp: Any = None
+
+    def trip(self, error: FetchError) -> None:
+        if not self.tripped.done():
+            self.tripped.set_result(error)
+
+    async def attach(self, context: BrowserContext, page: Page) -> None:
+        cdp = self._cdp = await context.new_cdp_session(page)
+        cdp.on("Network.responseReceived", self._on_response)
+        cdp.on("Network.dataReceived", self._on_data)
+        # No response bodies are kept for this session (Playwright's own session keeps what it needs).
+        await cdp.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
+        if not self.policy.unrestricted:
+            tree = await cdp.send("Page.getFrameTree")
+            self._main_frame = tree["frameTree"]["frame"]["id"]
+            cdp.on("Fetch.requestPaused", self._on_paused)
+            await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
+
+    async def refusal(self, url: str) -> str | None:
+        return await self.addresses.refusal(self.policy, url)
+
+    def refused(self, url: str, why: str, *, document: bool) -> None:
+        error = self.policy.blocked(url, why)
+        log.info("not requested by the browser: %s", error)
+        if document:
+            self.blocked_document = self.blocked_document or error
+            self.trip(error)
+
+    async def _on_paused(self, event: dict[str, Any]) -> None:
+        request_id, url = event["requestId"], event["request"]["url"]
+        try:
+            why = await self.refusal(url)
+        except Exception as exc:  # fail closed: a request whose host could not be vetted does not go out
+            why = f"its address could not be checked ({type(exc).__name__}: {exc})"
+        document = event.get("resourceType") == "Document" and event.get("frameId") == self._main_frame
+        try:
+            if why is None:
+                await self._cdp.send("Fetch.continueRequest", {"requestId": request_id})
+            else:
+                self.refused(url, why, document=document)
+                await self._cdp.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"})
+        except PlaywrightError:
+            pass  # the page closed meanwhile
+
+    def _on_response(self, event: dict[str, Any]) -> None:
+        response = event.get("response") or {}
+        url = str(response.get("url", ""))
+        self._urls[event.get("requestId", "")] = url
+        remote = response.get("remoteIPAddress")
+        if remote and not self.proxied and not self.policy.unrestricted:
+            why = self.policy.refusal(str(remote))
+            if why is not None:
+                self.trip(self.policy.blocked(url, f"answered from {remote}, a {why} address"))
+
+    def _on_data(self, event: dict[str, Any]) -> None:
+        request_id = event.get("requestId", "")
+        size = int(event.get("dataLength") or 0)
+        got = self._received[request_id] = self._received.get(request_id, 0) + size
+        self.total_bytes += size
+        if got > self.limit:
+            what = self._urls.get(request_id) or "a response"
+            self.trip(FetchError("too_large", f"{what} passed the {self.limit}-byte limit while loading"))
+        elif self.total_bytes > PAGE_BYTES_FACTOR * self.limit:
+            self.trip(
+                FetchError(
+                    "too_large",
+                    f"the page's responses passed {PAGE_BYTES_FACTOR} x the {self.limit}-byte limit while loading",
+                )
+            )
+
+
 class BrowserFetcher:
+    """Chromium fetches; requests go only to addresses the ``AddressPolicy`` allows (by default the settings'
+    ``allow_private_addresses``; ``policy`` replaces it, as tests do to allow single addresses)."""
+
     method = "browser"
 
-    def __init__(self, settings: FetchSettings | None = None, browser: BrowserSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        browser: BrowserSettings | None = None,
+        *,
+        policy: AddressPolicy | None = None,
+    ) -> None:
         self.settings = settings or FetchSettings()
         self.browser_settings = browser or BrowserSettings()
+        self._policy = policy
+        self._addresses = AddressCache()
         self._pool = _BrowserPool()
         self._missing_states: set[str] = set()
+
+    @property
+    def policy(self) -> AddressPolicy:
+        """The address policy of the next fetch (read on every fetch, like the settings)."""
+        return self._policy or AddressPolicy(self.settings.allow_private_addresses)
+
+    @policy.setter
+    def policy(self, policy: AddressPolicy | None) -> None:
+        """Replace the policy (None: back to the settings' ``allow_private_addresses``)."""
+        self._policy = policy
 
     @property
     def launches(self) -> int:
@@ -382,7 +529,10 @@ class BrowserFetcher:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                return await self._fetch(context, url, parser, started)
+                guard = _PageGuard(
+                    self.policy, self._addresses, self.settings.max_page_bytes, proxied=options["proxy"] is not None
+                )
+                return await self._guarded(gen, context, url, parser, started, guard)
         except TimeoutError:
             raise FetchError("timeout", f"{url} did not load within {self.settings.timeout_s:g}s") from None
         finally:
@@ -435,18 +585,61 @@ class BrowserFetcher:
                 raise
         raise AssertionError("unreachable")
 
+    async def _guarded(
+        self,
+        gen: _Generation,
+        context: BrowserContext,
+        url: str,
+        parser: PlatformParser | None,
+        started: float,
+        guard: _PageGuard,
+    ) -> FetchedPage:
+        """The page, unless the guard or the memory watch trips first: then their error (the caller closes
+        the context, which ends the page's loading)."""
+        work = asyncio.ensure_future(self._fetch(context, url, parser, started, guard))
+        watching = self.browser_settings.memory_watch_s > 0
+        watch = asyncio.ensure_future(self._watch_memory(gen, guard)) if watching else None
+        try:
+            await asyncio.wait([work, guard.tripped], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            tasks = [task for task in (work, watch) if task is not None]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if guard.tripped.done():
+            raise guard.tripped.result()
+        return work.result()
+
+    async def _watch_memory(self, gen: _Generation, guard: _PageGuard) -> None:
+        """Sample the browser's memory while the page loads: past ``max_memory_mb`` the browser is recycled
+        after its pages, past ``MEMORY_ABORT_FACTOR`` times that the page is aborted."""
+        bs = self.browser_settings
+        while True:
+            await asyncio.sleep(bs.memory_watch_s)
+            mb = await self._pool.memory_now(bs.memory_watch_s)
+            if mb > bs.max_memory_mb:
+                self._pool.retire(gen, "memory")
+            limit = bs.max_memory_mb * MEMORY_ABORT_FACTOR
+            if mb > limit:
+                message = f"Chromium grew to {mb:.0f} MB while the page loaded (limit {limit} MB)"
+                guard.trip(FetchError("too_large", message))
+                return
+
     async def _fetch(
-        self, context: BrowserContext, url: str, parser: PlatformParser | None, started: float
+        self, context: BrowserContext, url: str, parser: PlatformParser | None, started: float, guard: _PageGuard
     ) -> FetchedPage:
         bs = self.browser_settings
         try:
-            await context.route("**/*", lambda route: self._filter(route, url, parser))
+            await context.route("**/*", lambda route: self._filter(route, url, parser, guard))
             page = await context.new_page()
+            await guard.attach(context, page)
             try:
                 response = await page.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
             except PlaywrightTimeoutError:
                 raise FetchError("timeout", f"{url} did not load within {self.settings.timeout_s:g}s") from None
             except PlaywrightError as exc:
+                if guard.blocked_document is not None:
+                    raise guard.blocked_document from None
                 raise _navigation_error(url, exc) from None
             hops = _redirect_hops(response)
             if hops > self.settings.max_redirects:
@@ -474,11 +667,21 @@ class BrowserFetcher:
         except PlaywrightError as exc:
             raise FetchError("browser", f"{url}: {exc}") from None
 
-    async def _filter(self, route: Route, page_url: str, parser: PlatformParser | None) -> None:
+    async def _filter(self, route: Route, page_url: str, parser: PlatformParser | None, guard: _PageGuard) -> None:
+        """Let a request through or abort it. The guard's CDP session vets the page's own requests before
+        this runs; vetting here again (cached) covers requests of workers, which that session does not see."""
         request = route.request
         wanted = request.resource_type not in BLOCKED_RESOURCE_TYPES and (
             parser.wants_request(request.url, page_url) if parser else same_origin(request.url, page_url)
         )
+        if wanted:
+            try:
+                why = await guard.refusal(request.url)
+            except Exception as exc:  # fail closed, and never leave the request hanging
+                why = f"its address could not be checked ({type(exc).__name__}: {exc})"
+            if why is not None:
+                wanted = False
+                guard.refused(request.url, why, document=request.is_navigation_request() and _in_main_frame(request))
         try:
             if wanted:
                 await route.continue_()
@@ -496,6 +699,13 @@ class BrowserFetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _in_main_frame(request: Any) -> bool:
+    try:
+        return request.frame.parent_frame is None
+    except PlaywrightError:
+        return False  # a worker's request has no frame
 
 
 def _redirect_hops(response: object) -> int:

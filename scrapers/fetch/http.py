@@ -9,19 +9,30 @@ import httpx
 
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
 from scrapers.fetch.encoding import decode_html
+from scrapers.fetch.policy import AddressPolicy, vetted_transport
 
 
 class HttpFetcher:
+    """Every connection, redirect hops included, goes to an address the ``AddressPolicy`` allows (by default
+    the settings' ``allow_private_addresses``); ``policy`` replaces it (tests allow single addresses).
+
+    The client's transport is the vetted one, so proxy environment variables (HTTP_PROXY, ...) are not read:
+    a proxy is configured with ``proxy`` ([fetch] proxy) only.
+    """
+
     method = "http"
 
-    def __init__(self, settings: FetchSettings | None = None, *, proxy: str | None = None) -> None:
+    def __init__(
+        self, settings: FetchSettings | None = None, *, proxy: str | None = None, policy: AddressPolicy | None = None
+    ) -> None:
         self.settings = settings or FetchSettings()
+        self.policy = policy or AddressPolicy(self.settings.allow_private_addresses)
         self._client = httpx.AsyncClient(
+            transport=vetted_transport(self.policy, proxy=proxy),
             follow_redirects=True,
             max_redirects=self.settings.max_redirects,
             timeout=httpx.Timeout(self.settings.timeout_s),
             headers={"User-Agent": self.settings.user_agent, **self.settings.extra_headers},
-            proxy=proxy,
         )
 
     async def fetch(self, url: str, parser: object | None = None, *, user_agent: str | None = None) -> FetchedPage:
@@ -31,6 +42,10 @@ class HttpFetcher:
         try:
             async with asyncio.timeout(self.settings.timeout_s):
                 return await self._fetch(url, started, user_agent)
+        except FetchError as exc:
+            if exc.reason == "blocked_address":  # from the connection of the page or of a redirect hop
+                raise FetchError(exc.reason, f"{url}: {exc.args[0]}") from None
+            raise
         except TimeoutError:
             raise FetchError("timeout", f"no complete answer from {url} within {self.settings.timeout_s:g}s") from None
         except httpx.TooManyRedirects:

@@ -23,6 +23,7 @@ import httpx
 from protego import Protego
 
 from scrapers.fetch.base import FetchedPage, FetchError, validate_url
+from scrapers.fetch.policy import AddressPolicy, vetted_transport
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ ROBOTS_MAX_BYTES = 500 * 1024
 ROBOTS_MAX_REDIRECTS = 5
 #: How soon a robots.txt that could not be fetched (5xx, 429, timeout, unreachable) is tried again.
 ROBOTS_ERROR_TTL_S = 600.0
-#: Fetch failures that say something about the host (not about our browser or the page's size).
+#: Fetch failures that say something about the host (not about our browser, the page's size or an address we
+#: refuse to fetch: "blocked_address" is our decision, and backing off would not change it).
 NETWORK_FAILURES = frozenset({"timeout", "unreachable", "http_error"})
 OVERRIDE_HINT = "set ignore_robots_txt = true for this supplier only if the site has given you permission"
 
@@ -78,7 +80,8 @@ class RobotsPolicy:
     disallow for now, retried after ``error_ttl_s`` rather than the full TTL so one outage does not stop
     checks for half a day. With a ``backoff``, a host that does not answer at all (timeout, connection
     refused) is recorded there as an error and retried when that backoff ends. Bodies over 500 KiB are
-    truncated.
+    truncated. With an ``address_policy`` robots.txt is fetched only from addresses it allows, redirect hops
+    included; a refused one counts as no robots.txt, and the page's own fetch then reports the refusal.
     """
 
     def __init__(
@@ -89,9 +92,12 @@ class RobotsPolicy:
         timeout_s: float = 30.0,
         gate: HostGate | None = None,
         backoff: HostBackoff | None = None,
+        address_policy: AddressPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl_s = ttl_s
+        #: Which addresses robots.txt may be fetched from (the page fetchers' policy); None: any.
+        self.address_policy = address_policy
         self.backoff = backoff
         self.error_ttl_s = min(error_ttl_s, ttl_s)
         self.timeout_s = timeout_s
@@ -197,6 +203,8 @@ class RobotsPolicy:
             return done("unreachable", f"no answer within {self.timeout_s:g}s", failure="timeout")
         except httpx.TooManyRedirects:
             return done("unavailable", f"more than {ROBOTS_MAX_REDIRECTS} redirects; treated as no robots.txt")
+        except FetchError as exc:  # the address policy refused the host or a redirect hop
+            return done("unavailable", f"not fetched ({exc}); treated as no robots.txt")
         except (httpx.HTTPError, OSError) as exc:
             failure = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
             return done("unreachable", f"{type(exc).__name__}: {exc}".rstrip(": "), failure=failure)
@@ -212,8 +220,12 @@ class RobotsPolicy:
     async def _get(self, robots_url: str, user_agent: str, proxy: str | None) -> tuple[int, bytes]:
         client = self._clients.get(proxy)
         if client is None:
+            if self.address_policy is not None:
+                route: dict[str, Any] = {"transport": vetted_transport(self.address_policy, proxy=proxy)}
+            else:
+                route = {"proxy": proxy}
             client = self._clients[proxy] = httpx.AsyncClient(
-                follow_redirects=True, max_redirects=ROBOTS_MAX_REDIRECTS, proxy=proxy, timeout=self.timeout_s
+                follow_redirects=True, max_redirects=ROBOTS_MAX_REDIRECTS, timeout=self.timeout_s, **route
             )
         async with client.stream("GET", robots_url, headers={"User-Agent": user_agent}) as response:
             body = bytearray()

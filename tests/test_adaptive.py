@@ -24,7 +24,7 @@ def _config(tmp_path: Path, market: DemoMarketplace, ids: set[str]) -> Config:
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
             "politeness": LOOPBACK_POLITENESS,
-            "fetch": {"method": "auto", "retry_http_every": 2},
+            "fetch": {"method": "auto", "retry_http_every": 2, "allow_private_addresses": True},
             "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
         },
     )

@@ -112,6 +112,7 @@ url = "sqlite:///data/monitor.db"
 
 [fetch]
 method = "http"
+allow_private_addresses = true
 
 [politeness]
 min_delay_per_host = "0s"

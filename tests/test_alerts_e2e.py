@@ -126,6 +126,7 @@ def _config(
         tmp_path / "config.toml",
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+            "fetch": {"allow_private_addresses": True},  # the marketplace is on loopback
             "politeness": politeness,
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from": "monitor@example.com"},
             "alerts": {"failure_threshold": 3, **alerts},

@@ -13,6 +13,8 @@ import pytest
 from conftest import requires_browser
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The demo marketplace and the test servers are on loopback, which is fetched only with this flag.
+LOOPBACK_FETCH = "[fetch]\nallow_private_addresses = true\n"
 
 
 def cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
@@ -147,6 +149,7 @@ def test_verify_with_the_operators_body_list(tmp_path: Path, shared_pages: Path)
 @pytest.mark.parametrize("method", ["http", pytest.param("browser", marks=requires_browser)])
 def test_extract_live_url(tmp_path: Path, marketplace, method: str) -> None:
     url = f"{marketplace.base_url}/store/hengtai-machinery/company_profile.html"
+    (tmp_path / "config.toml").write_text(LOOPBACK_FETCH, encoding="utf-8")
     result = cli("extract", url, "--json", "--method", method, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -160,6 +163,13 @@ def test_extract_errors_are_clear(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # Without the flag a loopback URL is refused before anything is sent, and says why.
+    refused = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
+    assert refused.returncode == 1 and "blocked_address" in refused.stderr and "Traceback" not in refused.stderr
+    (tmp_path / "config.toml").write_text(LOOPBACK_FETCH, encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     dead = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
     assert dead.returncode == 1 and "unreachable" in dead.stderr and "Traceback" not in dead.stderr
     unknown = cli("extract", "https://example.com/", "--platform", "nowhere", cwd=tmp_path)
@@ -170,7 +180,7 @@ def test_extract_errors_are_clear(tmp_path: Path) -> None:
 def test_check_stores_and_reports_each_supplier(tmp_path: Path, marketplace) -> None:
     base = marketplace.base_url
     (tmp_path / "config.toml").write_text(
-        f"""
+        f"""{LOOPBACK_FETCH}
 [politeness]
 min_delay_per_host = "0s"
 max_concurrency_per_host = 8
@@ -257,7 +267,9 @@ def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> No
 
 
 def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None:
-    (tmp_path / "config.toml").write_text('[database]\nurl = "sqlite:///data/m.db"\n', encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        '[database]\nurl = "sqlite:///data/m.db"\n' + LOOPBACK_FETCH, encoding="utf-8"
+    )
     # The demo's jiahe-electronics ISO 9001 certificate, recorded as withdrawn in the operator's registry.
     page = f"{marketplace.base_url}/store/jiahe-electronics/company_profile.html"
     claims = json.loads(cli("extract", page, "--json", "--method", "http", cwd=tmp_path).stdout)

@@ -69,6 +69,7 @@ def write_config(
     document = {
         "database": {"url": f"sqlite:///{path.parent / 'monitor.db'}"},
         "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
+        "fetch": {"allow_private_addresses": True},  # the marketplace is on loopback
         "politeness": LOOPBACK_POLITENESS,
         "defaults": {"interval": interval},
         "suppliers": suppliers,

@@ -537,7 +537,7 @@ def _rounds_over_http(tmp_path: Path, ids: set[str]) -> list[dict[str, PageOutco
             tmp_path / "demo.toml",
             data={
                 "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
-                "fetch": {"method": "http", "timeout": "20s"},
+                "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
                 "politeness": LOOPBACK_POLITENESS,
                 "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
             },
@@ -603,7 +603,7 @@ def test_other_platform_pages_read_ok_with_the_browser_in_round_1(tmp_path: Path
             tmp_path / "demo.toml",
             data={
                 "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
-                "fetch": {"method": "browser", "timeout": "20s"},
+                "fetch": {"method": "browser", "timeout": "20s", "allow_private_addresses": True},
                 "politeness": LOOPBACK_POLITENESS,
                 "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in OTHER_PLATFORMS],
             },

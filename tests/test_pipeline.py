@@ -160,7 +160,7 @@ def test_dead_host_and_bad_page_are_reported_per_supplier_and_the_run_goes_on(ma
     ]
     data = {
         "database": {"url": config.database.url},
-        "fetch": {"timeout": "10s"},
+        "fetch": {"timeout": "10s", "allow_private_addresses": True},
         "politeness": LOOPBACK_POLITENESS,
         "suppliers": extra,
     }
@@ -228,7 +228,8 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
         tmp_path / "c.toml",
         data={
             "database": {"url": f"sqlite:///{tmp_path / 'timeout.db'}"},
-            "fetch": {"method": method, "timeout": "30s"},  # the page alone would be waited for
+            # The page alone would be waited for; the test server is on loopback.
+            "fetch": {"method": method, "timeout": "30s", "allow_private_addresses": True},
             "politeness": {**LOOPBACK_POLITENESS, "obey_robots_txt": robots},
             "scheduler": {"check_timeout": f"{budget}s"},
             "alerts": {"failure_threshold": 2},

@@ -31,7 +31,8 @@ def demo_config(base_url: str, database_url: str, method: str = "browser") -> Co
         Path("demo.toml"),
         data={
             "database": {"url": database_url},
-            "fetch": {"method": method, "timeout": "20s"},
+            # The marketplace is on loopback, which is refused unless allowed: only ever for a local marketplace.
+            "fetch": {"method": method, "timeout": "20s", "allow_private_addresses": True},
             "politeness": LOOPBACK_POLITENESS,
             # Two failed rounds are enough to show a "check failing" alert within the demo's five rounds.
             "alerts": {"failure_threshold": 2},

@@ -386,7 +386,7 @@ def test_status_without_a_daemon(tmp_path: Path, marketplace: DemoMarketplace) -
     config_path = tmp_path / "config.toml"
     write_config(config_path, marketplace, ["haoyu-valves"], haoyu_valves={"paused": True})
     # Status only reads: without a database it says so and creates none.
-    with pytest.raises(DatabaseUnavailableError, match="no database at .*; run a check or the daemon first"):
+    with pytest.raises(DatabaseUnavailableError, match=r"no database at .*; run a check or the daemon first"):
         status_report(load_config(config_path))
     assert not (tmp_path / "monitor.db").exists()
     open_database(load_config(config_path).database.url).dispose()  # what `check` or the daemon does first

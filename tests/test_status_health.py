@@ -160,7 +160,7 @@ def test_healthz_needs_the_token_when_credentials_are_set(site: Site) -> None:
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("command", [["status"], ["status", "--json"], ["registry", "list"]])
+@pytest.mark.parametrize("command", [["status"], ["status", "--json"], ["registry", "list"], ["alerts", "list"]])
 def test_read_only_commands_never_create_a_database(tmp_path: Path, command: list[str]) -> None:
     typo = tmp_path / "dtaa" / "monitor.db"
     write_config(tmp_path / "config.toml", f"sqlite:///{typo}")

@@ -85,7 +85,7 @@ def list_command(
 ) -> None:
     """Deliveries, newest first: alert, recipient, channel, status, attempts, next attempt and the last error."""
     config = ctx.obj.config()
-    with open_database(config.database.url) as db:
+    with open_database(config.database.url, must_exist=True) as db:
         rows = list_deliveries(db, failed_only=failed, limit=limit)
     if as_json:
         print(json.dumps([_json_row(row) for row in rows], ensure_ascii=False, indent=2))

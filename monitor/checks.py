@@ -253,8 +253,9 @@ class Checker:
                 await asyncio.to_thread(set_route, self.db, supplier.id, url, "browser", browser_checks + 1)
             return seen
         cheap = await self._fetch_and_read(supplier, url, "http", fallback_follows=True)
-        if cheap.status == SKIPPED:
-            return cheap  # both methods share the host's backoff: the browser would be refused too
+        if cheap.status == SKIPPED or cheap.reason.startswith("blocked_address"):
+            # Both methods share the host's backoff and the fetch policy: the browser would be refused too.
+            return cheap
         if cheap.ok:
             await asyncio.to_thread(set_route, self.db, supplier.id, url, "http", 0)
             return cheap

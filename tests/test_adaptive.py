@@ -66,3 +66,15 @@ def test_a_blocked_http_answer_falls_back_to_the_browser_and_http_is_retried_lat
         assert _check(config, db)["xinlong-hardware"].fetch_method == "http"
         assert _check(config, db)["xinlong-hardware"].fetch_method == "http"
         assert get_route(db, "xinlong-hardware", url).method == "http"
+
+
+def test_an_address_refused_to_plain_http_is_not_tried_with_the_browser(
+    tmp_path: Path, marketplace: DemoMarketplace
+) -> None:
+    config = _config(tmp_path, marketplace, {"haoyu-valves"})
+    config = config.model_copy(update={"fetch": config.fetch.model_copy(update={"allow_private_addresses": False})})
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        outcome = _check(config, db)["haoyu-valves"]
+        assert (outcome.status, outcome.fetch_method) == ("error", "http")
+        assert outcome.reason.startswith("blocked_address")

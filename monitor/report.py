@@ -4,7 +4,6 @@ URLs in it (redirect targets, document links, reasons quoting them) are shown wi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,7 +15,7 @@ from monitor.alerts.render import clean_text
 from monitor.checks import PageOutcome
 from monitor.verify import Finding, Rule
 from scrapers.claims import ClaimsDocument
-from scrapers.fetch.base import redact_url
+from scrapers.fetch.base import mask_urls
 
 STATUS_STYLE = {
     "ok": "green",
@@ -27,17 +26,6 @@ STATUS_STYLE = {
     "error": "red",
     "skipped": "dim",
 }
-
-
-#: A URL inside text: scheme, "://", then anything up to whitespace, a quote or an angle bracket.
-_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
-
-
-def mask_urls(text: str) -> str:
-    """``text`` with the password of every URL in it masked (scrapers.fetch.base.redact_url)."""
-    if "@" not in text:
-        return text
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
 
 
 def masked_json(value: Any) -> Any:

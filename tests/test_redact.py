@@ -3,11 +3,20 @@ monitor.config), and URLs read from pages are masked wherever the CLI shows them
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
+from pathlib import Path
 
-from monitor.config import redact_url
+import pytest
+from fastapi.testclient import TestClient
+
+from monitor.checks import sync_watch_list
+from monitor.config import load_config, redact_url
 from monitor.report import outcomes_table, safe
+from monitor.web.app import create_app
+from monitor.web.security import Credentials
 from scrapers.fetch.base import redact_url as fetch_redact_url
+from storage import open_database
+from storage.repository import record_check
 
 
 @pytest.mark.parametrize(
@@ -102,3 +111,31 @@ def test_extract_json_masks_passwords_in_page_urls(tmp_path) -> None:
     assert "s3cret" not in done.stdout
     [document] = json.loads(done.stdout)["documents"]
     assert document["url"] == "https://user:***@files.example/BV-ISO9001-2015-certificate.pdf"
+
+
+def test_the_dashboard_masks_passwords_in_a_checks_reason(tmp_path: Path) -> None:
+    """A redirect or document URL quoted in a fetch error is shown with its password masked."""
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "monitor.db"}"\n'
+        '[[suppliers]]\nid = "acme"\nurl = "https://acme.example/profile"\n'
+    )
+    config = load_config(config_path)
+    now = datetime.now(UTC)
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        record_check(
+            db,
+            supplier_id="acme",
+            url="https://acme.example/profile",
+            started_at=now,
+            finished_at=now,
+            status="error",
+            fetch_method="http",
+            error="too_many_redirects: last hop https://admin:hunter2@intranet.example/login",
+        )
+    app = create_app(config_path, credentials=Credentials())
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        page = client.get("/suppliers/acme")
+    assert page.status_code == 200
+    assert "https://admin:***@intranet.example/login" in page.text and "hunter2" not in page.text

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.web.security import CSRF_FIELD, Credentials, Principal, csrf_token_for
+from scrapers.fetch.base import mask_urls
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["time"] = _fmt_time
     env.filters["day"] = _fmt_date
+    # Passwords of URLs inside fetch errors and page text never reach the page.
+    env.filters["masked"] = lambda value: mask_urls(value) if isinstance(value, str) else value
     return Jinja2Templates(env=env)
 
 

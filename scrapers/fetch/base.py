@@ -123,3 +123,14 @@ def redact_url(url: str) -> str:
         masked = f"{user}:***" if sep else "***"
         return f"{scheme}{masked}@{rest[at + 1 :]}"
     return url
+
+
+#: A URL inside text: scheme, "://", then anything up to whitespace, a quote or an angle bracket.
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def mask_urls(text: str) -> str:
+    """``text`` with the password of every URL in it masked (redact_url): for reasons, findings and notes shown."""
+    if "@" not in text:
+        return text
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)

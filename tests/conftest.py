@@ -6,11 +6,13 @@ here by others.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -105,3 +107,22 @@ def marketplace() -> Iterator[object]:
 
     with DemoMarketplace() as market:
         yield market
+
+
+T = TypeVar("T")
+
+
+# --- one event loop per test module, for fetchers and browsers shared by a module's tests -------------------
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
+@pytest.fixture(scope="module")
+def run(loop: asyncio.AbstractEventLoop) -> Callable[[Coroutine[Any, Any, T]], T]:
+    return loop.run_until_complete

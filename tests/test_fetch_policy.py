@@ -183,19 +183,6 @@ def stream_route(h: _Handler) -> None:
 
 
 @pytest.fixture(scope="module")
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
-
-
-@pytest.fixture(scope="module")
-def run(loop: asyncio.AbstractEventLoop) -> Callable[[Coroutine[Any, Any, T]], T]:
-    return loop.run_until_complete
-
-
-@pytest.fixture(scope="module")
 def shared_browser(loop: asyncio.AbstractEventLoop) -> Iterator[BrowserFetcher]:
     if not chromium_available():
         pytest.skip(CHROMIUM_MISSING_REASON)

@@ -110,6 +110,9 @@ class Certification(_Model):
     platform_verified: bool | None = None
     kind: CertificationKind = "other"
     source: CertificationSource = "structured"
+    #: Fields the listing left empty and the certificate document answered, with the reader's confidence
+    #: (0..1): ``{"number": 0.93, "valid_until": 0.88}``. Listed values are never overwritten.
+    from_document: dict[str, float] = Field(default_factory=dict)
 
     @property
     def listed(self) -> bool:
@@ -124,6 +127,71 @@ class Statement(_Model):
     location: str
 
 
+ReadMethod = Literal["text_layer", "ocr", "none"]
+
+
+class ReadValue(_Model):
+    """One field read from a certificate document, with how sure the reader is of it (0..1)."""
+
+    value: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class ReadDate(_Model):
+    """A date read from a certificate document (its printed form kept as ``text``)."""
+
+    value: date
+    confidence: float = Field(ge=0, le=1)
+    text: str | None = None
+
+
+#: At most this much of a document's raw text is kept on the claims document (the stored reading keeps it all).
+MAX_READING_TEXT = 20_000
+
+
+class DocumentReading(_Model):
+    """What the certificate reader found in one document: each field with its confidence, and the raw text.
+
+    A field the reader could not find is None (or an empty list); ``method`` "none" means no text at all
+    (a photo of a product, a blank scan): the document is unreadable, which says nothing against the supplier.
+    """
+
+    sha256: str
+    media_type: str
+    method: ReadMethod
+    #: What read it: "pypdf 5.1.0", "rapidocr-onnxruntime 1.4.4".
+    engine: str | None = None
+    pages: int = 1
+    #: The holder (the certified organisation) as the certificate names it first.
+    holder: ReadValue | None = None
+    #: Other names of the holder on the same document: the Chinese name beside the English one, and so on.
+    holder_other_names: list[ReadValue] = Field(default_factory=list)
+    address: ReadValue | None = None
+    #: The standard as written ("ISO 9001", "GB/T 19001", "EN 71-1"), without its edition.
+    standard: ReadValue | None = None
+    edition: ReadValue | None = None
+    number: ReadValue | None = None
+    scope: ReadValue | None = None
+    #: The certification body that issued it.
+    issuer: ReadValue | None = None
+    #: Accreditation marks and their bodies: "CNAS", "UKAS", "DAkkS", "ANAB", "IAF" ...
+    accreditation: list[ReadValue] = Field(default_factory=list)
+    first_issued: ReadDate | None = None
+    issued: ReadDate | None = None
+    valid_until: ReadDate | None = None
+    #: Mean confidence of the text itself (1.0 for a PDF's text layer).
+    text_confidence: float = Field(default=0.0, ge=0, le=1)
+    text: str = ""
+
+    @property
+    def readable(self) -> bool:
+        """Anything certificate-like was read: a field, not only noise."""
+        return any(
+            getattr(self, name) is not None
+            for name in ("holder", "standard", "number", "issuer", "valid_until", "issued")
+        )
+
+
 class CertificateDocument(_Model):
     """A certificate's PDF or image that the page links, for the certificate reader to fetch and read."""
 
@@ -134,6 +202,11 @@ class CertificateDocument(_Model):
     #: The words that named it a certificate: link text, ``alt``/``title``, or the file name.
     label: str | None = None
     source: Provenance = "structured"
+    #: What the certificate reader found (filled only when documents are read: checks, ``--documents``).
+    reading: DocumentReading | None = None
+    #: Why the document could not be read when it was tried: "not_a_document: text/html", "too_large: ...",
+    #: "http_error: HTTP 404", "unreadable: ...". None when it was read or not tried.
+    error: str | None = None
 
 
 class ClaimsDocument(_Model):

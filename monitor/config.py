@@ -302,6 +302,40 @@ class RecipientConfig(_Section):
         return "*" in self.suppliers or supplier_id in self.suppliers or bool(set(self.tags) & set(supplier_tags))
 
 
+#: OCR engines the certificate reader can use (scrapers.documents); tesseract is kept for comparison only.
+OCR_ENGINES: tuple[str, ...] = ("rapidocr", "tesseract")
+
+
+class DocumentsConfig(_Section):
+    """Reading the certificate PDFs and pictures that supplier pages link (monitor.documents)."""
+
+    #: Fetch and read certificate documents during checks (their fields fill and cross-check the listing).
+    read: bool = True
+    #: At most this many documents are fetched in one check (those tied to a certification first).
+    max_per_check: int = Field(default=10, ge=0, le=1000)
+    #: At most this many MB are fetched for documents in one check, all documents together.
+    max_mb_per_check: float = Field(default=20, gt=0, le=10_000)
+    #: A single document larger than this many MB is refused (too_large).
+    max_document_mb: float = Field(default=10, gt=0, le=1000)
+    #: The OCR engine for pictures and PDFs without a text layer.
+    ocr: str = "rapidocr"
+
+    @field_validator("ocr")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in OCR_ENGINES:
+            raise ValueError(f"unknown OCR engine {value!r}; use one of: {', '.join(OCR_ENGINES)}")
+        return value
+
+    @property
+    def max_bytes_per_check(self) -> int:
+        return int(self.max_mb_per_check * 1024 * 1024)
+
+    @property
+    def max_document_bytes(self) -> int:
+        return int(self.max_document_mb * 1024 * 1024)
+
+
 class DefaultsConfig(_Section):
     interval: Interval = timedelta(hours=24)
 
@@ -320,6 +354,9 @@ class SupplierConfig(_Section):
     #: Only for operators with the site's permission: fetch even where robots.txt disallows it.
     ignore_robots_txt: bool = False
     paused: bool = False
+    #: Companies known to be the supplier's group or affiliates: a certificate held by one of them is told as
+    #: info (a related company's certificate), not as a certificate of another company.
+    affiliates: list[str] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -327,6 +364,14 @@ class SupplierConfig(_Section):
         if not SUPPLIER_ID.match(value):
             raise ValueError(f"{value!r} must be lowercase letters, digits, '-' and '_' (at most 64)")
         return value
+
+    @field_validator("affiliates")
+    @classmethod
+    def _affiliate_names(cls, value: list[str]) -> list[str]:
+        names = [" ".join(name.split()) for name in value]
+        if any(not name for name in names):
+            raise ValueError('an affiliate name is empty; give company names, e.g. "Group Co., Ltd."')
+        return list(dict.fromkeys(names))
 
     @field_validator("platform")
     @classmethod
@@ -389,6 +434,7 @@ class Config(_Section):
     politeness: PolitenessConfig = PolitenessConfig()
     platforms: dict[str, PlatformConfig] = Field(default_factory=dict)
     scheduler: SchedulerConfig = SchedulerConfig()
+    documents: DocumentsConfig = DocumentsConfig()
     recipients: list[RecipientConfig] = Field(default_factory=list)
     suppliers: list[SupplierConfig] = Field(default_factory=list)
 

@@ -49,7 +49,8 @@ CHECK_STATUSES: frozenset[str] = frozenset(
     {"ok", "blocked", "login_required", "not_found", "unparseable", "error", "skipped"}
 )
 FETCH_METHODS: frozenset[str] = frozenset({"browser", "http"})
-BLOB_KINDS: frozenset[str] = frozenset({"html", "png"})
+#: "document": a certificate PDF or picture a supplier page links (kept byte for byte as evidence).
+BLOB_KINDS: frozenset[str] = frozenset({"html", "png", "document"})
 #: "summarised": an alert beyond ``[alerts] max_messages_per_check`` for its recipient in one check, told in that
 #: check's summary message instead of on its own; kept so it stays listed, never claimed (resend sends it alone).
 DELIVERY_STATUSES: frozenset[str] = frozenset({"pending", "sending", "sent", "failed", "summarised"})
@@ -392,3 +393,36 @@ class DaemonHeartbeat(StorageModel, table=True):
     last_error_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     error_since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     stopped_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+# --- certificate documents (migration 0007) --------------------------------------------------------
+
+
+class CertificateDocumentRecord(StorageModel, table=True):
+    """One certificate document (PDF or picture) as fetched from one URL, and what the reader found in it.
+
+    One row per (url, sha256): fetching the same file again only moves ``fetched_at`` (and the validators), so
+    an unchanged document costs no row and, above all, is never read twice. A fetch that failed leaves a row
+    without ``sha256`` holding the ``error`` (one per URL, updated). ``reading`` is the DocumentReading's JSON;
+    ``read_at`` is None while the file was stored but not (or not successfully) read.
+    """
+
+    __tablename__: ClassVar[str] = "certificate_document"
+    __table_args__ = (Index("ix_certificate_document_url_fetched_at", "url", "fetched_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+    )
+    media_type: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    size: int | None = Field(default=None, nullable=True)
+    etag: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    last_modified: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    reading: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
+    thumbnail_sha256: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True)
+    )
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -21,6 +21,9 @@ FailureReason = Literal[
     # the address is loopback, private, link-local, ... and [fetch] allow_private_addresses is off
     # (scrapers.fetch.policy); a refusal of ours, not a fault of the host: no backoff, no outage
     "blocked_address",
+    # a certificate document link answered with something that is no PDF or picture by its first bytes (an HTML
+    # captcha or error page served for a .png link)
+    "not_a_document",
 ]
 
 DEFAULT_USER_AGENT = (
@@ -32,9 +35,11 @@ DEFAULT_USER_AGENT = (
 class FetchError(Exception):
     """A page could not be fetched; ``reason`` is a stable code for check records and alerts."""
 
-    def __init__(self, reason: FailureReason, message: str) -> None:
+    def __init__(self, reason: FailureReason, message: str, *, http_status: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        #: The HTTP status of an error answer (``http_error``), when the server gave one.
+        self.http_status = http_status
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.args[0]}"
@@ -62,6 +67,30 @@ class FetchedPage:
     method: FetchMethod
     elapsed_ms: int
     screenshot: bytes | None = None
+
+
+@dataclass
+class FetchedDocument:
+    """A certificate PDF or picture fetched with plain HTTP (``fetch_document``).
+
+    ``status`` 304: the server says the file is the one it gave with ``etag`` / ``last_modified`` before, and
+    ``data`` is empty. ``media_type`` is what the bytes are (scrapers.documents.sniff), ``content_type`` what
+    the server called them.
+    """
+
+    url: str
+    final_url: str
+    status: int
+    data: bytes
+    media_type: str | None
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    elapsed_ms: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 def validate_url(url: str) -> str:

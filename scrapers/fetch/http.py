@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import httpx
 
-from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
+from scrapers.documents.sniff import sniff
+from scrapers.fetch.base import FetchedDocument, FetchedPage, FetchError, FetchSettings, validate_url
 from scrapers.fetch.encoding import decode_html
 from scrapers.fetch.policy import AddressPolicy, vetted_transport
+
+#: What a certificate link is asked for: PDFs and pictures first, anything else accepted (and then sniffed).
+DOCUMENT_ACCEPT = "application/pdf,image/avif,image/webp,image/png,image/jpeg,image/*;q=0.9,*/*;q=0.5"
+#: How much of a document is enough to tell a PDF or picture from an HTML page (a PDF may start after junk).
+SNIFF_BYTES = 1024
+T = TypeVar("T")
+
+
+def _refuse_unless_document(url: str, body: bytearray, response: httpx.Response) -> None:
+    """A body that is no PDF or picture ends the fetch (its first KB tells), whatever the server called it."""
+    if sniff(bytes(body[:SNIFF_BYTES])) is None:
+        served = response.headers.get("content-type") or "no content type"
+        raise FetchError("not_a_document", f"{url}: the answer is no PDF or picture ({served}, {len(body)} bytes)")
 
 
 class HttpFetcher:
@@ -39,9 +55,40 @@ class HttpFetcher:
         """``user_agent`` overrides the configured one for this request (per-platform settings)."""
         url = validate_url(url)
         started = time.monotonic()
+        return await self._guarded(url, self._fetch(url, started, user_agent))
+
+    async def fetch_document(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        user_agent: str | None = None,
+    ) -> FetchedDocument:
+        """A certificate PDF or picture, conditionally when ``etag`` / ``last_modified`` of an earlier fetch are
+        known (a 304 comes back as such, with no data).
+
+        Refused with a ``FetchError``: an error answer (``http_error``, with its ``http_status``), a body over
+        ``max_bytes`` (``too_large``, stopped as soon as it passes) and a body that is no PDF or picture by its
+        first bytes (``not_a_document``: an HTML captcha served for a .png link), besides the failures of ``fetch``.
+        """
+        url = validate_url(url)
+        started = time.monotonic()
+        headers = {"Accept": DOCUMENT_ACCEPT}
+        if user_agent:
+            headers["User-Agent"] = user_agent
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return await self._guarded(url, self._fetch_document(url, started, headers, max_bytes))
+
+    async def _guarded(self, url: str, work: Coroutine[Any, Any, T]) -> T:
+        """``work`` within the fetch budget, every transport error turned into a ``FetchError`` with a stable reason."""
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                return await self._fetch(url, started, user_agent)
+                return await work
         except FetchError as exc:
             if exc.reason == "blocked_address":  # from the connection of the page or of a redirect hop
                 raise FetchError(exc.reason, f"{url}: {exc.args[0]}") from None
@@ -78,6 +125,37 @@ class HttpFetcher:
                 status_code=response.status_code,
                 html=html,
                 method="http",
+                elapsed_ms=round((time.monotonic() - started) * 1000),
+            )
+
+    async def _fetch_document(
+        self, url: str, started: float, headers: dict[str, str], max_bytes: int
+    ) -> FetchedDocument:
+        async with self._client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            if status >= 400:
+                raise FetchError("http_error", f"{url}: HTTP {status}", http_status=status)
+            body = bytearray()
+            if status != 304:
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise FetchError("too_large", f"{url}: document is {int(declared)} bytes, limit {max_bytes}")
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise FetchError("too_large", f"{url}: document exceeds the {max_bytes}-byte limit")
+                    if len(body) - len(chunk) < SNIFF_BYTES <= len(body):
+                        _refuse_unless_document(url, body, response)
+                _refuse_unless_document(url, body, response)
+            return FetchedDocument(
+                url=url,
+                final_url=str(response.url),
+                status=status,
+                data=bytes(body),
+                media_type=sniff(bytes(body)) if body else None,
+                content_type=response.headers.get("content-type"),
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
                 elapsed_ms=round((time.monotonic() - started) * 1000),
             )
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 from protego import Protego
 
-from scrapers.fetch.base import FetchedPage, FetchError, validate_url
+from scrapers.fetch.base import FetchedDocument, FetchedPage, FetchError, validate_url
 from scrapers.fetch.policy import AddressPolicy, vetted_transport
 
 log = logging.getLogger(__name__)
@@ -504,6 +504,52 @@ class PoliteFetcher:
 
     async def fetch(self, url: str, parser: Any = None, *, ignore_robots: bool = False, **options: Any) -> FetchedPage:
         url = validate_url(url)
+        async with self._allowed(url, ignore_robots):
+            try:
+                page = await self.inner.fetch(url, parser, **{**self.options, **options})
+            except FetchError as exc:
+                if exc.reason in NETWORK_FAILURES:
+                    self.backoff.record(url, "error", str(exc))
+                raise
+            self.backoff.fetched(url, page.status_code)
+        return page
+
+    async def fetch_document(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        ignore_robots: bool = False,
+    ) -> FetchedDocument:
+        """A certificate document through the same robots.txt, backoff and gate as pages, always with plain HTTP
+        (``inner`` must be an ``HttpFetcher``), with the platform's user agent. A document that arrives (or is
+        unchanged, 304) is an ok outcome for its host; a 4xx is that document's problem, not the host's."""
+        fetch_document = getattr(self.inner, "fetch_document", None)
+        if fetch_document is None:
+            raise TypeError(f"{type(self.inner).__name__} cannot fetch documents; use the plain HTTP fetcher")
+        url = validate_url(url)
+        async with self._allowed(url, ignore_robots):
+            try:
+                document: FetchedDocument = await fetch_document(
+                    url,
+                    max_bytes=max_bytes,
+                    etag=etag,
+                    last_modified=last_modified,
+                    user_agent=self.options.get("user_agent"),
+                )
+            except FetchError as exc:
+                host_trouble = exc.http_status is None or exc.http_status >= 500
+                if exc.reason in NETWORK_FAILURES and host_trouble:
+                    self.backoff.record(url, "error", str(exc))
+                raise
+            self.backoff.record(url, "ok")
+        return document
+
+    @contextlib.asynccontextmanager
+    async def _allowed(self, url: str, ignore_robots: bool) -> AsyncIterator[None]:
+        """Refuse ``url`` when its host is backed off or robots.txt disallows it; else hold a slot of its host."""
         self._refuse_if_backing_off(url)
         robots = None if ignore_robots else self.robots
         if robots is not None and not await robots.allowed(url, self.user_agent, proxy=self.proxy):
@@ -515,14 +561,7 @@ class PoliteFetcher:
         async with self.gate.slot(url, min_delay_s=crawl_delay):
             # A fetch that queued behind one that failed or hit a block page must not go out after all.
             self._refuse_if_backing_off(url)
-            try:
-                page = await self.inner.fetch(url, parser, **{**self.options, **options})
-            except FetchError as exc:
-                if exc.reason in NETWORK_FAILURES:
-                    self.backoff.record(url, "error", str(exc))
-                raise
-            self.backoff.fetched(url, page.status_code)
-        return page
+            yield
 
     def report(self, url: str, status: str) -> float | None:
         """How the fetched page of ``url`` was classified (``ok``, ``blocked``, ...): feeds the backoff."""

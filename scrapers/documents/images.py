@@ -1,0 +1,87 @@
+"""Pictures of certificates made ready for OCR, and small thumbnails of any certificate document.
+
+Certificates come as phone photos (EXIF-rotated), huge scans, tiny thumbnails and the odd animated GIF; a
+hostile file may claim billions of pixels in its header. Each is checked before its pixels are decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageOps
+
+from scrapers.documents.errors import DocumentError
+
+__all__ = ["MAX_PIXELS", "open_image", "prepare_for_ocr", "render_thumbnail"]
+
+#: A picture claiming more pixels than this is refused before decoding (a 600 dpi A3 scan has ~70 MP).
+MAX_PIXELS = 80_000_000
+#: OCR reads best with the long side in this range: smaller pictures are scaled up, larger ones down.
+OCR_MIN_LONG_SIDE = 1000
+OCR_TARGET_SMALL = 1600
+OCR_MAX_LONG_SIDE = 3200
+
+
+def open_image(data: bytes) -> Image.Image:
+    """The first frame of a picture as RGB, upright by its EXIF orientation, alpha flattened on white."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size
+            if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
+                raise DocumentError(f"picture too large: {width}x{height} pixels (at most {MAX_PIXELS:,} are read)")
+            if getattr(image, "n_frames", 1) > 1:
+                image.seek(0)
+            image.load()
+            image = ImageOps.exif_transpose(image) or image
+    except DocumentError:
+        raise
+    except Image.DecompressionBombError as error:
+        raise DocumentError(
+            f"picture too large: its header claims too many pixels (at most {MAX_PIXELS:,} are read)"
+        ) from error
+    except (OSError, ValueError, SyntaxError, EOFError, Image.UnidentifiedImageError) as error:
+        raise DocumentError(f"unreadable picture: {error}") from error
+    return _rgb(image)
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    if image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+def prepare_for_ocr(image: Image.Image) -> Image.Image:
+    """Scale a picture so that its long side suits OCR: tiny thumbnails up, huge scans down."""
+    image = _rgb(image)
+    long_side = max(image.size)
+    if long_side < OCR_MIN_LONG_SIDE:
+        factor = OCR_TARGET_SMALL / long_side
+    elif long_side > OCR_MAX_LONG_SIDE:
+        factor = OCR_MAX_LONG_SIDE / long_side
+    else:
+        return image
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def render_thumbnail(data: bytes, media_type: str, max_px: int = 480) -> bytes:
+    """A PNG no larger than ``max_px`` on either side: the picture itself, or a PDF's first page."""
+    if max_px < 16:
+        raise ValueError("max_px must be at least 16")
+    if media_type == "application/pdf":
+        from scrapers.documents.pdf import render_first_page
+
+        image = render_first_page(data, max_px)
+    else:
+        image = open_image(data)
+    image = image.copy()
+    image.thumbnail((max_px, max_px), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -20,11 +20,13 @@ from monitor.verify.findings import (
     Severity,
     VerifyContext,
     VerifySettings,
+    extend_rule,
     findings_json,
     rule,
     run_rules,
 )
 from scrapers.claims import ClaimsDocument
+from scrapers.documents.attach import apply_readings
 
 __all__ = [
     "RULES",
@@ -37,6 +39,7 @@ __all__ = [
     "VerifyContext",
     "VerifySettings",
     "all_rules",
+    "extend_rule",
     "findings_json",
     "rule",
     "settings_from",
@@ -72,9 +75,17 @@ def verify(
     today: date,
     settings: VerifySettings | None = None,
     registries: Sequence[Registry] = (),
+    affiliates: Sequence[str] = (),
 ) -> list[Finding]:
-    """Findings for one claims document, worst first. Registries are asked once per certification."""
+    """Findings for one claims document, worst first. Registries are asked once per certification.
+
+    The certifications are judged as their read certificate documents fill them (``apply_readings``, idempotent:
+    callers that filled them already lose nothing), so the registries are asked with a number read from the
+    document. ``affiliates`` are the supplier's known group companies (a certificate in their name is info).
+    """
     all_rules()
+    if any(document.reading is not None for document in claims.documents):
+        claims = apply_readings(claims)
     lookups = (
         {
             index: [registry.lookup(cert, claims.supplier.name) for registry in registries]
@@ -83,5 +94,11 @@ def verify(
         if registries
         else {}
     )
-    context = VerifyContext(claims=claims, today=today, settings=settings or VerifySettings(), registry=lookups)
+    context = VerifyContext(
+        claims=claims,
+        today=today,
+        settings=settings or VerifySettings(),
+        registry=lookups,
+        affiliates=tuple(name for name in affiliates if name and name.strip()),
+    )
     return run_rules(context)

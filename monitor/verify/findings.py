@@ -116,6 +116,8 @@ class VerifyContext:
     settings: VerifySettings = field(default_factory=VerifySettings)
     #: Registry answers per certification index, filled before the rules run (rules stay pure).
     registry: dict[int, list[RegistryLookup]] = field(default_factory=dict)
+    #: The operator's known group companies of this supplier: a certificate held by one of them is not borrowed.
+    affiliates: tuple[str, ...] = ()
 
     def certifications(self) -> Iterator[tuple[int, Certification]]:
         return iter(enumerate(self.claims.certifications))
@@ -168,6 +170,28 @@ def rule(
         if code in RULES:
             raise ValueError(f"rule {code} is registered twice")
         RULES[code] = Rule(code, severity, title, explanation, source, function)
+        return function
+
+    return register
+
+
+def extend_rule(code: str) -> Callable[[RuleFunction], RuleFunction]:
+    """Add a further check to the rule registered under ``code``: its hits are findings of that rule.
+
+    One fact keeps one code wherever it is read: ISO named as the issuer is ISO_AS_CERTIFIER whether the listing
+    or the certificate document says so. The rule's severity, title and source stay those registered.
+    """
+
+    def register(function: RuleFunction) -> RuleFunction:
+        base = RULES[code]
+        checks = (base.check, function)
+
+        def combined(context: VerifyContext) -> Iterator[Hit]:
+            for check in checks:
+                yield from check(context)
+
+        combined.__doc__ = "\n".join(c.__doc__ or "" for c in checks).strip()
+        RULES[code] = Rule(base.code, base.severity, base.title, base.explanation, base.source, combined)
         return function
 
     return register

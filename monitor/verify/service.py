@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -44,8 +45,11 @@ class ClaimJudge:
             found.append(IafRegistry(self._iaf_client, default_country=country))
         return found
 
-    def judge(self, claims: ClaimsDocument, today: date) -> list[Finding]:
-        return verify(claims, today=today, settings=self.settings, registries=self.registries_for(claims))
+    def judge(self, claims: ClaimsDocument, today: date, affiliates: Sequence[str] = ()) -> list[Finding]:
+        """Findings for one page; ``affiliates`` are the supplier's known group companies (config)."""
+        return verify(
+            claims, today=today, settings=self.settings, registries=self.registries_for(claims), affiliates=affiliates
+        )
 
     def rows(self, findings: list[Finding], claims: ClaimsDocument) -> list[dict[str, Any]]:
         """The stored form of one check's findings (see storage.record_check's ``findings``)."""

@@ -117,6 +117,9 @@ def describe(cert: Certification) -> str:
         parts.append(f"accreditation {cert.accreditation_body}")
     if cert.valid_from or cert.valid_until:
         parts.append(f"valid {cert.valid_from or '?'} to {cert.valid_until or '?'}")
+    if cert.from_document:
+        read = ", ".join(f"{name} ({confidence:.2f})" for name, confidence in cert.from_document.items())
+        parts.append(f"read from the certificate document: {read}")
     return "; ".join(parts)
 
 

@@ -78,6 +78,20 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff\d])|(?<=\d) (?=[\
 _OCR_ISO = re.compile(r"(?<![A-Za-z])(?:IS0|1SO|lSO|I5O|IS〇)(?=\s*[\d/])")
 
 
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9.,:;()&'\-]{12,}")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[a-z]\.)(?=[A-Z0-9])|(?<=[A-Za-z])(?=\d{2})|(?<=\d)(?=[A-Z][a-z])")
+_KEEP_GLUED = re.compile(r"DAkk S|T[ÜU]V S")
+
+
+def _split_glued(m: re.Match[str]) -> str:
+    """'ShaoxingBrightpathTextileCo.,Ltd.' -> 'Shaoxing Brightpath Textile Co.,Ltd.' (OCR lost the spaces)."""
+    token = m.group(0)
+    if sum(ch.islower() for ch in token) < 4:
+        return token  # a code ("CN-QMS-2025-9683"), not glued words
+    split = _GLUED.sub(" ", token)
+    return _KEEP_GLUED.sub(lambda k: k.group(0).replace(" ", ""), split)
+
+
 def normalize_line(text: str) -> str:
     """NFKC (full-width colons, digits and letters to ASCII), OCR's "IS0" to "ISO", spaces tidied.
 
@@ -86,6 +100,7 @@ def normalize_line(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_LINE_CHARS])
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = _OCR_ISO.sub("ISO", text)
+    text = _LONG_TOKEN.sub(_split_glued, text)
     text = _CELL.sub("  ", _SPACES.sub(lambda m: "  " if len(m.group(0)) > 1 else " ", text))
     # PDF text layers space out Chinese: "2019 年 6 月 1 日", "大道 168 号".
     text = _CJK_GAP.sub("", text)
@@ -126,7 +141,8 @@ def _label_hits(text: str, patterns: dict[str, re.Pattern[str]]) -> list[_Hit]:
             if start > 0 and (text[start - 1].isalnum() or (_LATIN.match(text[start]) and text[start - 1] == "'")):
                 continue
             after = text[end : end + 3]
-            if after[:1].isalnum() and not _CJK.match(after[:1]) and not _CJK.search(m.group(0)[-1:]):
+            last = m.group(0)[-1:]
+            if after[:1].isalnum() and not _CJK.match(after[:1]) and (last.isalnum() and not _CJK.match(last)):
                 continue
             colon = _COLON.match(text, end)
             strong = _is_strong(m.group(0), colon is not None)
@@ -164,8 +180,17 @@ _ALL_LABELS: dict[str, re.Pattern[str]] = {
 _TEXT_FIELDS = ("holder", "address", "number", "scope", "issuer")
 
 
+_ABBREVIATION_END = re.compile(r"\b(?:Ltd|Inc|Co|Corp|Bhd|Pvt|Pty|S\.A|S\.p\.A|B\.V|N\.V|L\.L\.C)$", re.I)
+
+
 def _strip_value(text: str) -> str:
-    return text.strip(" \t:;,.-–—|_·•\"'“”‘’").strip()
+    """Punctuation off both ends, except the full stop of "Co., Ltd." / "Inc."."""
+    text = text.strip()
+    stripped = text.strip(" \t:;,.-–—|_·•\"'“”‘’").strip()
+    end = text.find(stripped) + len(stripped) if stripped else 0
+    if stripped and _ABBREVIATION_END.search(stripped) and text[end : end + 1] == ".":
+        stripped += "."
+    return stripped
 
 
 def _labelled(lines: Sequence[Line], name: str) -> list[tuple[str, float, int, float]]:
@@ -180,6 +205,10 @@ def _labelled(lines: Sequence[Line], name: str) -> list[tuple[str, float, int, f
                 continue
             end = _next_label_start(line.text, hit.end - 1)
             value = _strip_value(line.text[hit.end : end])
+            again = FIELD_LABELS[name].match(value.lstrip("/ |"))
+            if again and again.end() > 1:
+                # "注册号 Registration No.: X", "认证范围/Scope: Y": the same label in a second language
+                value = _strip_value(value.lstrip("/ |")[again.end() :])
             if value:
                 found.append((value, line.confidence, index, LABEL_SAME_LINE))
             elif index + 1 < len(lines) and not _label_hits(lines[index + 1].text, FIELD_LABELS):
@@ -202,18 +231,11 @@ _HOLDER_TAIL = re.compile(
 _LATIN_COMPANY = re.compile(rf"[A-Z0-9][\w&.,'()\- ]{{1,120}}?{LATIN_COMPANY_SUFFIX.pattern}", re.I)
 
 
-_ABBREVIATION_END = re.compile(r"\b(?:Ltd|Inc|Co|Corp|Bhd|Pvt|Pty|S\.A|S\.p\.A|B\.V|N\.V|L\.L\.C)$", re.I)
-
-
 def _clean_name(text: str) -> str:
     m = _HOLDER_TAIL.search(text)
     if m and m.start() > 2:
         text = text[: m.start()]
-    text = text.replace("  ", " ").strip()
-    name = _strip_value(text)[:200]
-    if _ABBREVIATION_END.search(name) and text[len(name) : len(name) + 1] == ".":
-        name += "."  # "Co., Ltd." keeps its full stop
-    return name
+    return _strip_value(text.replace("  ", " "))[:200]
 
 
 def _is_company(text: str) -> bool:
@@ -374,7 +396,11 @@ def _code(value: str) -> str | None:
             tokens.append(token)
             continue
         break
-    while tokens and not any(ch.isdigit() for ch in tokens[-1]) and len(tokens) > 1:
+    while (
+        len(tokens) > 1
+        and not any(ch.isdigit() for ch in tokens[-1])
+        and not (tokens[-1].isupper() and len(tokens[-1]) <= 4)
+    ):
         tokens.pop()
     code = " ".join(tokens).strip(".-/")
     code = _DIGIT_NOISE.sub(lambda m: "0" if m.group(0) in "Oo" else "1", code)
@@ -386,6 +412,8 @@ def _code(value: str) -> str | None:
 
 def _number(lines: Sequence[Line]) -> ReadValue | None:
     for value, confidence, _index, certainty in _labelled(lines, "number"):
+        if ADDRESS_WORDS.search(value):
+            continue  # "No. 1200 Keqiao Avenue": an address, not a certificate number
         code = _code(value)
         if code:
             return _value(code, confidence, certainty)
@@ -403,7 +431,8 @@ _STANDARD = re.compile(
 #: Standards a certification body is accredited to, not standards the holder is certified to.
 _ACCREDITATION_STANDARDS = {"17011", "17020", "17021", "17024", "17025", "17029", "17065", "17043", "27006"}
 _MARKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bamfori\s+BSCI\b|\bBSCI\b", re.I), "BSCI"),
+    (re.compile(r"\bamfori\s*BSC[I1l]\b", re.I), "amfori BSCI"),
+    (re.compile(r"\bBSC[I1l]\b"), "BSCI"),
     (re.compile(r"\bSMETA\b"), "SMETA"),
     (re.compile(r"\bSA\s*-?\s*8000\b", re.I), "SA8000"),
     (re.compile(r"\bWRAP\b"), "WRAP"),

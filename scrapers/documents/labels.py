@@ -19,9 +19,15 @@ __all__ = [
 
 _I = re.IGNORECASE
 
+
+def _rx(pattern: str, flags: int = _I) -> re.Pattern[str]:
+    """A label pattern whose spaces are optional: PP-OCR often drops the spaces of English ("RegistrationNo.")."""
+    return re.compile(pattern.replace(r"\s+", r"\s*"), flags)
+
+
 #: Labels of text fields, matched at the start of a line or of a cell. Longest alternatives first.
 FIELD_LABELS: dict[str, re.Pattern[str]] = {
-    "holder": re.compile(
+    "holder": _rx(
         r"(?:certificate\s+holder|holder\s+of\s+(?:the\s+)?certificate|name\s+of\s+(?:the\s+)?"
         r"(?:certified\s+)?(?:organi[sz]ation|company|client|licensee|applicant|supplier|factory|facility)"
         r"|(?:certified|registered)\s+(?:organi[sz]ation|company)|organi[sz]ation\s+name|company\s+name"
@@ -31,32 +37,32 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
         r"|委托单位|委托方|受审核方|工厂名称)",
         _I,
     ),
-    "address": re.compile(
+    "address": _rx(
         r"(?:registered\s+address|site\s+address|office\s+address|factory\s+address|business\s+address"
         r"|company\s+address|address(?:\s+of\s+(?:the\s+)?(?:organi[sz]ation|company|site))?|located\s+at|add\."
         r"|注册地址|经营地址|生产地址|办公地址|审核地址|工厂地址|厂址|地址|住所)",
         _I,
     ),
-    "number": re.compile(
+    "number": _rx(
         r"(?:(?:certificate|cert\.?|certification)\s+(?:registration\s+)?(?:no|number|nr|n[o°º]|#|id|code)\.?"
-        r"|(?:registration|reg\.?|report|test\s+report|audit\s+report|license|licence|approval|document)\s+"
-        r"(?:no|number|nr|#)\.?|certificate\s+#|no\.(?=\s*:?\s*[A-Z0-9])"
+        r"|(?:registration|reg\.?|report|test\s+report|audit\s+report|audit\s+reference|reference|verification"
+        r"|license|licence|approval|document)\s+(?:no|number|nr|#)\.?|certificate\s+#|no\.(?=\s*:?\s*[A-Z0-9])"
         r"|认证证书编号|证书编号|证书号码|证书号|注册编号|注册号|报告编号|报告号|编号)",
         _I,
     ),
-    "scope": re.compile(
+    "scope": _rx(
         r"(?:scope\s+of\s+(?:the\s+)?(?:certification|certificate|registration|approval|supply|activities|audit)"
         r"|certified\s+scope|certification\s+scope|registered\s+scope|scope|field\s+of\s+activity|activities"
         r"|认证覆盖范围|认证范围|覆盖范围|业务范围|产品范围|审核范围|注册范围|适用范围|认证的范围)",
         _I,
     ),
-    "issuer": re.compile(
+    "issuer": _rx(
         r"(?:issued\s+by|certified\s+by|certification\s+body|certifying\s+body|issuing\s+body|registered\s+by"
-        r"|registrar|awarded\s+by|granted\s+by|audited\s+by|assessed\s+by|testing\s+laboratory|test(?:ing)?\s+lab"
+        r"|registrar|auditing\s+company|audit\s+company|audit\s+firm|awarded\s+by|granted\s+by|audited\s+by|assessed\s+by|testing\s+laboratory|test(?:ing)?\s+lab"
         r"|认证机构名称|认证机构|发证机构|颁证机构|认证单位|发证单位|颁证单位|签发机构|检测机构)",
         _I,
     ),
-    "standard": re.compile(
+    "standard": _rx(
         r"(?:standards?(?:\s+applied)?|normative\s+document|according\s+to|in\s+accordance\s+with|"
         r"认证依据|依据标准|认证标准|审核准则|标准)",
         _I,
@@ -64,7 +70,7 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
 }
 
 #: "This is to certify that" and its kind: the holder follows, on the same line or the next.
-CERTIFY_INTRO = re.compile(
+CERTIFY_INTRO = _rx(
     r"(?:this\s+is\s+to\s+certify\s+that|we\s+hereby\s+certify\s+that|hereby\s+certif(?:y|ies)\s+that"
     r"|this\s+(?:certificate|certification)\s+is\s+(?:hereby\s+)?(?:granted|issued|awarded)\s+to"
     r"|(?:is\s+)?(?:granted|awarded|issued)\s+to|this\s+certifies\s+that|certify\s+that|certifies\s+that"
@@ -72,7 +78,7 @@ CERTIFY_INTRO = re.compile(
     _I,
 )
 #: "... the quality management system of" after the intro: the holder is what follows.
-SYSTEM_OF = re.compile(
+SYSTEM_OF = _rx(
     r"^(?:the\s+)?(?:[a-z&,\s]{0,80}?)(?:management\s+system|system|organi[sz]ation|company|products?|facility)"
     r"\s+(?:of|operated\s+by)\b\s*[:]?",
     _I,
@@ -82,7 +88,7 @@ SYSTEM_OF = re.compile(
 DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "first_issued",
-        re.compile(
+        _rx(
             r"(?:(?:date\s+of\s+)?(?:first|initial|original)\s+(?:issue|issued|issuance|certification|registration|"
             r"approval|certified|award)(?:\s+date)?|certified\s+since|registered\s+since|first\s+issued\s+on"
             r"|初次发证日期|初次发证|首次发证日期|首次发证|初次认证日期|初次认证|首次认证|初次颁证|首次颁证|初次获证|首次注册)",
@@ -91,7 +97,7 @@ DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "valid_until",
-        re.compile(
+        _rx(
             r"(?:valid\s+(?:until|till|thru|through|to)|validity\s+(?:until|to|date)|expiry\s+date|expiration\s+date"
             r"|date\s+of\s+expiry|date\s+of\s+expiration|expires?\s+on|expires?|expiry|expiration|valid\s+up\s+to"
             r"|certificate\s+expiry|until|有效期至|有效期到|有效期截止|有效截止日期|有效期限至|到期日期|到期日|截止日期"
@@ -101,7 +107,7 @@ DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "period",
-        re.compile(
+        _rx(
             r"(?:valid\s+from|validity(?:\s+period)?|period\s+of\s+validity|valid\s+period|valid|effective\s+period"
             r"|证书有效期|有效期限|有效期|有效日期)",
             _I,
@@ -109,8 +115,8 @@ DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "issued",
-        re.compile(
-            r"(?:date\s+of\s+(?:issue|issuance|certification|registration|approval|report)|issue\s+date|issued\s+on"
+        _rx(
+            r"(?:date\s+of\s+(?:issue|issuance|certification|registration|approval|report|audit)|audit\s+date|issue\s+date|issued\s+on"
             r"|issuing\s+date|issued\s+date|current\s+issue(?:\s+date)?|certification\s+date|registration\s+date"
             r"|effective\s+date|effective\s+from|approval\s+date|report\s+date|date\s+of\s+this\s+certificate"
             r"|re-?issue(?:\s+date)?|issued|issue|dated?"

@@ -17,6 +17,7 @@ compared with the last snapshot, resolves no finding and raises no claim alert; 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,9 @@ from datetime import UTC, datetime, timedelta
 from monitor.alerts.compose import CheckAlerts
 from monitor.alerts.layout import raise_layout_alerts
 from monitor.changes import ClaimChange, diff_claims
+from monitor.changes.diff import listed
 from monitor.config import Config, SupplierConfig
+from monitor.documents import DocumentCollector
 from monitor.fetchers import Fetchers
 from monitor.verify import Finding
 from monitor.verify.service import ClaimJudge
@@ -139,6 +142,8 @@ class Checker:
         self.db = db
         self.fetchers = fetchers
         self.findings = ClaimJudge(config, db)
+        # TODO(issue 11): drop once ClaimJudge.judge takes affiliates (the rules engineer's change).
+        self._judge_takes_affiliates = "affiliates" in inspect.signature(self.findings.judge).parameters
         self._slots = asyncio.Semaphore(config.browser.concurrency)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
@@ -187,7 +192,7 @@ class Checker:
         try:
             async with limit:
                 observation, changes = await self._look(supplier, url)
-                findings = await self._judge(observation)
+                findings = await self._judge(observation, supplier)
         except TimeoutError:
             if not limit.expired():
                 raise
@@ -196,25 +201,38 @@ class Checker:
         return await self._store(supplier, url, observation.started_at, observation, changes, findings)
 
     async def _look(self, supplier: SupplierConfig, url: str) -> tuple[Observation, list[ClaimChange]]:
-        """Fetch and read the page; when claims changed in a way that needs it, fetch again to confirm."""
-        observation = await self._observe(supplier, url)
+        """Fetch and read the page and its certificate documents; when claims changed in a way that needs it,
+        fetch the page again to confirm (its documents are not fetched twice: one collector per check)."""
+        documents = DocumentCollector(self.config.documents, self.db, self.fetchers, supplier)
+        observation = await self._observe_with_documents(supplier, url, documents)
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:
             previous = await asyncio.to_thread(latest_snapshot, self.db, supplier.id, url)
             if previous is not None:
                 before = ClaimsDocument.model_validate(previous.claims)
-                changes = diff_claims(
-                    before, observation.claims, numeric_threshold=self.config.alerts.numeric_change_threshold
-                )
+                changes = self._diff(before, observation.claims)
                 if self.config.alerts.confirm_changes and any(c.confirm_needed for c in changes):
-                    observation, changes = await self._confirm(supplier, url, observation, before, changes)
+                    observation, changes = await self._confirm(supplier, url, observation, before, changes, documents)
         return observation, changes
 
-    async def _judge(self, seen: Observation) -> list[Finding]:
+    async def _observe_with_documents(
+        self, supplier: SupplierConfig, url: str, documents: DocumentCollector
+    ) -> Observation:
+        """Observe the page; an ok page's certificate documents are then read into its claims (monitor.documents)."""
+        seen = await self._observe(supplier, url)
+        if not seen.ok or seen.claims is None:
+            return seen
+        return replace(seen, claims=await documents.collect(seen.claims))
+
+    def _diff(self, before: ClaimsDocument, after: ClaimsDocument) -> list[ClaimChange]:
+        return diff_claims(before, after, numeric_threshold=self.config.alerts.numeric_change_threshold)
+
+    async def _judge(self, seen: Observation, supplier: SupplierConfig) -> list[Finding]:
         if not seen.ok or seen.claims is None:
             return []
+        options = {"affiliates": list(supplier.affiliates)} if self._judge_takes_affiliates else {}
         # Registries may be asked (database, IAF CertSearch): off the event loop.
-        return await asyncio.to_thread(self.findings.judge, seen.claims, seen.started_at.date())
+        return await asyncio.to_thread(self.findings.judge, seen.claims, seen.started_at.date(), **options)
 
     def _timed_out(
         self, supplier: SupplierConfig, url: str, began: datetime, reason: str, *, status: str = SKIPPED
@@ -327,9 +345,10 @@ class Checker:
         first: Observation,
         before: ClaimsDocument,
         changes: list[ClaimChange],
+        documents: DocumentCollector,
     ) -> tuple[Observation, list[ClaimChange]]:
         """Fetch again before anyone is told that a claim vanished or the supplier's identity changed."""
-        second = await self._observe(supplier, url)
+        second = await self._observe_with_documents(supplier, url, documents)
         assert first.claims is not None
         claimed = ", ".join(sorted({c.subject for c in changes if c.confirm_needed}))
         if second.status == SKIPPED:
@@ -345,7 +364,8 @@ class Checker:
         if _same_claims(second.claims, before):
             note = f"unconfirmed change: the first fetch showed {claimed}, the second fetch did not; not alerted"
             log.warning("%s %s: %s", supplier.id, url, note)
-            return replace(second, note=note), []
+            # What is left are changes of the certificate documents (the same in both fetches: fetched once).
+            return replace(second, note=note), self._diff(before, second.claims)
         reason = f"unstable page: two fetches in a row disagree ({claimed}); nothing stored, next check retries"
         return replace(first, status="error", reason=reason, claims=None), []
 
@@ -421,7 +441,8 @@ def _span(value: timedelta) -> str:
 
 
 def _same_claims(a: ClaimsDocument, b: ClaimsDocument) -> bool:
-    return a.claims_fingerprint_dict() == b.claims_fingerprint_dict()
+    """The same claims as the page lists them (readings of certificate documents and what they filled aside)."""
+    return listed(a).claims_fingerprint_dict() == listed(b).claims_fingerprint_dict()
 
 
 async def check_suppliers(

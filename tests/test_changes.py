@@ -24,7 +24,16 @@ from monitor.changes import (
 from monitor.changes.diff import KINDS
 from monitor.demo.pages import render_supplier
 from monitor.demo.scenario import Scenario
-from scrapers.claims import Badge, Certification, ClaimsDocument, PageStatus, Source, Supplier
+from scrapers.claims import (
+    Badge,
+    CertificateDocument,
+    Certification,
+    ClaimsDocument,
+    DocumentReading,
+    PageStatus,
+    Source,
+    Supplier,
+)
 from scrapers.extract import read_page
 
 NOW = datetime(2026, 11, 26, 13, 40, tzinfo=UTC)
@@ -51,6 +60,12 @@ def ce(number: str | None = "CE-1", **overrides: Any) -> Certification:
     values: dict[str, Any] = {"name": "CE", "standard": "CE", "number": number, "kind": "product"}
     values.update(overrides)
     return Certification(**values)
+
+
+def certificate_picture(certification: str, sha256: str) -> CertificateDocument:
+    reading = DocumentReading(sha256=sha256, media_type="image/png", method="ocr")
+    return CertificateDocument(url=f"https://img.example.com/{sha256[:8]}.png", kind="image",
+                               certification=certification, reading=reading)  # fmt: skip
 
 
 def doc(
@@ -478,6 +493,10 @@ def test_every_kind_fires_and_fields_are_json() -> None:
         main_products=["Cables"],
     )
     new = new.model_copy(update={"badges": [b for b in new.badges if b.detail != "limit US $120,000"]})
+    old, new = (  # the ISO 9001 certificate's picture replaced by another file
+        d.model_copy(update={"documents": [certificate_picture(d.certifications[0].name, sha)]})
+        for d, sha in ((old, "a" * 64), (new, "b" * 64))
+    )
     changes = diff_claims(old, new)
     assert {c.kind for c in changes} == set(KINDS)
     json.dumps([c.to_dict() for c in changes])

@@ -30,6 +30,7 @@ __all__ = [
     "ChangeKind",
     "ClaimChange",
     "diff_claims",
+    "listed",
     "parse_quantity",
 ]
 
@@ -37,6 +38,7 @@ ChangeKind = Literal[
     "identity_changed",
     "certification_removed",
     "certification_changed",
+    "certification_document_changed",
     "certification_added",
     "badge_lost",
     "badge_changed",
@@ -81,6 +83,9 @@ SEVERITY: dict[tuple[str, str], str] = {
     ("certification_changed", "*.added"): "low",  # a value shown where there was none: the claim got more specific
     ("certification_changed", "*.removed"): "medium",  # a value no longer shown: the claim got vaguer
     ("certification_changed", "*"): "medium",
+    # the certificate's PDF or picture was replaced by another file under the same claim: look at both (the new
+    # one is read and judged by the document rules; a swapped image is how borrowed certificates arrive)
+    ("certification_document_changed", "*"): "medium",
     # --- badges (the marketplace's own checks) ----------------------------------------------------
     ("badge_gained", "*"): "info",  # good news, nothing to do
     ("badge_lost", "*"): "medium",  # the platform stopped vouching for something
@@ -231,6 +236,7 @@ class _Cert:
     """A certification with the comparison forms that matching and diffing use."""
 
     cert: Certification
+    index: int  # its position in the claims document (documents are found by it)
     std: str  # compact standard ("iso9001"), or compact name when no standard is recognised
     edition: str
     num: str
@@ -239,7 +245,7 @@ class _Cert:
     values: tuple[Hashable, ...]  # comparison form of CERT_FIELDS, in order
 
     @classmethod
-    def of(cls, cert: Certification) -> _Cert:
+    def of(cls, cert: Certification, index: int = -1) -> _Cert:
         standard, edition = cert.standard, cert.edition
         if not standard:
             derived_standard, derived_edition, _ = normalize_certification(cert.name)
@@ -257,6 +263,7 @@ class _Cert:
                 values.append(_compact(raw))
         return cls(
             cert=cert,
+            index=index,
             std=std,
             edition=edition_c,
             num=_compact(cert.number),
@@ -403,8 +410,13 @@ def _whole(kind: ChangeKind, c: _Cert) -> ClaimChange:
     return _change(kind, c.subject, c.key, fields, _severity(kind, "*"))
 
 
-def _certification_changes(old: list[Certification], new: list[Certification]) -> list[ClaimChange]:
-    pairs, removed, added = _match_certifications([_Cert.of(c) for c in old], [_Cert.of(c) for c in new])
+def _certification_changes(old: ClaimsDocument, new: ClaimsDocument) -> list[ClaimChange]:
+    """Certificates removed, added and changed as the page lists them (``listed``); a matched certificate whose
+    document was replaced by another file is a ``certification_document_changed`` (read from the full claims)."""
+    pairs, removed, added = _match_certifications(
+        [_Cert.of(c, i) for i, c in enumerate(listed(old).certifications)],
+        [_Cert.of(c, i) for i, c in enumerate(listed(new).certifications)],
+    )
     changes = [_whole("certification_removed", c) for c in removed]
     changes += [_whole("certification_added", c) for c in added]
     for o, n in pairs:
@@ -416,7 +428,60 @@ def _certification_changes(old: list[Certification], new: list[Certification]) -
             changes.append(
                 _change("certification_changed", o.subject, o.key, fields, _worst([s for _, s in diffs]), confirm)
             )
+        replaced = _document_change(o, n, old, new)
+        if replaced is not None:
+            changes.append(replaced)
     return changes
+
+
+# --------------------------------------------------------------------------------------------------
+# certificate documents
+# --------------------------------------------------------------------------------------------------
+
+
+def listed(claims: ClaimsDocument) -> ClaimsDocument:
+    """The claims as the page lists them: what was read from certificate documents taken out.
+
+    Readings, document errors and the certification fields they filled (``from_document``) change with every
+    fetch of a document, a reader upgrade or a flaky CDN; none of that is a change of the supplier's claims.
+    """
+    certifications = [
+        cert.model_copy(
+            update={**{f: None for f in cert.from_document if f in Certification.model_fields}, "from_document": {}}
+        )
+        for cert in claims.certifications
+    ]
+    documents = [doc.model_copy(update={"reading": None, "error": None}) for doc in claims.documents]
+    return claims.model_copy(update={"certifications": certifications, "documents": documents})
+
+
+def _read_files(claims: ClaimsDocument, index: int) -> dict[str, str]:
+    """sha256 -> URL of the files read for the certification at ``index`` (a document that failed has no file)."""
+    try:
+        from scrapers.documents.attach import documents_of
+    except ImportError:  # pragma: no cover - the attach module belongs to the certificate reader
+        return {}
+    return {doc.reading.sha256: doc.url for doc in documents_of(claims, index) if doc.reading is not None}
+
+
+def _document_change(o: _Cert, n: _Cert, old: ClaimsDocument, new: ClaimsDocument) -> ClaimChange | None:
+    """The certificate's document replaced by a different file: a file read before is gone and another came.
+
+    A document that could not be fetched or read this time has no file and replaces nothing; an extra document
+    beside the old one is no replacement either.
+    """
+    before, after = _read_files(old, o.index), _read_files(new, n.index)
+    gone = sorted((url, sha) for sha, url in before.items() if sha not in after)
+    came = sorted((url, sha) for sha, url in after.items() if sha not in before)
+    if not gone or not came:
+        return None
+    fields = [
+        {"field": "document", "from": old_url, "to": new_url, "from_sha256": old_sha, "to_sha256": new_sha}
+        for (old_url, old_sha), (new_url, new_sha) in zip(gone, came, strict=False)
+    ]
+    return _change(
+        "certification_document_changed", o.subject, o.key, fields, _severity("certification_document_changed", "*")
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -671,7 +736,7 @@ def diff_claims(old: ClaimsDocument, new: ClaimsDocument, *, numeric_threshold: 
             raise ValueError(f"only ok claims documents can be compared, got status {doc.status.value!r}")
     allowed = _allowed_years(old, new)
     changes = _identity_changes(old, new)
-    changes += _certification_changes(old.certifications, new.certifications)
+    changes += _certification_changes(old, new)
     changes += _badge_changes(old.badges, new.badges, allowed)
     changes += _numeric_changes(old, new, numeric_threshold, allowed)
     changes += _list_changes(old, new)

@@ -136,6 +136,11 @@ def change_title(change: ClaimChange) -> str:
         title = f"Certificate removed: {subject}"
     elif change.kind == "certification_changed":
         title = f"Certificate changed: {subject} — " + "; ".join(_field_text(f) for f in change.fields)
+    elif change.kind == "certification_document_changed":
+        title = f"Certificate document replaced: {subject} — now another file"
+        entry = change.fields[0] if change.fields else {}
+        if entry.get("from") != entry.get("to"):
+            title += f" ({_word(entry.get('to'))})"
     elif change.kind == "badge_gained":
         title = f"Badge gained: {subject}"
     elif change.kind == "badge_lost":

@@ -79,7 +79,7 @@ _OCR_ISO = re.compile(r"(?<![A-Za-z])(?:IS0|1SO|lSO|I5O|IS〇)(?=\s*[\d/])")
 
 
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9.,:;()&'\-]{12,}")
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[a-z]\.)(?=[A-Z0-9])|(?<=[A-Za-z])(?=\d{2})|(?<=\d)(?=[A-Z][a-z])")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[a-z]\.)(?=[A-Z0-9])|(?<=[a-z])(?=\d{2})|(?<=\d)(?=[A-Z][a-z])")
 _KEEP_GLUED = re.compile(r"DAkk S|T[ÜU]V S")
 
 
@@ -531,7 +531,8 @@ _ISSUER_COMPANY = re.compile(
     r"|quality\s+services?|testing)[\w&.,'()\- ]{0,80}?"
     r"(?:co\.?\s*,?\s*ltd\.?|limited|ltd\.?|gmbh|inc\.?|llc|center|centre|services?|international|group|body"
     r"|corporation|s\.a\.|b\.v\.|ag\b))"
-    r"|[\u4e00-\u9fff（）()]{2,30}?(?:认证|检测|检验)[\u4e00-\u9fff（）()]{0,20}?(?:有限公司|有限责任公司|中心|集团|公司|院)",
+    r"|[\u4e00-\u9fff（）()]{2,30}?(?:认证|检测|检验)[\u4e00-\u9fff（）()]{0,20}?(?:有限公司|有限责任公司|中心|集团|公司|院)"
+    r"(?:股份有限公司|有限责任公司|有限公司)?",
     re.I,
 )
 
@@ -555,7 +556,12 @@ def _issuer(lines: Sequence[Line], holder: str | None) -> ReadValue | None:
         return _value(best[2], best[3], GUESS + 0.1 * best[0])
     for pattern, name in KNOWN_BODIES:
         for line in lines:
-            if pattern.search(line.text) and (holder is None or not pattern.search(holder)):
+            m = pattern.search(line.text)
+            if m and (holder is None or not pattern.search(holder)):
+                # "SGS United Kingdom Ltd.": the body's full name where its line is a company name
+                company = _LATIN_COMPANY.search(line.text[m.start() :])
+                if company and m.start() == 0 and len(company.group(0)) <= 80:
+                    return _value(_clean_name(company.group(0)), line.confidence, KNOWN_NAME)
                 return _value(name, line.confidence, KNOWN_NAME if name != "UL" else GUESS)
     return None
 

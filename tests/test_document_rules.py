@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.demo.certificates import REFERENCE_DAY, MismatchPair
 from monitor.registries import LocalRegistry, import_csv
 from monitor.verify import Finding, Severity, all_rules, verify
 from monitor.verify.rules._names import same_company
@@ -28,6 +29,7 @@ from scrapers.claims import (
     Supplier,
 )
 from storage import Database, open_database
+from tests.certificates_fixture import GeneratedCertificates, generated_mismatch_certificates_fixture  # noqa: F401
 
 TODAY = date(2026, 12, 3)
 SUPPLIER = "Ningbo Haoyue Textile Co., Ltd."
@@ -502,3 +504,72 @@ def test_rules_are_registered_with_plain_explanations_and_sources() -> None:
 def test_same_company_is_none_across_scripts() -> None:
     assert same_company("Ningbo Haoyue Textile Co., Ltd.", "宁波昊悦纺织有限公司") is None
     assert same_company("宁波昊悦纺织有限公司", "深圳昊悦纺织有限公司") is False
+
+
+# --------------------------------------------------------------------------------------------------
+# end to end: generated certificates read by the real reader
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def read_pairs(
+    generated_mismatch_certificates: GeneratedCertificates,
+) -> dict[str, tuple[MismatchPair, DocumentReading]]:
+    """Three generated certificates read once by the real reader (OCR costs seconds each on a busy machine)."""
+    from scrapers.documents import read_document
+
+    read = {}
+    for pair in generated_mismatch_certificates.pairs:
+        if pair.kind in ("match", "holder", "expired"):
+            data = generated_mismatch_certificates.path(pair.case).read_bytes()
+            read[pair.kind] = (pair, read_document(data))
+    return read
+
+
+def listing_page(pair: MismatchPair, read: DocumentReading, **changes: object) -> ClaimsDocument:
+    """The supplier's page for ``pair``'s listing, its certificate document tied to the claim."""
+    listing = pair.listing
+    fields: dict[str, object] = {
+        "name": listing.certification,
+        "number": listing.number,
+        "issuer": listing.issuer,
+        "scope": listing.scope,
+        "valid_from": listing.valid_from,
+        "valid_until": listing.valid_until,
+        "kind": "management_system",
+    }
+    fields.update(changes)
+    return page(Certification(**fields), read, supplier=listing.supplier_name)  # type: ignore[arg-type]
+
+
+def test_real_reading_of_the_genuine_certificate_raises_nothing_high(read_pairs: dict) -> None:
+    pair, read = read_pairs["match"]
+    findings = verify(listing_page(pair, read), today=REFERENCE_DAY)
+    assert codes(findings, Severity.HIGH) == [], findings
+    assert not set(codes(findings, Severity.LOW)) & DOCUMENT_RULES, findings
+    # A marketplace listing with the name alone: the document answers number, issuer and dates.
+    bare = verify(
+        listing_page(pair, read, number=None, issuer=None, valid_from=None, valid_until=None), today=REFERENCE_DAY
+    )
+    assert not {"MISSING_CERT_NUMBER", "MISSING_ISSUER", "MISSING_VALIDITY"} & set(codes(bare))
+    assert codes(bare, Severity.HIGH) == [], bare
+
+
+def test_real_reading_of_a_borrowed_certificate(read_pairs: dict) -> None:
+    pair, read = read_pairs["holder"]
+    finding = only(verify(listing_page(pair, read), today=REFERENCE_DAY), "CERT_HOLDER_MISMATCH")
+    assert finding.severity is Severity.HIGH and "Jiahe" in finding.message and "Haoyu" in finding.evidence
+
+
+def test_real_reading_of_an_expired_certificate(read_pairs: dict) -> None:
+    pair, read = read_pairs["expired"]
+    assert pair.case.valid_until is not None and pair.case.valid_until < REFERENCE_DAY
+    # Listed as current: the document's own dates say otherwise.
+    current = listing_page(pair, read, valid_until=REFERENCE_DAY.replace(year=REFERENCE_DAY.year + 2))
+    findings = verify(current, today=REFERENCE_DAY)
+    assert only(findings, "CERT_DOCUMENT_EXPIRED").severity is Severity.HIGH
+    assert "CERT_HOLDER_MISMATCH" not in codes(findings)  # 杭州美厨… beside its English name: the supplier
+    # Listed without dates: the document's expiry fills the claim and EXPIRED says so, once.
+    findings = verify(listing_page(pair, read, valid_from=None, valid_until=None), today=REFERENCE_DAY)
+    assert "read from the certificate document" in only(findings, "EXPIRED").evidence
+    assert "CERT_DOCUMENT_EXPIRED" not in codes(findings)

@@ -394,14 +394,22 @@ def scope_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return latin - {""}, frozenset(pairs - _SCOPE_STOP_CJK)
 
 
+def _found_in(words: frozenset[str], text: str) -> float:
+    """The part of ``words`` found in ``text`` with its spaces removed (OCR joins words: "pipefittings")."""
+    letters = "".join(_LATIN_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return sum(1 for w in words if w in letters) / len(words)
+
+
 def scope_overlap(a: str, b: str) -> float | None:
-    """The part of the shorter scope's words found in the other; None when they share no language."""
-    best = None
-    for wa, wb in zip(scope_words(a), scope_words(b), strict=True):
-        if wa and wb:
-            share = len(wa & wb) / min(len(wa), len(wb))
-            best = share if best is None else max(best, share)
-    return best
+    """The part of the shorter scope's words found in the other (Latin words also inside words run together);
+    None when the scopes share no language."""
+    (latin_a, pairs_a), (latin_b, pairs_b) = scope_words(a), scope_words(b)
+    shares = []
+    if latin_a and latin_b:
+        shares += [_found_in(latin_a, b), _found_in(latin_b, a)]
+    if pairs_a and pairs_b:
+        shares.append(len(pairs_a & pairs_b) / min(len(pairs_a), len(pairs_b)))
+    return max(shares) if shares else None
 
 
 @rule(

@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: One document read (PDF text, rendering, OCR) at a time in this process: OCR takes every core it gets.
 _READING = threading.Lock()
+#: ... and the checks of one event loop queue for it here rather than each holding a worker thread while waiting.
+_QUEUES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _ENGINES: dict[str, Any] = {}
 _ENGINES_LOCK = threading.Lock()
 
@@ -115,7 +118,8 @@ class DocumentCollector:
         if known is not None and known.sha256 == digest:
             await asyncio.to_thread(self._seen, url, known, fetched, started)
             return _stored(known) or await self._read_stored(url, known, started)
-        return await asyncio.to_thread(self._store_new, url, fetched, digest, started)
+        async with _reading_queue():
+            return await asyncio.to_thread(self._store_new, url, fetched, digest, started)
 
     def _over_limit(self) -> str | None:
         if self._fetches >= self.settings.max_per_check:
@@ -150,7 +154,8 @@ class DocumentCollector:
         if data is None:
             return _Result(error="unreadable: the stored file is missing")
         stored = FetchedDocument(url, url, 200, data, known.media_type, None, known.etag, known.last_modified, 0)
-        return await asyncio.to_thread(self._store_new, url, stored, known.sha256, at)
+        async with _reading_queue():
+            return await asyncio.to_thread(self._store_new, url, stored, known.sha256, at)
 
     def _store_new(self, url: str, fetched: FetchedDocument, digest: str, at: datetime) -> _Result:
         """A file this URL did not give before: reuse a reading of the same bytes, else read it; store it all.
@@ -189,6 +194,14 @@ class DocumentCollector:
             error=error,
         )
         return _Result(reading=reading, error=error)
+
+
+def _reading_queue() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    queue = _QUEUES.get(loop)
+    if queue is None:
+        queue = _QUEUES[loop] = asyncio.Semaphore(1)
+    return queue
 
 
 def _fetch_order(documents: list[CertificateDocument]) -> list[str]:

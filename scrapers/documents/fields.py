@@ -80,7 +80,7 @@ _OCR_ISO = re.compile(r"(?<![A-Za-z])(?:IS0|1SO|lSO|I5O|IS〇)(?=\s*[\d/])")
 
 _LONG_TOKEN = re.compile(r"[A-Za-z0-9.,:;()&'\-]{12,}")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[a-z]\.)(?=[A-Z0-9])|(?<=[a-z])(?=\d{2})|(?<=\d)(?=[A-Z][a-z])")
-_KEEP_GLUED = re.compile(r"DAkk S|T[ÜU]V S")
+_KEEP_GLUED = re.compile(r"DAkk S|T[ÜU]V S|Gmb H|Mc [A-Z]")
 
 
 def _split_glued(m: re.Match[str]) -> str:
@@ -193,6 +193,17 @@ def _strip_value(text: str) -> str:
     return stripped
 
 
+_CONTENT = re.compile(r"[A-Za-z0-9\u3400-\u9fff]{2}")
+
+
+def _next_content_line(lines: Sequence[Line], index: int) -> tuple[int, Line] | None:
+    """The next line with words in it (stamps and stars leave lines of "★" between a label and its value)."""
+    for position in range(index + 1, min(len(lines), index + 3)):
+        if _CONTENT.search(lines[position].text):
+            return position, lines[position]
+    return None
+
+
 def _labelled(lines: Sequence[Line], name: str) -> list[tuple[str, float, int, float]]:
     """(value, line confidence, line index, certainty) for each labelled occurrence of field ``name``."""
     found: list[tuple[str, float, int, float]] = []
@@ -211,12 +222,14 @@ def _labelled(lines: Sequence[Line], name: str) -> list[tuple[str, float, int, f
                 value = _strip_value(value.lstrip("/ |")[again.end() :])
             if value:
                 found.append((value, line.confidence, index, LABEL_SAME_LINE))
-            elif index + 1 < len(lines) and not _label_hits(lines[index + 1].text, FIELD_LABELS):
-                following = lines[index + 1]
+            elif (after := _next_content_line(lines, index)) is not None and not _label_hits(
+                after[1].text, FIELD_LABELS
+            ):
+                position, following = after
                 # In a label row / value row table the value sits in the same column: take its cell.
                 value = _strip_value(following.text.split("  ")[0] if hit.start == 0 else following.text)
                 if value:
-                    found.append((value, following.confidence, index + 1, LABEL_NEXT_LINE))
+                    found.append((value, following.confidence, position, LABEL_NEXT_LINE))
     return found
 
 
@@ -231,10 +244,19 @@ _HOLDER_TAIL = re.compile(
 _LATIN_COMPANY = re.compile(rf"[A-Z0-9][\w&.,'()\- ]{{1,120}}?{LATIN_COMPANY_SUFFIX.pattern}", re.I)
 
 
+_SENTENCE_END = re.compile(r"(\w+)\.\s+(?=[A-Z][a-z])")
+_ABBREVIATIONS = {"co", "ltd", "inc", "corp", "no", "st", "rd", "mr", "dr", "bhd", "pvt", "pty", "int", "intl"}
+
+
 def _clean_name(text: str) -> str:
     m = _HOLDER_TAIL.search(text)
     if m and m.start() > 2:
         text = text[: m.start()]
+    for sentence in _SENTENCE_END.finditer(text):
+        # "Nordwall GmbH. This certificate remains ...": the name ends with its sentence
+        if sentence.group(1).casefold() not in _ABBREVIATIONS and len(sentence.group(1)) > 1:
+            text = text[: sentence.end(1) + 1]
+            break
     return _strip_value(text.replace("  ", " "))[:200]
 
 

@@ -45,7 +45,7 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
     ),
     "number": _rx(
         r"(?:(?:certificate|cert\.?|certification)\s+(?:registration\s+)?(?:no|number|nr|n[o°º]|#|id|code)\.?"
-        r"|(?:registration|reg\.?|report|test\s+report|audit\s+report|audit\s+reference|reference|verification"
+        r"|(?:audit|report|certificate|registration)\s+id\b|(?:registration|reg\.?|report|test\s+report|audit\s+report|audit\s+reference|reference|verification"
         r"|license|licence|approval|document)\s+(?:no|number|nr|#)\.?|certificate\s+#|no\.(?=\s*:?\s*[A-Z0-9])"
         r"|认证证书编号|证书编号|证书号码|证书号|注册编号|注册号|报告编号|报告号|编号)",
         _I,
@@ -128,7 +128,8 @@ DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 #: Words of certification, inspection and testing organisations: what tells an issuer from a holder.
 ISSUER_WORDS = re.compile(
-    r"(?:certification|certificat(?:ion|e)\s+body|certifications|assessment|registrar|assurance|inspection"
+    r"(?:certification|zertifizierung|certificaci[oó]n|certificazione|certificering|certificat(?:ion|e)\s+body"
+    r"|certifications|assessment|registrar|assurance|inspection"
     r"|verification|conformity|standards?\s+(?:technical|institution)|quality\s+(?:certification|services?)"
     r"|testing|laborator(?:y|ies)|认证|检测|检验|评价|审核中心|质量保证)",
     _I,

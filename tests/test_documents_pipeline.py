@@ -245,6 +245,19 @@ def test_at_most_max_per_check_documents_certified_ones_first(
     assert reads == ["application/pdf"]
 
 
+def test_the_same_file_under_another_url_is_not_read_again(
+    tmp_path: Path, site: DocumentSite, pdfs: dict[str, bytes], reads: list[str], run: Any
+) -> None:
+    site.resources[ISO] = Resource(pdfs["v1"], "application/pdf")
+    site.resources["/mirror/cert.pdf"] = Resource(pdfs["v1"], "application/pdf")
+    config = make_config(tmp_path, site)
+    first = collect(config, claims_with(site, [CertificateDocument(url=site.url(ISO), kind="pdf")]), run)
+    mirror = CertificateDocument(url=site.url("/mirror/cert.pdf"), kind="pdf")
+    second = collect(config, claims_with(site, [mirror]), run)
+    assert second.documents[0].reading == first.documents[0].reading is not None
+    assert site.hits["/mirror/cert.pdf"] == 1 and reads == ["application/pdf"]
+
+
 def test_size_limits_per_document_and_per_check(
     tmp_path: Path, site: DocumentSite, pdfs: dict[str, bytes], reads: list[str]
 ) -> None:

@@ -241,3 +241,41 @@ def test_a_case_refuses_unknown_templates_noise_and_formats():
         with pytest.raises(ValueError):
             base.replace(**change)
     assert CertificateCase.from_json(base.to_json()) == base
+
+
+# --- the demo marketplace's certificate files --------------------------------------------------------------
+
+
+def test_demo_files_exist_and_are_small_documents():
+    from monitor.demo.certificates.demo import DEMO_FILES
+
+    assert len(DEMO_FILES) >= 6
+    assert sum(1 for d in DEMO_FILES if d.fmt == "pdf") >= 1
+    for demo in DEMO_FILES:
+        data = demo.path.read_bytes()
+        assert sniff(data) == MEDIA[demo.fmt], demo.path
+        assert 2_000 < len(data) < 200_000, (demo.path, len(data))
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", demo.name)
+
+
+def test_demo_documents_agree_with_the_scenario_listings_except_the_borrowed_one():
+    from monitor.demo.certificates.demo import DEMO_FILES
+    from monitor.demo.scenario import Scenario
+
+    scenario = Scenario()
+    borrowed = [d for d in DEMO_FILES if "borrowed" in d.case.note]
+    assert len(borrowed) == 1
+    for demo in DEMO_FILES:
+        supplier = scenario.supplier(demo.supplier, round=0)
+        listed = next(c for c in supplier.certificates if c.key == demo.certificate)
+        if demo.case.expected_unreadable:
+            continue
+        assert demo.case.number == listed.number, demo.case.id
+        if listed.valid_until:
+            assert demo.case.valid_until == date.fromisoformat(listed.valid_until), demo.case.id
+        names = {demo.case.holder, demo.case.holder_zh}
+        if demo in borrowed:
+            assert supplier.name not in names
+            assert f"{demo.case.standard}:{demo.case.edition}" == listed.name
+        else:
+            assert supplier.name in names, demo.case.id

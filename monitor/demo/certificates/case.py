@@ -82,6 +82,8 @@ class CertificateCase:
     unreadable: str | None = None
     formats: tuple[str, ...] = ("png",)
     seed: int = 0
+    #: Quality of a JPEG file when the case has no ``jpeg`` noise step (which picks 30-60 itself); default 88.
+    jpeg_quality: int | None = None
     #: Free words for people reading the truth file ("borrowed from a group company", "expired").
     note: str = ""
     extra: dict[str, str] = field(default_factory=dict)

@@ -112,7 +112,7 @@ def render_html(case: CertificateCase) -> str:
     digest = hashlib.sha256(case.issuer.encode()).digest()
     w, h = page_size(case)
     template = _env.get_template(case.info.file)
-    return template.render(
+    html = template.render(
         c=case,
         labels=labels,
         d=dates,
@@ -129,3 +129,11 @@ def render_html(case: CertificateCase) -> str:
         seal_text_zh=f"{case.issuer_zh or case.issuer} 认证专用章",
         seal_id=case.id.replace(".", "-"),
     )
+    mark = case.extra.get("demo_mark")
+    if mark:  # demo files say what they are, small, at the foot of the page
+        note = Markup(
+            '<div style="position:absolute;left:0;right:0;bottom:6px;text-align:center;font:10px '
+            'Liberation Sans,sans-serif;color:#777">{}</div></body>'
+        ).format(mark)
+        html = html.replace("</body>", note, 1)
+    return html

@@ -9,6 +9,7 @@ import asyncio
 import concurrent.futures
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,7 @@ def _jpeg_quality(case: CertificateCase) -> int:
     """The same quality the ``jpeg`` noise step would pick (so a JPEG file is compressed once, not twice)."""
     if "jpeg" in case.noise:
         return int(rng_for(case.seed, case.id, "jpeg").integers(30, 61))
-    return 88
+    return case.jpeg_quality or 88
 
 
 def _pdf_of_image(img: Image.Image, dpi: float) -> bytes:
@@ -73,11 +74,22 @@ def _pdf_of_image(img: Image.Image, dpi: float) -> bytes:
     return buffer.getvalue()
 
 
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+
+
+def _stable_pdf(data: bytes) -> bytes:
+    """The browser's PDF with its creation/modification time fixed (same length, so the xref stays right):
+    the same case renders to the same bytes on every run."""
+    return _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:20240101000000", data)
+
+
 def _picture(case: CertificateCase, screenshot: Image.Image | None, *, skip_jpeg: bool) -> Image.Image:
     """The case's picture after its noise (or its unreadable replacement)."""
     if case.unreadable:
         w, h = page_size(case)
-        return unreadable_image(case.unreadable, screenshot, (round(w * SCALE), round(h * SCALE)), case.seed, case.id)
+        size = (round(w * SCALE), round(h * SCALE))
+        picture = unreadable_image(case.unreadable, screenshot, size, case.seed, case.id)
+        return apply_noise(picture, [s for s in case.noise if s in ("lowres", "rotate")], case.seed, case.id)
     assert screenshot is not None
     steps = [s for s in case.noise if not (skip_jpeg and s == "jpeg")]
     return apply_noise(screenshot, steps, case.seed, case.id)
@@ -96,7 +108,8 @@ def _write_case(page: Any, case: CertificateCase, formats: Sequence[str], out_di
             png = page.screenshot(type="png", clip={"x": 0, "y": 0, "width": w, "height": h})
             screenshot = Image.open(io.BytesIO(png)).convert("RGB")
         if "pdf" in formats and not case.unreadable:
-            pdf_bytes = page.pdf(width=f"{w}px", height=f"{h}px", print_background=True, page_ranges="1")
+            pdf = page.pdf(width=f"{w}px", height=f"{h}px", print_background=True, page_ranges="1")
+            pdf_bytes = _stable_pdf(pdf)
     written: dict[str, Path] = {}
     for fmt in formats:
         target = out_dir / case.file_name(fmt)

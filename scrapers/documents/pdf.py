@@ -35,6 +35,8 @@ class PdfPage:
     number: int
     text: str | None
     image: Image.Image | None = None
+    #: What read the text layer ("pypdf 7.1.1", "pypdfium2 5.15.2").
+    engine: str | None = None
 
 
 def pypdf_version() -> str:
@@ -46,7 +48,7 @@ def pypdf_version() -> str:
 
 def _open(data: bytes):
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     # pypdf logs every oddity of a broken file as a warning; a corrupt certificate is reported once, by us.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -55,13 +57,17 @@ def _open(data: bytes):
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")
-            except Exception as error:
+            except DependencyError:
+                return None  # AES without the cryptography package: pdfium opens it (see pdf_pages)
+            except Exception as error:  # unsupported cipher, broken encryption dictionary
                 raise DocumentError(f"encrypted PDF that cannot be opened: {error}") from error
             if not opened:
                 raise DocumentError("encrypted PDF: it needs a password to be read")
         _ = len(reader.pages)
     except DocumentError:
         raise
+    except DependencyError:
+        return None  # AES without the cryptography package: pdfium opens it (see pdf_pages)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as error:
         raise DocumentError(f"corrupt PDF: {error}") from error
     except RecursionError as error:
@@ -104,6 +110,8 @@ def pdf_pages(data: bytes) -> tuple[list[PdfPage], int]:
     Raises ``DocumentError`` for a corrupt PDF or one that needs a password.
     """
     reader = _open(data)
+    if reader is None:
+        return _pdfium_pages(data)
     total = len(reader.pages)
     if total == 0:
         raise DocumentError("PDF without pages")
@@ -114,13 +122,41 @@ def pdf_pages(data: bytes) -> tuple[list[PdfPage], int]:
         except Exception:
             text = ""
         if _usable(text):
-            pages.append(PdfPage(index + 1, text))
+            pages.append(PdfPage(index + 1, text, engine=f"pypdf {pypdf_version()}"))
         else:
             pages.append(PdfPage(index + 1, None, _render(data, index)))
     return pages, total
 
 
+def _pdfium_pages(data: bytes) -> tuple[list[PdfPage], int]:
+    """pdfium's text layer, for PDFs that pypdf cannot decrypt here (AES with an empty user password)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError as error:
+        raise DocumentError(f"encrypted PDF: it needs a password to be read ({error})") from error
+    try:
+        total = len(document)
+        pages: list[PdfPage] = []
+        for index in range(min(total, MAX_PAGES)):
+            page = document[index]
+            text = page.get_textpage().get_text_range() or ""
+            page.close()
+            if _usable(text):
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+                pages.append(PdfPage(index + 1, text, engine=f"pypdfium2 {importlib.metadata.version('pypdfium2')}"))
+            else:
+                pages.append(PdfPage(index + 1, None, _render(data, index)))
+    finally:
+        document.close()
+    if total == 0:
+        raise DocumentError("PDF without pages")
+    return pages, total
+
+
 def render_first_page(data: bytes, max_px: int) -> Image.Image:
     """The first page, rendered so that its long side is about ``max_px`` (for thumbnails)."""
-    _open(data)
+    if _open(data) is None:
+        _pdfium_pages(data)  # raises DocumentError when a password is needed
     return _render(data, 0, dpi=RENDER_DPI, max_px=max_px)

@@ -69,7 +69,7 @@ def read_document(data: bytes, *, media_type: str | None = None, engine: OcrEngi
         for page in pdf:
             if page.text is not None:
                 lines.extend(Line(text, 1.0) for text in page.text.splitlines() if text.strip())
-                name = f"pypdf {pypdf_version()}"
+                name = page.engine or f"pypdf {pypdf_version()}"
             else:
                 ocr = engine or default_engine()
                 lines.extend(_ocr_lines(page.image, ocr))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import struct
+import subprocess
 import unicodedata
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -238,3 +240,16 @@ def test_dates_on_generated_documents_are_plausible(readings: dict[str, Document
     for reading in readings.values():
         for value in (reading.first_issued, reading.issued, reading.valid_until):
             assert value is None or date(1950, 1, 1) <= value.value <= date(2100, 12, 31)
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf (which writes AES-256 PDFs) is not installed")
+def test_aes_encrypted_pdfs(certificates: GeneratedCertificates, tmp_path):
+    source = certificates.path("en-band-textpdf", "pdf")
+    for user, name in (("", "open.pdf"), ("user-secret", "locked.pdf")):
+        subprocess.run(["qpdf", "--encrypt", user, "owner-secret", "256", "--", str(source), str(tmp_path / name)],
+                       check=True)  # fmt: skip
+    opened = read_document((tmp_path / "open.pdf").read_bytes())
+    assert opened.method == "text_layer"
+    assert opened.number is not None
+    with pytest.raises(DocumentError, match="password"):
+        read_document((tmp_path / "locked.pdf").read_bytes())

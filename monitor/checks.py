@@ -17,7 +17,6 @@ compared with the last snapshot, resolves no finding and raises no claim alert; 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -142,8 +141,6 @@ class Checker:
         self.db = db
         self.fetchers = fetchers
         self.findings = ClaimJudge(config, db)
-        # TODO(issue 11): drop once ClaimJudge.judge takes affiliates (the rules engineer's change).
-        self._judge_takes_affiliates = "affiliates" in inspect.signature(self.findings.judge).parameters
         self._slots = asyncio.Semaphore(config.browser.concurrency)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
@@ -230,9 +227,9 @@ class Checker:
     async def _judge(self, seen: Observation, supplier: SupplierConfig) -> list[Finding]:
         if not seen.ok or seen.claims is None:
             return []
-        options = {"affiliates": list(supplier.affiliates)} if self._judge_takes_affiliates else {}
-        # Registries may be asked (database, IAF CertSearch): off the event loop.
-        return await asyncio.to_thread(self.findings.judge, seen.claims, seen.started_at.date(), **options)
+        # Registries may be asked (database, IAF CertSearch): off the event loop. A certificate held by one of the
+        # supplier's known group companies is told as such, not as another company's.
+        return await asyncio.to_thread(self.findings.judge, seen.claims, seen.started_at.date(), supplier.affiliates)
 
     def _timed_out(
         self, supplier: SupplierConfig, url: str, began: datetime, reason: str, *, status: str = SKIPPED

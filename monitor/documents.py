@@ -18,13 +18,23 @@ import hashlib
 import logging
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from monitor.config import DocumentsConfig, SupplierConfig
 from monitor.fetchers import Fetchers
 from scrapers.claims import CertificateDocument, ClaimsDocument, DocumentReading
+from scrapers.documents import (
+    DocumentError,
+    OcrEngine,
+    OcrError,
+    RapidOcr,
+    TesseractOcr,
+    read_document,
+    render_thumbnail,
+)
+from scrapers.documents.attach import apply_readings
 from scrapers.fetch import FetchedDocument, FetchError
 from scrapers.fetch.base import mask_urls
 from storage import (
@@ -45,7 +55,13 @@ log = logging.getLogger(__name__)
 _READING = threading.Lock()
 #: ... and the checks of one event loop queue for it here rather than each holding a worker thread while waiting.
 _QUEUES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
-_ENGINES: dict[str, Any] = {}
+_ENGINES: dict[str, OcrEngine] = {}
+#: (reading, PNG thumbnail, error) of one file.
+_Read = tuple[DocumentReading | None, bytes | None, str | None]
+#: How many files' readings the process keeps in memory (about 100 KB each with the thumbnail).
+RECENT_READINGS = 64
+_RECENT: OrderedDict[tuple[str, str], _Read] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
 _ENGINES_LOCK = threading.Lock()
 
 #: Fetch failures that are the answer about that document, not a passing trouble of its host: the document shows
@@ -80,7 +96,7 @@ class DocumentCollector:
             if url not in self._results:
                 self._results[url] = await self._one(url, claims.source.platform)
         documents = [_with(doc, self._results[doc.url]) for doc in claims.documents]
-        return _apply_readings(claims.model_copy(update={"documents": documents}))
+        return apply_readings(claims.model_copy(update={"documents": documents}))
 
     async def _one(self, url: str, platform: str | None) -> _Result:
         """One document's reading or error; never raises but for cancellation (the check's budget)."""
@@ -165,21 +181,11 @@ class DocumentCollector:
         media_type = fetched.media_type or "application/octet-stream"
         same = reading_by_sha(self.db, digest)
         if same is not None and same.reading is not None:
-            thumbnail = document_thumbnail(self.db, digest)
-            record_document(
-                self.db,
-                url=url,
-                data=fetched.data,
-                media_type=media_type,
-                fetched_at=at,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                reading=same.reading,
-                read_at=same.read_at,
-                thumbnail=thumbnail,
-            )
-            return _Result(reading=DocumentReading.model_validate(same.reading))
-        reading, thumbnail, error = _read(fetched.data, media_type, self.settings.ocr)
+            reading = DocumentReading.model_validate(same.reading)
+            read_at, thumbnail, error = same.read_at, document_thumbnail(self.db, digest), None
+        else:
+            reading, thumbnail, error = _read_once(fetched.data, digest, media_type, self.settings.ocr)
+            read_at = datetime.now(UTC) if reading else None
         record_document(
             self.db,
             url=url,
@@ -189,7 +195,7 @@ class DocumentCollector:
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             reading=reading.model_dump(mode="json") if reading else None,
-            read_at=datetime.now(UTC) if reading else None,
+            read_at=read_at,
             thumbnail=thumbnail,
             error=error,
         )
@@ -226,15 +232,33 @@ def _with(doc: CertificateDocument, result: _Result) -> CertificateDocument:
     return doc.model_copy(update={"reading": result.reading, "error": result.error})
 
 
-def _read(data: bytes, media_type: str, engine_name: str) -> tuple[DocumentReading | None, bytes | None, str | None]:
-    """(reading, PNG thumbnail, error) of one file; the one place a document is read, one at a time."""
-    try:
-        from scrapers.documents import DocumentError, read_document, render_thumbnail
-    except ImportError as exc:  # the reader is not installed in this checkout yet
-        return None, None, f"unreadable: the certificate reader is not available ({exc})"
+def _read_once(data: bytes, digest: str, media_type: str, engine_name: str) -> _Read:
+    """``_read``, remembered for the process's last few files: the same file in another database (the demo's
+    rounds, tests) is not read again either."""
+    key = (digest, engine_name)
+    with _RECENT_LOCK:
+        if key in _RECENT:
+            _RECENT.move_to_end(key)
+            return _RECENT[key]
+    found = _read(data, media_type, engine_name)
+    with _RECENT_LOCK:
+        _RECENT[key] = found
+        while len(_RECENT) > RECENT_READINGS:
+            _RECENT.popitem(last=False)
+    return found
+
+
+def _read(data: bytes, media_type: str, engine_name: str) -> _Read:
+    """(reading, PNG thumbnail, error) of one file; the one place a document is read, one at a time.
+
+    An OCR engine that is missing or broken raises (``OcrError``): that is no verdict on the file, which is then
+    not stored, so the next check reads it again.
+    """
     with _READING:
         try:
             reading = read_document(data, media_type=media_type, engine=_engine(engine_name))
+        except OcrError:
+            raise
         except DocumentError as exc:
             return None, None, f"unreadable: {exc}"
         try:
@@ -245,21 +269,10 @@ def _read(data: bytes, media_type: str, engine_name: str) -> tuple[DocumentReadi
     return reading, thumbnail, None
 
 
-def _engine(name: str) -> Any:
+def _engine(name: str) -> OcrEngine:
     """The configured OCR engine, made once per process (RapidOCR loads its models once)."""
     with _ENGINES_LOCK:
         engine = _ENGINES.get(name)
         if engine is None:
-            from scrapers.documents.ocr import RapidOcr, TesseractOcr
-
             engine = _ENGINES[name] = TesseractOcr() if name == "tesseract" else RapidOcr()
         return engine
-
-
-def _apply_readings(claims: ClaimsDocument) -> ClaimsDocument:
-    """The readings filled into the certifications' empty fields (scrapers.documents.attach)."""
-    try:
-        from scrapers.documents.attach import apply_readings
-    except ImportError:  # the attach module is not in this checkout yet: documents carry their readings only
-        return claims
-    return apply_readings(claims)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ def site() -> Iterator[DocumentSite]:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The media type of every document the real reader was asked to read (the reader itself runs)."""
     real, seen = monitor.documents._read, []
+    monkeypatch.setattr(monitor.documents, "_RECENT", OrderedDict())  # nothing remembered from other tests
 
     def counting(data: bytes, media_type: str, engine_name: str) -> Any:
         seen.append(media_type)
@@ -87,7 +89,9 @@ def serve_page(site: DocumentSite, certifications: list[str], documents: list[tu
     site.resources["/about"] = Resource(page(certifications, documents), "text/html; charset=utf-8")
 
 
-def make_config(tmp_path: Path, site: DocumentSite, *, private: bool = True, **documents: Any) -> Config:
+def make_config(
+    tmp_path: Path, site: DocumentSite, *, private: bool = True, affiliates: tuple[str, ...] = (), **documents: Any
+) -> Config:
     return load_config(
         tmp_path / "config.toml",
         data={
@@ -95,7 +99,9 @@ def make_config(tmp_path: Path, site: DocumentSite, *, private: bool = True, **d
             "fetch": {"method": "http", "timeout": "10s", "allow_private_addresses": private},
             "politeness": POLITENESS,
             "documents": documents,
-            "suppliers": [{"id": "brightwave", "name": "Brightwave", "url": site.url("/about")}],
+            "suppliers": [
+                {"id": "brightwave", "name": "Brightwave", "url": site.url("/about"), "affiliates": list(affiliates)}
+            ],
         },
     )
 
@@ -305,6 +311,23 @@ def test_read_false_fetches_no_document(tmp_path: Path, site: DocumentSite, pdfs
         outcome = check(config, db)
     assert document(outcome, ISO).reading is None and document(outcome, ISO).error is None
     assert site.hits[ISO] == 0
+
+
+def test_a_group_companys_certificate_is_info_for_a_supplier_with_that_affiliate(
+    tmp_path: Path, site: DocumentSite
+) -> None:
+    group = "Brightwave Holding Group Co., Ltd."
+    [borrowed] = render_pdfs([certificate_html(group, "QMS-2024-0009", "2027-01-31")])
+    serve_page(site, ["ISO 9001:2015"], [(ISO, "ISO 9001 certificate (PDF)")])
+    site.resources[ISO] = Resource(borrowed, "application/pdf")
+    severities = {}
+    for name, affiliates in (("stranger", ()), ("affiliate", (group,))):
+        config = make_config(tmp_path / name, site, affiliates=affiliates)
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            outcome = check(config, db)
+        severities[name] = {f.severity for f in outcome.findings if f.code == "CERT_HOLDER_MISMATCH"}
+    assert severities == {"stranger": {"high"}, "affiliate": {"info"}}
 
 
 def test_readings_and_document_errors_alone_are_no_claim_changes() -> None:

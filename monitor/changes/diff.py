@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 from scrapers.claims import Badge, Certification, ClaimsDocument, PageStatus
+from scrapers.documents.attach import documents_of
 from scrapers.normalize import clean_text, normalize_certification, parse_int
 
 __all__ = [
@@ -457,10 +458,6 @@ def listed(claims: ClaimsDocument) -> ClaimsDocument:
 
 def _read_files(claims: ClaimsDocument, index: int) -> dict[str, str]:
     """sha256 -> URL of the files read for the certification at ``index`` (a document that failed has no file)."""
-    try:
-        from scrapers.documents.attach import documents_of
-    except ImportError:  # pragma: no cover - the attach module belongs to the certificate reader
-        return {}
     return {doc.reading.sha256: doc.url for doc in documents_of(claims, index) if doc.reading is not None}
 
 

@@ -549,8 +549,8 @@ def _scope(lines: Sequence[Line]) -> ReadValue | None:
 # ------------------------------------------------------------------------------------------------ issuer
 
 _ISSUER_COMPANY = re.compile(
-    r"(?:[A-Z][\w&.,'()\- ]{1,100}?(?:certification|assessment|registrar|assurance|inspection|verification"
-    r"|quality\s+services?|testing)[\w&.,'()\- ]{0,80}?"
+    r"(?:[A-Z][\w&.,'()\- ]{1,100}?(?:certification|zertifizierung|certificazione|conformity|laborator(?:y|ies)"
+    r"|assessment|registrar|assurance|inspection|verification|quality\s+services?|testing)[\w&.,'()\- ]{0,80}?"
     r"(?:co\.?\s*,?\s*ltd\.?|limited|ltd\.?|gmbh|inc\.?|llc|center|centre|services?|international|group|body"
     r"|corporation|s\.a\.|b\.v\.|ag\b))"
     r"|[\u4e00-\u9fff（）()]{2,30}?(?:认证|检测|检验)[\u4e00-\u9fff（）()]{0,20}?(?:有限公司|有限责任公司|中心|集团|公司|院)"

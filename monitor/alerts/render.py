@@ -192,6 +192,7 @@ _CHANGE_WORDS = {
     "certification_added": "Certificate added",
     "certification_removed": "Certificate removed",
     "certification_changed": "Certificate changed",
+    "certification_document_changed": "Certificate document replaced",
     "badge_gained": "Badge gained",
     "badge_lost": "Badge lost",
     "badge_changed": "Badge changed",

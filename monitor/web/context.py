@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from monitor.config import Config, ConfigError, load_config
+from monitor.web.documents import FILLED_LABELS, confidence_band, document_fields
 from monitor.web.security import CSRF_FIELD, Credentials, Principal, csrf_token_for
 from scrapers.fetch.base import mask_urls
 from storage import Database
@@ -58,6 +59,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["day"] = _fmt_date
     # Passwords of URLs inside fetch errors and page text never reach the page.
     env.filters["masked"] = lambda value: mask_urls(value) if isinstance(value, str) else value
+    env.globals["document_fields"] = document_fields
+    env.globals["confidence_band"] = confidence_band
+    env.globals["filled_labels"] = FILLED_LABELS
     return Jinja2Templates(env=env)
 
 

@@ -12,8 +12,12 @@ from monitor.verify import all_rules
 from monitor.web.context import MAX_ROW_ID, RowId, not_found, render, web_state
 from monitor.web.security import EVIDENCE_CSP
 from scrapers.claims import ClaimsDocument
+from scrapers.documents.attach import documents_of
+from scrapers.documents.sniff import sniff
 from storage import (
     check_evidence_html,
+    document_blob,
+    document_thumbnail,
     finding_history,
     get_snapshot,
     get_supplier,
@@ -28,6 +32,7 @@ from storage.models import StoredFinding
 router = APIRouter()
 SupplierId = Annotated[str, Path(max_length=200)]
 SnapshotId = RowId
+DocumentHash = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 
 
 def rule_info(code: str) -> dict[str, str]:
@@ -48,15 +53,38 @@ def _same_cert(claimed: dict[str, Any] | None, cert: dict[str, Any]) -> bool:
 
 
 def certifications_with_findings(claims: dict[str, Any], open_rows: list[StoredFinding]) -> tuple[list[Any], list[Any]]:
-    """Each certification of the claims with the open findings about it, and the findings about none."""
+    """Each certification of the claims with the open findings about it and its documents, and the findings
+    about none."""
     used: set[int] = set()
     certs = []
-    for cert in claims.get("certifications") or []:
+    documents = _documents_by_certification(claims)
+    for index, cert in enumerate(claims.get("certifications") or []):
         mine = [f for f in open_rows if _same_cert(f.certification, cert)]
         used.update(f.id for f in mine if f.id is not None)
-        certs.append({"cert": cert, "findings": [(f, rule_info(f.code)) for f in mine]})
+        certs.append(
+            {"cert": cert, "findings": [(f, rule_info(f.code)) for f in mine], "documents": documents.get(index, [])}
+        )
     other = [(f, rule_info(f.code)) for f in open_rows if f.id not in used]
     return certs, other
+
+
+def _documents_by_certification(claims: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """The stored documents (as JSON) of each certification index, the way verification tied them."""
+    if not claims.get("documents"):
+        return {}
+    document = ClaimsDocument.model_validate(claims)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for index in range(len(document.certifications)):
+        docs = documents_of(document, index)
+        if docs:
+            found[index] = [doc.model_dump(mode="json") for doc in docs]
+    return found
+
+
+def untied_documents(claims: dict[str, Any], certs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Documents the page links that belong to none of its certifications (shown on their own)."""
+    shown = {doc["url"] for item in certs for doc in item["documents"]}
+    return [doc for doc in claims.get("documents") or [] if isinstance(doc, dict) and doc.get("url") not in shown]
 
 
 @router.get("/suppliers/{supplier_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -82,6 +110,7 @@ def supplier_page(request: Request, supplier_id: SupplierId) -> HTMLResponse:
             "latest": latest,
             "claims": claims,
             "certs": certs,
+            "other_documents": untied_documents(claims, certs),
             "other_findings": other,
             "states": states,
             "resolved": [f for f in history if f.resolved_at is not None],
@@ -172,3 +201,23 @@ def check_evidence_text(request: Request, check_id: RowId) -> Response:
     return Response(
         html, media_type="text/plain; charset=utf-8", headers=_evidence_headers(f"check-{check_id}.html.txt")
     )
+
+
+@router.get("/evidence/documents/{sha256}", include_in_schema=False)
+def evidence_document(request: Request, sha256: DocumentHash) -> Response:
+    """A stored certificate document: pictures shown inline, PDFs downloaded (never run in this origin)."""
+    data = document_blob(web_state(request).db, sha256)
+    media_type = sniff(data) if data is not None else None
+    if data is None or media_type is None:
+        raise not_found(f"certificate document {sha256[:12]}")
+    if media_type == "application/pdf":
+        return Response(data, media_type=media_type, headers=_evidence_headers(f"certificate-{sha256[:12]}.pdf"))
+    return Response(data, media_type=media_type, headers=_evidence_headers())
+
+
+@router.get("/evidence/documents/{sha256}/thumbnail.png", include_in_schema=False)
+def evidence_document_thumbnail(request: Request, sha256: DocumentHash) -> Response:
+    png = document_thumbnail(web_state(request).db, sha256)
+    if png is None:
+        raise not_found(f"thumbnail of certificate document {sha256[:12]}")
+    return Response(png, media_type="image/png", headers=_evidence_headers())

@@ -1,0 +1,112 @@
+"""Certificate documents on the dashboard, after a REAL check: the supplier page shows each certificate's document
+(thumbnail, fields read with their confidence, the text on demand) beside the claim, escapes what the document
+says, and serves the stored file and its thumbnail from the evidence routes only."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tomlkit
+from document_site import DocumentSite, Resource, certificate_html, render_pdfs
+from fastapi.testclient import TestClient
+
+from monitor.checks import check_suppliers, sync_watch_list
+from monitor.config import load_config
+from monitor.web.app import create_app
+from monitor.web.security import Credentials
+from scrapers.documents.sniff import sniff
+from storage import open_database
+
+LOOPBACK = "http://127.0.0.1"
+SUPPLIER = "Ningbo Brightwave Kettles Co., Ltd."
+#: The certificate names another company, whose name is hostile: every place that shows it must escape it.
+HOSTILE_HOLDER = 'Evil <script>alert("doc")</script> Trading Co., Ltd.'
+NUMBER = "QMS-WEB-0001"
+
+
+def _page() -> bytes:
+    organization = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "legalName": SUPPLIER,
+        "hasCertification": [{"@type": "Certification", "name": "ISO 9001:2015"}],
+    }
+    return (
+        "<!DOCTYPE html><html><head><title>Brightwave</title>"
+        f'<script type="application/ld+json">{json.dumps(organization)}</script></head>'
+        f"<body><h1>{SUPPLIER}</h1><h2>Certificates</h2>"
+        '<ul><li><a href="/files/iso9001.pdf">ISO 9001 certificate (PDF)</a></li></ul></body></html>'
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def certificate() -> bytes:
+    [pdf] = render_pdfs([certificate_html(html.escape(HOSTILE_HOLDER), NUMBER, "2027-01-31")])
+    return pdf
+
+
+@pytest.fixture
+def client(tmp_path: Path, certificate: bytes) -> Iterator[TestClient]:
+    site = DocumentSite()
+    site.resources["/about"] = Resource(_page(), "text/html; charset=utf-8")
+    site.resources["/files/iso9001.pdf"] = Resource(certificate, "application/pdf", etag='"v1"')
+    data = {
+        "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+        "fetch": {"method": "http", "timeout": "10s", "allow_private_addresses": True},
+        "politeness": {"min_delay_per_host": "0s", "block_backoff": "0s"},
+        "suppliers": [{"id": "brightwave", "name": "Brightwave", "url": site.url("/about")}],
+    }
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(tomlkit.dumps(data), encoding="utf-8")
+    config = load_config(config_path)
+    try:
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            [outcome] = asyncio.run(check_suppliers(config, db, config.suppliers))
+        assert outcome.status == "ok", outcome.reason
+        with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK) as test_client:
+            yield test_client
+    finally:
+        site.close()
+
+
+def test_supplier_page_shows_the_document_beside_its_claim_and_escapes_what_it_says(
+    client: TestClient, certificate: bytes
+) -> None:
+    digest = hashlib.sha256(certificate).hexdigest()
+    body = client.get("/suppliers/brightwave").text
+    # The document, its thumbnail and the fields read from it, next to the ISO 9001 claim.
+    assert f'href="/evidence/documents/{digest}"' in body
+    assert f'src="/evidence/documents/{digest}/thumbnail.png"' in body
+    assert NUMBER in body and "read from the document" in body  # the listing's empty number, filled
+    assert "Text read from the document" in body
+    # The holder is another company: the finding is shown, and the hostile name is text, never markup.
+    assert "CERT_HOLDER_MISMATCH" in body
+    assert '<script>alert("doc")' not in body
+    assert "&lt;script&gt;alert(" in body
+
+
+def test_evidence_routes_serve_the_stored_document_and_its_thumbnail(client: TestClient, certificate: bytes) -> None:
+    digest = hashlib.sha256(certificate).hexdigest()
+    pdf = client.get(f"/evidence/documents/{digest}")
+    assert pdf.status_code == 200 and pdf.content == certificate
+    assert pdf.headers["content-type"] == "application/pdf"
+    # A PDF is downloaded, never rendered in the dashboard's origin.
+    assert pdf.headers["content-disposition"].startswith("attachment")
+    assert pdf.headers["x-content-type-options"] == "nosniff"
+    thumbnail = client.get(f"/evidence/documents/{digest}/thumbnail.png")
+    assert thumbnail.status_code == 200 and sniff(thumbnail.content) == "image/png"
+    assert thumbnail.headers["content-type"] == "image/png"
+
+
+def test_evidence_routes_refuse_unknown_and_malformed_hashes(client: TestClient) -> None:
+    assert client.get(f"/evidence/documents/{'0' * 64}").status_code == 404
+    assert client.get(f"/evidence/documents/{'0' * 64}/thumbnail.png").status_code == 404
+    assert client.get("/evidence/documents/..%2f..%2fetc%2fpasswd").status_code in (404, 422)
+    assert client.get(f"/evidence/documents/{'A' * 64}").status_code in (404, 422)

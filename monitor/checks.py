@@ -200,7 +200,13 @@ class Checker:
     async def _look(self, supplier: SupplierConfig, url: str) -> tuple[Observation, list[ClaimChange]]:
         """Fetch and read the page and its certificate documents; when claims changed in a way that needs it,
         fetch the page again to confirm (its documents are not fetched twice: one collector per check)."""
-        documents = DocumentCollector(self.config.documents, self.db, self.fetchers, supplier)
+        documents = DocumentCollector(
+            self.config.documents,
+            self.db,
+            self.fetchers,
+            supplier_id=supplier.id,
+            ignore_robots=supplier.ignore_robots_txt,
+        )
         observation = await self._observe_with_documents(supplier, url, documents)
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:

@@ -145,6 +145,24 @@ def check(
         errors.print(safe(line, 400))
 
 
+DocumentsOption = Annotated[
+    bool,
+    typer.Option(
+        "--documents",
+        help="Also fetch and read the certificate PDFs and pictures the page links (PDF text or OCR); "
+        "with a config, its database keeps them so nothing is read twice",
+    ),
+]
+LocalDocumentsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--document",
+        help="A local certificate PDF or picture to read with the page (repeatable); CERTIFICATION=PATH ties it "
+        "to a listed certification by name, otherwise it goes with the certification whose standard it reads",
+    ),
+]
+
+
 @app.command()
 def extract(
     ctx: typer.Context,
@@ -152,9 +170,11 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="Print the supplier-claims/1 document")] = False,
     platform: Annotated[str, typer.Option(help="Parser to use; 'auto' detects it from URL and content")] = "auto",
     method: Annotated[str, typer.Option(help="How to fetch a URL: browser or http")] = "browser",
+    documents: DocumentsOption = False,
+    document: LocalDocumentsOption = None,
 ) -> None:
     """Read one page into a claims document (schema supplier-claims/1)."""
-    claims = _extract(ctx.obj, target, platform, method)
+    claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
     if as_json:
         print(json.dumps(masked_json(claims.to_json_dict()), ensure_ascii=False, indent=2))
     else:
@@ -205,13 +225,15 @@ def verify(
     today: Annotated[str | None, typer.Option(help="Evaluate as of this date (YYYY-MM-DD); default today")] = None,
     platform: Annotated[str, typer.Option(help="Parser to use; 'auto' detects it from URL and content")] = "auto",
     method: Annotated[str, typer.Option(help="How to fetch a URL: browser or http")] = "browser",
+    documents: DocumentsOption = False,
+    document: LocalDocumentsOption = None,
 ) -> None:
-    """Read one page and judge its certification claims."""
+    """Read one page and judge its certification claims (and, asked to, its certificate documents)."""
     from monitor.verify import findings_json, settings_from
     from monitor.verify import verify as run_verify
 
     as_of = _parse_day(today)
-    claims = _extract(ctx.obj, target, platform, method)
+    claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
     config = _optional_config(ctx.obj)
     if ctx.obj.config_given or ctx.obj.config_path.exists():
         # With a config, the operator's registries (local CSV imports, IAF CertSearch) are asked too.
@@ -258,6 +280,31 @@ def _parse_day(value: str | None) -> date:
     if not 1990 <= day.year <= 2200:
         fail(f"--today {value} is outside the years 1990-2200")
     return day
+
+
+def _with_documents(state: State, claims: ClaimsDocument, linked: bool, local: list[str]) -> ClaimsDocument:
+    """The claims with their certificate documents read: the linked ones (``--documents``), local files."""
+    if not (linked or local):
+        return claims
+    from monitor.documents_cli import LocalDocument, LocalDocumentError, read_linked_documents, read_local_documents
+    from scrapers.documents import OcrError
+
+    has_config = state.config_given or state.config_path.exists()
+    config = _optional_config(state)
+    try:
+        if linked:
+            database_url = config.database.url if has_config else None
+            claims = read_linked_documents(config, claims, database_url=database_url)
+        if local:
+            documents = [LocalDocument.parse(value) for value in local]
+            claims = read_local_documents(claims, documents, ocr=config.documents.ocr)
+    except LocalDocumentError as exc:
+        fail(str(exc))
+    except OcrError as exc:
+        fail(f"the OCR engine could not run: {exc} (see [documents] ocr)", code=1)
+    except DatabaseUnavailableError as exc:
+        fail(str(exc), code=1)
+    return claims
 
 
 def _optional_config(state: State) -> Config:

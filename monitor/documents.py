@@ -22,7 +22,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from monitor.config import DocumentsConfig, SupplierConfig
+from monitor.config import DocumentsConfig
 from monitor.fetchers import Fetchers
 from scrapers.claims import CertificateDocument, ClaimsDocument, DocumentReading
 from scrapers.documents import (
@@ -79,11 +79,21 @@ class _Result:
 class DocumentCollector:
     """The documents of one check of one supplier page (create one per check; it remembers what it fetched)."""
 
-    def __init__(self, settings: DocumentsConfig, db: Database, fetchers: Fetchers, supplier: SupplierConfig) -> None:
+    def __init__(
+        self,
+        settings: DocumentsConfig,
+        db: Database,
+        fetchers: Fetchers,
+        *,
+        supplier_id: str,
+        ignore_robots: bool = False,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.fetchers = fetchers
-        self.supplier = supplier
+        #: For the log only: whose page linked the documents.
+        self.supplier_id = supplier_id
+        self.ignore_robots = ignore_robots
         self._results: dict[str, _Result] = {}
         self._fetches = 0
         self._bytes = 0
@@ -103,7 +113,7 @@ class DocumentCollector:
         try:
             return await self._fetch_and_read(url, platform)
         except Exception as exc:  # a bug or a database error costs this document, not the check
-            log.exception("%s: reading the document %s failed", self.supplier.id, url)
+            log.exception("%s: reading the document %s failed", self.supplier_id, url)
             return _Result(error=f"internal error: {type(exc).__name__}: {mask_urls(str(exc))}")
 
     async def _fetch_and_read(self, url: str, platform: str | None) -> _Result:
@@ -120,7 +130,7 @@ class DocumentCollector:
                 max_bytes=max_bytes,
                 etag=known.etag if known else None,
                 last_modified=known.last_modified if known else None,
-                ignore_robots=self.supplier.ignore_robots_txt,
+                ignore_robots=self.ignore_robots,
             )
         except FetchError as exc:
             return await self._failed(url, known, exc, started, max_bytes)
@@ -152,7 +162,7 @@ class DocumentCollector:
         error = mask_urls(str(exc))
         if exc.reason == "too_large" and max_bytes < self.settings.max_document_bytes:
             error += f" (what was left of [documents] max_mb_per_check = {self.settings.max_mb_per_check:g})"
-        log.info("%s: document %s not fetched: %s", self.supplier.id, url, error)
+        log.info("%s: document %s not fetched: %s", self.supplier_id, url, error)
         await asyncio.to_thread(record_document_error, self.db, url, error, fetched_at=at)
         definitive = exc.reason in _DEFINITIVE or (exc.http_status is not None and exc.http_status < 500)
         return (None if definitive else _stored(known)) or _Result(error=error)
@@ -246,6 +256,14 @@ def _read_once(data: bytes, digest: str, media_type: str, engine_name: str) -> _
         while len(_RECENT) > RECENT_READINGS:
             _RECENT.popitem(last=False)
     return found
+
+
+def read_file(data: bytes, media_type: str, engine_name: str) -> _Read:
+    """(reading, PNG thumbnail, error) of one file outside a check (``--document``): one at a time, as in checks.
+
+    Raises ``OcrError`` when the OCR engine is missing or broken (no verdict on the file).
+    """
+    return _read(data, media_type, engine_name)
 
 
 def _read(data: bytes, media_type: str, engine_name: str) -> _Read:

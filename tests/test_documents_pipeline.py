@@ -215,7 +215,7 @@ def collect(config: Config, claims: ClaimsDocument, run: Any) -> ClaimsDocument:
 
     async def collecting(db: Database) -> ClaimsDocument:
         async with Fetchers(config) as fetchers:
-            return await DocumentCollector(config.documents, db, fetchers, config.suppliers[0]).collect(claims)
+            return await DocumentCollector(config.documents, db, fetchers, supplier_id="brightwave").collect(claims)
 
     with open_database(config.database.url) as db:
         return run(collecting(db))

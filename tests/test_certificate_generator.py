@@ -231,8 +231,13 @@ def test_mismatch_pairs_differ_where_they_say():
     assert pairs["standard"].case.standard == "ISO 14001" and match.listing.certification == "ISO 9001:2015"
     assert pairs["scope"].case.scope != match.listing.scope
     assert pairs["expired"].case.valid_until < REFERENCE_DAY
-    for kind in ("holder", "number", "dates", "standard", "scope"):
-        assert pairs[kind].case.valid_until >= REFERENCE_DAY or kind == "dates"
+    for kind in ("match", "holder", "number", "dates", "standard", "scope"):
+        assert pairs[kind].case.valid_until > REFERENCE_DAY, kind  # only "expired" is expired
+        same = {"holder", "number", "issued", "valid_until", "standard", "scope"} - {
+            "dates": {"issued", "valid_until"}
+        }.get(kind, {kind})
+        for name in same:
+            assert getattr(pairs[kind].case, name) == getattr(match.case, name), (kind, name)
 
 
 def test_a_case_refuses_unknown_templates_noise_and_formats():

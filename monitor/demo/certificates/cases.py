@@ -293,8 +293,8 @@ def mismatch_pairs(seed: int = 5, formats: tuple[str, ...] = ("png",)) -> list[M
     """One honest pair and one pair per kind of contradiction, all on clean documents:
 
     ``match``, ``holder`` (the document names another company: borrowed), ``number``, ``dates``,
-    ``standard`` (ISO 14001 shown for an ISO 9001 claim), ``expired`` (the document's own validity ended
-    before ``REFERENCE_DAY``), ``scope``."""
+    ``standard`` (ISO 14001 shown for an ISO 9001 claim), ``scope``: each differs from the listing in that
+    field only; ``expired``: a document (of its own listing) whose validity ended before ``REFERENCE_DAY``."""
     rng = random.Random(seed)
     h = {holder.name.split()[1]: holder for holder in HOLDERS}
     base = make_case(
@@ -306,6 +306,9 @@ def mismatch_pairs(seed: int = 5, formats: tuple[str, ...] = ("png",)) -> list[M
         standard=("ISO 9001", "2015"),
         date_style="iso",
         formats=formats,
+        first_issued=date(2018, 6, 4),
+        issued=date(2024, 6, 4),
+        valid_until=date(2027, 6, 3),
     )
     listing = listing_for(base)
     other = h["Jiahe"]
@@ -318,7 +321,6 @@ def mismatch_pairs(seed: int = 5, formats: tuple[str, ...] = ("png",)) -> list[M
                 id="mm-holder",
                 holder=other.name,
                 address=other.address,
-                scope=other.scope,
                 note="borrowed from another company",
             ),
         ),
@@ -328,8 +330,9 @@ def mismatch_pairs(seed: int = 5, formats: tuple[str, ...] = ("png",)) -> list[M
             listing,
             base.replace(
                 id="mm-dates",
-                valid_until=base.valid_until - timedelta(days=400),
-                issued=base.issued - timedelta(days=400),
+                # other dates, still valid on REFERENCE_DAY: a dates mismatch without an expiry
+                issued=date(2025, 1, 15),
+                valid_until=date(2028, 1, 14),
             ),
         ),
         MismatchPair("standard", listing, base.replace(id="mm-standard", standard="ISO 14001", edition="2015")),

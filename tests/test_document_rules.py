@@ -235,6 +235,20 @@ def test_a_document_tied_to_no_certification_is_still_judged_for_its_holder() ->
     assert finding.severity is Severity.HIGH and finding.certification is None
 
 
+def test_a_finding_about_an_untied_document_keeps_its_identity_when_it_is_read_again_differently() -> None:
+    """Evidence quotes the reader's confidence, which changes when a reader improves: the finding must not."""
+    keys = set()
+    for confidence in (0.97, 0.81):
+        read = reading(
+            holder=value("Other Factory Ltd", confidence), holder_other_names=[], standard=value("ISO 45001")
+        )
+        claims = page(listed(), read, tied=False)
+        finding = only(judge(claims), "CERT_HOLDER_MISMATCH")
+        assert finding.document == 0
+        keys.add(finding.identity(claims))
+    assert len(keys) == 1
+
+
 def test_no_supplier_name_no_holder_finding() -> None:
     read = reading(holder=value("Other Factory Ltd"), holder_other_names=[])
     assert "CERT_HOLDER_MISMATCH" not in codes(judge(page(listed(), read, supplier="")))

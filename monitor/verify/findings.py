@@ -42,6 +42,8 @@ class Finding(BaseModel):
     severity: Severity
     certification: int | None = None
     statement: int | None = None
+    #: The certificate document (index into ``documents``) the finding is about, when it is about one.
+    document: int | None = None
     message: str
     evidence: str
     rule_source: str
@@ -59,6 +61,9 @@ class Finding(BaseModel):
             subject = "cert|" + "|".join(str(v or "") for v in (c.standard or c.name, c.edition, c.number, c.issuer))
         elif self.statement is not None and self.statement < len(claims.statements):
             subject = "statement|" + claims.statements[self.statement].text
+        elif self.document is not None and self.document < len(claims.documents):
+            # A document tied to no certification: its URL, not the evidence (which quotes read confidences).
+            subject = "file|" + claims.documents[self.document].url
         else:
             subject = "document|" + self.evidence
         digest = hashlib.sha256(f"{self.code}\n{subject}".encode()).hexdigest()
@@ -142,6 +147,7 @@ class Hit:
     evidence: str
     certification: int | None = None
     statement: int | None = None
+    document: int | None = None
     severity: Severity | None = None  # only when a rule's severity depends on the case
 
 
@@ -207,6 +213,7 @@ def run_rules(context: VerifyContext, rules: Iterable[Rule] | None = None) -> li
                     severity=hit.severity or r.severity,
                     certification=hit.certification,
                     statement=hit.statement,
+                    document=hit.document,
                     message=hit.message,
                     evidence=hit.evidence[:1000],
                     rule_source=r.source,

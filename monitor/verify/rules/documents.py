@@ -179,6 +179,7 @@ def cert_holder_mismatch(context: VerifyContext) -> Iterator[Hit]:
                 "itself. Ask whether your goods are made under that company's certified system.",
                 evidence + f"; known group company '{affiliate}'",
                 certification=read.certification,
+                document=read.index,
                 severity=Severity.INFO,
             )
             continue
@@ -189,6 +190,7 @@ def cert_holder_mismatch(context: VerifyContext) -> Iterator[Hit]:
                 f"name {supplier} (one is in Chinese, the other not). Check that they are the same company.",
                 evidence,
                 certification=read.certification,
+                document=read.index,
                 severity=Severity.INFO,
             )
             continue
@@ -198,6 +200,7 @@ def cert_holder_mismatch(context: VerifyContext) -> Iterator[Hit]:
             f"certificate in the supplier's own name.{_unsure(confidence)}",
             evidence,
             certification=read.certification,
+            document=read.index,
             severity=_severity(confidence),
         )
 
@@ -489,6 +492,7 @@ def cert_document_expired(context: VerifyContext) -> Iterator[Hit]:
             f"The certificate document expired on {until.value.isoformat()}. Ask for the current certificate.{note}",
             f"{_where(read)}: {_quote('valid until', until)}{listing}",
             certification=read.certification,
+            document=read.index,
             severity=severity,
         )
 
@@ -522,6 +526,7 @@ def cert_document_unreadable(context: VerifyContext) -> Iterator[Hit]:
             "clear copy.",
             f"document {document.url}: {why}",
             certification=(owners.get(index) or [None])[0],
+            document=index,
             severity=Severity.INFO,
         )
 
@@ -558,6 +563,7 @@ def iso_as_certifier_on_document(context: VerifyContext) -> Iterator[Hit]:
                 f"certificate of the real certification body.{_unsure(value.confidence)}",
                 f"{_where(read)}: {_quote(field, value)}",
                 certification=read.certification,
+                document=read.index,
                 severity=_severity(value.confidence),
             )
 
@@ -586,6 +592,7 @@ def iaf_as_accreditor_on_document(context: VerifyContext) -> Iterator[Hit]:
                 f"which accreditation body (e.g. UKAS, CNAS) accredits the issuer.{_unsure(value.confidence)}",
                 f"{_where(read)}: {_quote(field, value)}",
                 certification=read.certification,
+                document=read.index,
                 severity=_severity(value.confidence),
             )
 
@@ -620,6 +627,7 @@ def withdrawn_edition_on_document(context: VerifyContext) -> Iterator[Hit]:
             f"{_unsure(edition.confidence)}",
             f"{_where(read)}: {_quote('edition', edition)}",
             certification=read.certification,
+            document=read.index,
             severity=_severity(edition.confidence),
         )
 

@@ -261,6 +261,10 @@ def test_demo_files_exist_and_are_small_documents():
         assert sniff(data) == MEDIA[demo.fmt], demo.path
         assert 2_000 < len(data) < 200_000, (demo.path, len(data))
         assert re.fullmatch(r"[A-Za-z0-9_-]+", demo.name)
+    # no stale file left beside them (a document renamed or moved to another format)
+    for supplier in {d.supplier for d in DEMO_FILES}:
+        expected = {d.file_name for d in DEMO_FILES if d.supplier == supplier}
+        assert {p.name for p in (DEMO_FILES[0].path.parents[1] / supplier).iterdir()} == expected, supplier
 
 
 def test_demo_documents_agree_with_the_scenario_listings_except_the_borrowed_one():

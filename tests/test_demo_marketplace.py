@@ -298,6 +298,8 @@ def test_every_family_escapes_hostile_values(market: DemoMarketplace, family: st
     supplier.description = evil
     supplier.certificates[0].name = evil
     supplier.certificates[0].issuer = evil
+    # A certificate picture too (the IndiaMART gallery shows the certificate's name in its alt text).
+    supplier.certificates[0].photo = supplier.certificates[0].photo or "/files/demo/certificate.png"
     if supplier.product is not None:
         supplier.product.subject = evil
     html = render_supplier(supplier, "http://127.0.0.1:1", family)  # type: ignore[arg-type]

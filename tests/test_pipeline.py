@@ -266,3 +266,30 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
         assert consecutive_failures(db, "kangda-medical") == 0
         assert len(list_snapshots(db, "kangda-medical")) == 2
         assert [a.kind for a in list_alerts(db, "kangda-medical") if a.kind == "recovered"] == ["recovered"]
+
+
+def test_certificate_documents_are_read_and_a_borrowed_certificate_is_flagged(marketplace, tmp_path: Path) -> None:
+    """The demo's certificate pictures are read (OCR) beside the listing: the matching ones raise no high finding;
+    hengtai's picture swapped for another company's certificate in round 2 is a replaced document and a
+    certificate in another company's name; jiahe's listing that shortens its period contradicts its document."""
+    config = demo_config(marketplace.base_url, f"sqlite:///{tmp_path / 'demo.db'}", method="http")
+    ids = ["haoyu-valves", "jiahe-electronics", "hengtai-machinery", "meichu-appliances"]
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        first = _run(config, db, ids)
+        for supplier_id in ids:
+            outcome = first[supplier_id]
+            assert outcome.claims is not None and outcome.claims.documents, supplier_id
+            assert all(d.reading is not None and d.reading.readable for d in outcome.claims.documents), supplier_id
+            high = [f for f in outcome.findings if f.code.startswith("CERT_") and f.severity.rank >= 3]
+            assert not high, (supplier_id, [(f.code, f.message) for f in high])
+
+        marketplace.set_round(2)
+        second = _run(config, db, ids)
+        hengtai = second["hengtai-machinery"]
+        assert [c.kind for c in hengtai.changes] == ["certification_document_changed"]
+        [holder] = [f for f in hengtai.findings if f.code == "CERT_HOLDER_MISMATCH"]
+        assert holder.severity == "high" and "Jinhe" in holder.message
+        assert "CERT_HOLDER_MISMATCH" in {f.code for f in open_findings(db, "hengtai-machinery")}
+        jiahe = {f.code for f in second["jiahe-electronics"].findings}
+        assert "CERT_DATES_MISMATCH" in jiahe

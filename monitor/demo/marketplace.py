@@ -21,6 +21,7 @@ URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 ``GET /1688/<id>/page/creditdetail.htm``   1688 公司档案 page (family 1688_shop)
 ``GET /sites/<id>/about-us.html``          a supplier's own website, About us (family own_website)
 ``GET /sites/<id>/files/<name>.pdf``       that website's certificate PDF (``monitor/demo/files/<id>/``)
+``GET /files/<id>/<name>.<pdf|png|jpg>``   a supplier's certificate picture or PDF (``monitor/demo/files/<id>/``)
 ``GET /error.html``                        "store does not exist" page (200), target of missing-store 302s
 ``GET /robots.txt``                        allow all by default (``robots_txt`` argument)
 ``GET /AWSC/...js``, ``/sd/...js``         empty anti-bot loader stand-ins referenced by every normal page
@@ -87,6 +88,9 @@ _1688_RE = re.compile(r"^/1688/([A-Za-z0-9_-]+)/page/creditdetail\.htm$")
 _WEBSITE_RE = re.compile(r"^/sites/([A-Za-z0-9_-]+)/about-us\.html$")
 #: Both parts are plain names (no dots, no slashes), so a request cannot leave ``monitor/demo/files/``.
 _WEBSITE_FILE_RE = re.compile(r"^/sites/([A-Za-z0-9_-]+)/files/([A-Za-z0-9_-]+)\.pdf$")
+#: Certificate files of any supplier (``/files/<supplier>/<name>.<ext>``): plain names again, three file types.
+_SUPPLIER_FILE_RE = re.compile(r"^/files/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)\.(pdf|png|jpg)$")
+_FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 _PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
@@ -352,7 +356,16 @@ class DemoMarketplace:
                 return self._store(m.group(1), raw_path, kind)
         if m := _WEBSITE_FILE_RE.match(path):
             return self._website_file(m.group(1), m.group(2), raw_path)
+        if m := _SUPPLIER_FILE_RE.match(path):
+            return self._supplier_file(m.group(1), f"{m.group(2)}.{m.group(3)}", raw_path)
         return _html(404, not_found_page(path))
+
+    def _supplier_file(self, supplier_id: str, file_name: str, raw_path: str) -> Response:
+        """A certificate picture or PDF a supplier's page shows, from ``monitor/demo/files/<supplier>/``."""
+        document = resources.files("monitor.demo").joinpath("files", supplier_id, file_name)
+        if not self.scenario.has_supplier(supplier_id) or not document.is_file():
+            return _html(404, not_found_page(raw_path))
+        return Response(200, document.read_bytes(), _FILE_TYPES[file_name.rsplit(".", 1)[1]])
 
     def _website_file(self, site_id: str, name: str, raw_path: str) -> Response:
         """A document a supplier's own website links (its certificate PDF), from ``monitor/demo/files/``."""

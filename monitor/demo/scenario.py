@@ -48,7 +48,8 @@ Suppliers (id: family, what is special):
   CE product certificate removed in round 2.
 - ``orient-packaging``: cpmodules, Chinese "通过ISO9001认证" in the description, FSC certificate.
 - ``hengtai-machinery``: legacy, clean current ISO 9001:2015 by SGS, Gold Supplier, Onsite Check, assessed by
-  SGS; loses the Gold Supplier badge in round 3.
+  SGS; from round 2 its ISO 9001 picture is another company's certificate (borrowed: same standard, number,
+  body and dates, another holder); loses the Gold Supplier badge in round 3.
 - ``fuda-garments``: legacy, "ISO certified" vague text, CE/RoHS production certificates with open end dates.
 - ``greenleaf-foods``: legacy, expired ISO 22000:2018; store closed (empty 200 page) from round 4.
 - ``ruifeng-pumps``: mic_company (Made-in-China.com), Diamond Member, Audited Supplier (SGS), "Management
@@ -64,6 +65,12 @@ Suppliers (id: family, what is special):
   hasCertification, a facts table, "an ISO certified company approved by ISO" in the text and a link to the
   certificate PDF; the text claims ISO 14001 in a new sentence from round 4 (no certificate backs it).
 
+Certificate documents (``monitor/demo/files/<supplier>/``, rendered from ``monitor/demo/certificates/`` by
+``scripts/make-demo-certificates``; every other certificate shows no picture): haoyu-valves, jiahe-electronics
+(ISO 9001 matching the listing until round 2 shortens the listed period; ISO 14001 expired), hengtai-machinery,
+meichu-appliances (bilingual Chinese), brightpath-textiles (BSCI audit summary), voltris-power (CE, a PDF with a
+text layer), kettlecraft (PDF), xinlong-hardware (a product photo where the certificate should be: unreadable).
+
 Round table (the clock starts at 0; rounds after 4 keep the round-4 state):
 
 =====  ==========================================================================================
@@ -76,7 +83,8 @@ round  what changes (relative to the previous round)
        ``jiahe-electronics`` ISO 9001:2015 period "2024-03-18 ~ 2027-03-17" -> "2024-03-18 ~ 2025-03-17"
        (now expired); ``xinlong-hardware`` CE product certificate removed;
        ``ruifeng-pumps`` Management System Certification "ISO 9001, ISO 14001" -> "ISO 9001";
-       ``nilgiri-pumps`` employees "26 to 50 People" -> "51 to 100 People"
+       ``nilgiri-pumps`` employees "26 to 50 People" -> "51 to 100 People";
+       ``hengtai-machinery`` ISO 9001 certificate picture replaced by a borrowed one (another company's)
 3      ``hengtai-machinery`` loses the Gold Supplier badge; ``voltris-power`` loses Verified Manufacturer;
        ``brightpath-textiles`` store missing: 302 redirect to ``/error.html``
 4      ``greenleaf-foods`` store closed: HTTP 200 page without any supplier data;
@@ -283,8 +291,13 @@ class Supplier:
 HOSTILE_NAME = 'Lumina Lighting <script>alert(1)</script> & "Quotes" Co., Ltd.'
 
 
-def _photo(name: str) -> str:
-    return f"/static/img/{name}.png"
+def _document(path: str) -> str:
+    """A certificate picture or PDF from ``monitor/demo/files/`` (generated: ``scripts/make-demo-certificates``).
+
+    Only certificates with a generated document show one: a placeholder picture would be read, found to hold no
+    certificate, and flagged as unreadable on every demo supplier.
+    """
+    return f"/files/{path}"
 
 
 #: Where a supplier's own website keeps its certificate PDFs (served by the marketplace as one small PDF).
@@ -323,7 +336,7 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=True,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("haoyu-iso9001"),
+                    photo=_document("haoyu-valves/ISO-9001-2015-certificate.jpg"),
                 ),
                 Certificate(
                     key="ce",
@@ -336,7 +349,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Pressure equipment: ball valves DN15-DN50",
                     verified=True,
                     category="PRODUCT",
-                    photo=_photo("haoyu-ce"),
                 ),
             ],
             response_time="≤3h",
@@ -371,7 +383,6 @@ def _base_suppliers() -> list[Supplier]:
                     valid_until=None,
                     scope="LED panel lights 18W-48W",
                     category="PRODUCT",
-                    photo=_photo("lumina-ce"),
                 ),
                 Certificate(
                     key="rohs",
@@ -383,7 +394,6 @@ def _base_suppliers() -> list[Supplier]:
                     valid_until=None,
                     scope="LED strips, 2011/65/EU",
                     category="PRODUCT",
-                    photo=_photo("lumina-rohs"),
                 ),
                 Certificate(
                     key="rohs-report",
@@ -395,7 +405,6 @@ def _base_suppliers() -> list[Supplier]:
                     valid_until=None,
                     scope="Test report, lead and cadmium content",
                     category="INSPECTION_REPORT",
-                    photo=_photo("lumina-report"),
                 ),
             ],
             company_id=910000002,
@@ -428,7 +437,7 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Social audit, rating C. We are BSCI certified.",
                     verified=False,
                     category="AUDIT_REPORT",
-                    photo=_photo("brightpath-bsci"),
+                    photo=_document("brightpath-textiles/BSCI-audit-summary.jpg"),
                 ),
             ],
             company_id=910000003,
@@ -462,7 +471,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="FDA approved nitrile examination gloves, 510(k) exempt.",
                     verified=False,
                     category="PRODUCT",
-                    photo=_photo("kangda-fda"),
                 ),
                 Certificate(
                     key="ce",
@@ -475,7 +483,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Category III PPE gloves",
                     verified=True,
                     category="PRODUCT",
-                    photo=_photo("kangda-ce"),
                 ),
             ],
             verified=True,
@@ -520,7 +527,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Trading of hand tools",
                     verified=True,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("everstar-iso9001"),
                 ),
             ],
             verified=True,
@@ -564,7 +570,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Porcelain plates, migration test",
                     verified=True,
                     category="INSPECTION_REPORT",
-                    photo=_photo("sunrise-lfgb"),
                 ),
             ],
             verified=False,
@@ -611,7 +616,7 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=True,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("jiahe-iso9001"),
+                    photo=_document("jiahe-electronics/ISO-9001-2015-certificate.png"),
                 ),
                 Certificate(
                     key="iso14001",
@@ -624,7 +629,7 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Manufacture of PCB assemblies",
                     verified=True,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("jiahe-iso14001"),
+                    photo=_document("jiahe-electronics/ISO-14001-2015-certificate.jpg"),
                 ),
                 Certificate(
                     key="ce",
@@ -638,7 +643,6 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=True,
                     category="PRODUCT",
-                    photo=_photo("jiahe-ce"),
                 ),
             ],
             onsite_check=True,
@@ -679,7 +683,7 @@ def _base_suppliers() -> list[Supplier]:
                     verified=False,
                     assessment=False,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("xinlong-iso9001"),
+                    photo=_document("xinlong-hardware/ISO9001-certificate.jpg"),
                 ),
                 Certificate(
                     key="ce",
@@ -692,7 +696,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Soft-close drawer slides",
                     verified=True,
                     category="PRODUCT",
-                    photo=_photo("xinlong-ce"),
                 ),
                 Certificate(
                     key="rohs",
@@ -705,7 +708,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Zinc alloy hinges",
                     verified=False,
                     category="PRODUCT",
-                    photo=_photo("xinlong-rohs"),
                 ),
             ],
             onsite_check=True,
@@ -745,7 +747,6 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=False,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("orient-fsc"),
                 ),
             ],
             onsite_check=False,
@@ -782,7 +783,7 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=True,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("hengtai-iso9001"),
+                    photo=_document("hengtai-machinery/ISO-9001-2015-certificate.jpg"),
                 ),
                 Certificate(
                     key="ce",
@@ -795,7 +796,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Pellet machines, Machinery Directive",
                     verified=True,
                     category="PRODUCT",
-                    photo=_photo("hengtai-ce"),
                 ),
             ],
             gold_supplier=True,
@@ -833,7 +833,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Children's sportswear",
                     verified=True,
                     category="PRODUCT",
-                    photo=_photo("fuda-ce"),
                 ),
                 Certificate(
                     key="rohs",
@@ -846,7 +845,6 @@ def _base_suppliers() -> list[Supplier]:
                     scope="Zippers and metal trims",
                     verified=False,
                     category="PRODUCT",
-                    photo=_photo("fuda-rohs"),
                 ),
             ],
             gold_supplier=True,
@@ -883,7 +881,6 @@ def _base_suppliers() -> list[Supplier]:
                     verified=True,
                     assessment=False,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("greenleaf-iso22000"),
                 ),
             ],
             gold_supplier=True,
@@ -984,7 +981,6 @@ def _other_platform_suppliers() -> list[Supplier]:
                     valid_from="2024-06-10",
                     valid_until="2027-06-09",
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("voltris-iso9001"),
                 ),
                 Certificate(
                     key="iso14001",
@@ -1005,6 +1001,7 @@ def _other_platform_suppliers() -> list[Supplier]:
                     valid_from=None,
                     valid_until=None,
                     scope="20000mAh Power Bank",
+                    photo=_document("voltris-power/CE-certificate-of-conformity.pdf"),
                 ),
             ],
             gold_supplier=False,
@@ -1042,7 +1039,6 @@ def _other_platform_suppliers() -> list[Supplier]:
                     valid_from=None,
                     valid_until=None,
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("nilgiri-iso9001"),
                 ),
                 Certificate(
                     key="bis",
@@ -1090,7 +1086,7 @@ def _other_platform_suppliers() -> list[Supplier]:
                     valid_from="2024-05-10",
                     valid_until="2027-05-09",
                     category="MANAGEMENT_SYSTEM",
-                    photo=_photo("meichu-iso9001"),
+                    photo=_document("meichu-appliances/ISO-9001-2015-certificate.jpg"),
                 ),
                 Certificate(
                     key="iso45001",
@@ -1206,6 +1202,13 @@ def _lose_verification(s: Supplier) -> None:
     s.verified = False
 
 
+def _borrowed_iso9001(s: Supplier) -> None:
+    """The same listing, but the certificate picture now shows another company's certificate (borrowed)."""
+    for cert in s.certificates:
+        if cert.key == "iso9001":
+            cert.photo = _document("hengtai-machinery/ISO-9001-2015-certificate-r2.jpg")
+
+
 def _drop_iso45001(s: Supplier) -> None:
     s.certificates = [c for c in s.certificates if c.key != "iso45001"]
 
@@ -1226,6 +1229,12 @@ CHANGES: tuple[RoundChange, ...] = (
     RoundChange(2, "xinlong-hardware", "CE product certificate removed", apply=_remove_ce),
     RoundChange(2, "ruifeng-pumps", "ISO 14001 dropped from Management System Certification", apply=_drop_iso14001),
     RoundChange(2, "nilgiri-pumps", "employees 26 to 50 -> 51 to 100 People", apply=_more_staff_on_indiamart),
+    RoundChange(
+        2,
+        "hengtai-machinery",
+        "ISO 9001 certificate picture replaced by another company's certificate (borrowed)",
+        apply=_borrowed_iso9001,
+    ),
     RoundChange(3, "hengtai-machinery", "Gold Supplier badge lost", apply=_lose_gold),
     RoundChange(3, "voltris-power", "Verified Manufacturer badge lost", apply=_lose_verification),
     RoundChange(3, "brightpath-textiles", "store missing: 302 to /error.html", availability="missing_redirect"),

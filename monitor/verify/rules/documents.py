@@ -196,7 +196,7 @@ def cert_holder_mismatch(context: VerifyContext) -> Iterator[Hit]:
             continue
         confidence = max(v.confidence for v in comparable)
         yield Hit(
-            f"The certificate is held by {comparable[0].value}, not by the supplier {supplier}. Ask for a "
+            f"The certificate is held by {comparable[0].value}, not by the supplier {supplier.rstrip('.')}. Ask for a "
             f"certificate in the supplier's own name.{_unsure(confidence)}",
             evidence,
             certification=read.certification,

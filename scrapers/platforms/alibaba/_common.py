@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapers.claims import Certification
 from scrapers.normalize import parse_date, parse_validity_period
@@ -142,8 +143,9 @@ _PHOTO_URL_KEYS = ("originalUrl", "bigUrl", "largeUrl", "url", "imageUrl", "imgU
 MAX_PHOTOS_PER_CERTIFICATE = 10
 
 
-def certificate_photo_urls(record: Any) -> list[str]:
-    """Absolute http(s) URLs of a certificate record's pictures or PDFs (protocol-relative ones as https)."""
+def certificate_photo_urls(record: Any, base_url: str | None = None) -> list[str]:
+    """Absolute http(s) URLs of a certificate record's pictures or PDFs (protocol-relative ones as https, paths
+    resolved against the page's ``base_url``)."""
     if not isinstance(record, dict):
         return []
     urls: list[str] = []
@@ -154,6 +156,8 @@ def certificate_photo_urls(record: Any) -> list[str]:
             if not raw:
                 continue
             url = "https:" + raw if raw.startswith("//") else raw
+            if base_url and url.startswith("/"):
+                url = urljoin(base_url, url)
             if url.lower().startswith(("http://", "https://")) and url not in urls:
                 urls.append(url)
             if len(urls) >= MAX_PHOTOS_PER_CERTIFICATE:
@@ -240,6 +244,6 @@ class DocumentBuilder(ClaimsBuilder):
             cert = certification_from_record(record, kind_hint)
             self.certification(cert, place)
             if cert is not None:
-                for url in certificate_photo_urls(record):
+                for url in certificate_photo_urls(record, self.url):
                     kind = "pdf" if url.lower().split("?", 1)[0].endswith(".pdf") else "image"
                     self.document(url, kind, certification=cert.name, label=cert.name, source="structured")

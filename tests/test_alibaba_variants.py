@@ -54,6 +54,7 @@ def cert(
         "platform_verified": verified,
         "kind": kind,
         "source": "structured",
+        "from_document": {},
     }
 
 

@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,11 @@ from document_site import DocumentSite, Resource, certificate_html, render_pdfs
 from fastapi.testclient import TestClient
 
 from monitor.checks import check_suppliers, sync_watch_list
-from monitor.config import load_config
+from monitor.config import Config, load_config
 from monitor.web.app import create_app
 from monitor.web.security import Credentials
 from scrapers.documents.sniff import sniff
-from storage import open_database
+from storage import list_snapshots, open_database
 
 LOOPBACK = "http://127.0.0.1"
 SUPPLIER = "Ningbo Brightwave Kettles Co., Ltd."
@@ -46,13 +47,37 @@ def _page() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def certificate() -> bytes:
-    [pdf] = render_pdfs([certificate_html(html.escape(HOSTILE_HOLDER), NUMBER, "2027-01-31")])
-    return pdf
+def certificates() -> list[bytes]:
+    """The certificate the page links, and the file that replaces it later (another number)."""
+    return render_pdfs(
+        [
+            certificate_html(html.escape(HOSTILE_HOLDER), NUMBER, "2027-01-31"),
+            certificate_html(html.escape(HOSTILE_HOLDER), "QMS-WEB-0002", "2027-06-30"),
+        ]
+    )
 
 
 @pytest.fixture
-def client(tmp_path: Path, certificate: bytes) -> Iterator[TestClient]:
+def certificate(certificates: list[bytes]) -> bytes:
+    return certificates[0]
+
+
+@dataclass
+class Monitored:
+    site: DocumentSite
+    config: Config
+    client: TestClient
+
+    def check(self) -> None:
+        with open_database(self.config.database.url) as db:
+            sync_watch_list(db, self.config)
+            [outcome] = asyncio.run(check_suppliers(self.config, db, self.config.suppliers))
+        assert outcome.status == "ok", outcome.reason
+
+
+@pytest.fixture
+def monitored(tmp_path: Path, certificate: bytes) -> Iterator[Monitored]:
+    """The supplier's page and certificate on a loopback site, checked once for real, and the dashboard over it."""
     site = DocumentSite()
     site.resources["/about"] = Resource(_page(), "text/html; charset=utf-8")
     site.resources["/files/iso9001.pdf"] = Resource(certificate, "application/pdf", etag='"v1"')
@@ -64,16 +89,18 @@ def client(tmp_path: Path, certificate: bytes) -> Iterator[TestClient]:
     }
     config_path = tmp_path / "config.toml"
     config_path.write_text(tomlkit.dumps(data), encoding="utf-8")
-    config = load_config(config_path)
     try:
-        with open_database(config.database.url) as db:
-            sync_watch_list(db, config)
-            [outcome] = asyncio.run(check_suppliers(config, db, config.suppliers))
-        assert outcome.status == "ok", outcome.reason
-        with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK) as test_client:
-            yield test_client
+        with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK) as client:
+            monitored = Monitored(site, load_config(config_path), client)
+            monitored.check()
+            yield monitored
     finally:
         site.close()
+
+
+@pytest.fixture
+def client(monitored: Monitored) -> TestClient:
+    return monitored.client
 
 
 def test_supplier_page_shows_the_document_beside_its_claim_and_escapes_what_it_says(
@@ -110,3 +137,14 @@ def test_evidence_routes_refuse_unknown_and_malformed_hashes(client: TestClient)
     assert client.get(f"/evidence/documents/{'0' * 64}/thumbnail.png").status_code == 404
     assert client.get("/evidence/documents/..%2f..%2fetc%2fpasswd").status_code in (404, 422)
     assert client.get(f"/evidence/documents/{'A' * 64}").status_code in (404, 422)
+
+
+def test_a_replaced_document_shows_both_files_on_the_diff_page(monitored: Monitored, certificates: list[bytes]) -> None:
+    monitored.site.resources["/files/iso9001.pdf"] = Resource(certificates[1], "application/pdf", etag='"v2"')
+    monitored.check()
+    with open_database(monitored.config.database.url) as db:
+        newer, older = list_snapshots(db, "brightwave")[:2]
+    body = monitored.client.get(f"/suppliers/brightwave/diff?a={older.id}&b={newer.id}").text
+    assert "certification document changed" in body
+    for data in certificates:
+        assert f'src="/evidence/documents/{hashlib.sha256(data).hexdigest()}/thumbnail.png"' in body

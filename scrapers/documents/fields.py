@@ -241,7 +241,13 @@ _HOLDER_TAIL = re.compile(
     r"|hereby\s|that\s)|(?:所?建立的|的质量|的环境|的职业|的管理|建立|符合|已按)",
     re.I,
 )
-_LATIN_COMPANY = re.compile(rf"[A-Z0-9][\w&.,'()\- ]{{1,120}}?{LATIN_COMPANY_SUFFIX.pattern}", re.I)
+#: A company name up to its first legal-form word, then any that follow ("Pump Industry Co., Ltd.",
+#: "Valve Manufacturing (Ningbo) Co., Ltd."): the name ends at its last legal form, not its first.
+_LATIN_COMPANY = re.compile(
+    rf"[A-Z0-9][\w&.,'()\- ]{{1,120}}?{LATIN_COMPANY_SUFFIX.pattern}"
+    rf"(?:[\s,]*(?:\([A-Za-z .]{{2,30}}\)[\s,]*)?{LATIN_COMPANY_SUFFIX.pattern})*",
+    re.I,
+)
 
 
 _SENTENCE_END = re.compile(r"(\w+)\.\s+(?=[A-Z][a-z])")

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 
 from scrapers.documents.errors import DocumentError
 
-__all__ = ["MAX_PIXELS", "open_image", "prepare_for_ocr", "render_thumbnail"]
+__all__ = ["MAX_PIXELS", "open_image", "prepare_for_ocr", "render_thumbnail", "suppress_red_ink"]
 
 #: A picture claiming more pixels than this is refused before decoding (a 600 dpi A3 scan has ~70 MP).
 MAX_PIXELS = 80_000_000
@@ -56,8 +56,36 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB") if image.mode != "RGB" else image
 
 
+#: A pixel is red ink when its red channel exceeds both others by this much (a seal's red, not a grey or brown).
+RED_MARGIN = 60
+#: Pixels less red than this are left alone; between this and RED_MARGIN they are faded in proportion.
+RED_FADE_FROM = 20
+#: Red ink is suppressed when at least this share of the picture is red (a seal or stamp, not a red logo dot).
+RED_MIN_SHARE = 0.002
+
+
+def suppress_red_ink(image: Image.Image) -> Image.Image:
+    """Red ink (Chinese certificates are always sealed in red, often over the number or the dates) turned into
+    the light grey of its red channel, so that OCR sees the black text under a seal rather than the seal.
+
+    Black text under the seal stays dark (the red channel of black is dark); blue or black ink is untouched.
+    A picture with hardly any red is returned as it is.
+    """
+    import numpy as np
+
+    rgb = np.asarray(_rgb(image))
+    red = rgb[..., 0].astype(np.int16)
+    redness = red - np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
+    if (redness > RED_MARGIN).mean() < RED_MIN_SHARE:
+        return image
+    # Fully red pixels become their red channel; pinkish ones (a seal's faded or blurred edge) part of the way.
+    weight = np.clip((redness - RED_FADE_FROM) / np.float32(RED_MARGIN - RED_FADE_FROM), 0.0, 1.0)[..., None]
+    out = rgb * (1.0 - weight) + red[..., None].astype(np.float32) * weight
+    return Image.fromarray(out.round().astype(np.uint8), "RGB")
+
+
 def prepare_for_ocr(image: Image.Image) -> Image.Image:
-    """Scale a picture so that its long side suits OCR: tiny thumbnails up, huge scans down."""
+    """Scale a picture so that its long side suits OCR (tiny thumbnails up, huge scans down), red seals faded."""
     image = _rgb(image)
     long_side = max(image.size)
     if long_side < OCR_MIN_LONG_SIDE:
@@ -65,9 +93,9 @@ def prepare_for_ocr(image: Image.Image) -> Image.Image:
     elif long_side > OCR_MAX_LONG_SIDE:
         factor = OCR_MAX_LONG_SIDE / long_side
     else:
-        return image
+        return suppress_red_ink(image)
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
-    return image.resize(size, Image.Resampling.LANCZOS)
+    return suppress_red_ink(image.resize(size, Image.Resampling.LANCZOS))
 
 
 def render_thumbnail(data: bytes, media_type: str, max_px: int = 480) -> bytes:

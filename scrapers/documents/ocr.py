@@ -13,7 +13,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from statistics import median
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PIL import Image
 
@@ -108,32 +108,50 @@ def merge_rows(lines: list[OcrLine]) -> list[OcrLine]:
 
 
 class RapidOcr:
-    """PP-OCRv4 (Chinese + English) through onnxruntime; one model per process, inference under a lock."""
+    """PP-OCRv4 (Chinese + English) through onnxruntime; one model per process and settings, inference under a lock.
 
-    _model: Any = None
+    The defaults are the measured best trade on certificates (bench/documents_bench.py): no angle classifier
+    (it only tells upright boxes from upside-down ones, which a certificate's text never is, and costs a model
+    run per box), and the text detector run on the picture as ``prepare_for_ocr`` sized it.
+    """
+
+    _models: ClassVar[dict[tuple[Any, ...], Any]] = {}
     _model_lock = threading.Lock()
     _inference_lock = threading.Lock()
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        use_cls: bool = False,
+        det_limit_side_len: int = 736,
+        det_limit_type: str = "min",
+        threads: int | None = None,
+    ) -> None:
         self.name = f"rapidocr-onnxruntime {_version('rapidocr-onnxruntime')}"
+        self.use_cls = use_cls
+        self._settings = (det_limit_side_len, det_limit_type, threads)
 
-    @classmethod
-    def _load(cls) -> Any:
-        with cls._model_lock:
-            if cls._model is None:
+    def _load(self) -> Any:
+        with self._model_lock:
+            model = self._models.get(self._settings)
+            if model is None:
                 try:
                     from rapidocr_onnxruntime import RapidOCR
                 except ImportError as error:  # pragma: no cover - the dependency is installed
                     raise OcrError(f"rapidocr-onnxruntime is not installed: {error}") from error
+                side, kind, threads = self._settings
+                options: dict[str, Any] = {"det_limit_side_len": side, "det_limit_type": kind}
+                if threads:
+                    options["intra_op_num_threads"] = threads
                 # The wheel's models (det / cls / rec) are loaded from the package folder; nothing is fetched.
-                cls._model = RapidOCR()
-            return cls._model
+                model = self._models[self._settings] = RapidOCR(**options)
+            return model
 
     def read(self, image: Image.Image) -> list[OcrLine]:
         model = self._load()
         rgb = image.convert("RGB") if image.mode != "RGB" else image
         with self._inference_lock:
-            result, _elapsed = model(rgb)
+            result, _elapsed = model(rgb, use_cls=self.use_cls)
         lines: list[OcrLine] = []
         for box, text, score in result or ():
             xs = [float(point[0]) for point in box]

@@ -615,13 +615,18 @@ _RANGE_BETWEEN = re.compile(r"^\s*(?:[-~–—至到]|to|until|till|thru|through
 def _date_label_hits(text: str) -> list[_Hit]:
     hits: list[_Hit] = []
     for name, pattern in DATE_LABELS:
-        for m in pattern.finditer(text):
+        position = 0
+        while (m := pattern.search(text, position)) is not None:
             start, end = m.span()
+            position = start + 1  # overlapping: "Auditvalidity until" (glued by OCR) still holds "until"
+            if start == end:
+                continue
             if start > 0 and text[start - 1].isalnum() and not _CJK.match(text[start - 1]):
                 continue
             if end < len(text) and text[end].isalpha() and not _CJK.match(text[end]):
                 continue
             hits.append(_Hit(name, start, end, True))
+            position = end
     hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start)))
     kept: list[_Hit] = []
     for hit in hits:

@@ -98,7 +98,7 @@ DATE_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "valid_until",
         _rx(
-            r"(?:valid\s+(?:until|till|thru|through|to)|validity\s+(?:until|to|date)|expiry\s+date|expiration\s+date"
+            r"(?:(?:audit\s+|certificate\s+)?valid(?:ity)?\s+(?:until|till|thru|through|to|date)|expiry\s+date|expiration\s+date"
             r"|date\s+of\s+expiry|date\s+of\s+expiration|expires?\s+on|expires?|expiry|expiration|valid\s+up\s+to"
             r"|certificate\s+expiry|until|有效期至|有效期到|有效期截止|有效截止日期|有效期限至|到期日期|到期日|截止日期"
             r"|失效日期|有效至)",

@@ -233,3 +233,32 @@ def test_hostile_text_is_bounded_and_does_not_raise():
     assert fields.number is not None and len(fields.number.value) <= 60
     assert fields.valid_until.value == date(2026, 1, 1)
     assert fields_from_text("Scope:\n" + "x" * 100_000).scope.value.startswith("x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "组织名称  青岛瑞丰泵业有限公司\nOrganization  Qingdao Ruifeng Pump Industry Co., Ltd.\nAddress  No. 31",
+        "组织名称  青岛瑞丰泵业有限公司\nOrganization  Qingdao Ruifeng Pump\nIndustry Co., Ltd.\nAddress  No. 31",
+        "兹证明\n青岛瑞丰泵业有限公司\nQingdao Ruifeng Pump Industry\nCo., Ltd.\n山东省青岛市即墨区通济路31号",
+    ],
+)
+def test_a_company_name_runs_to_its_legal_form_even_wrapped_onto_the_next_line(text: str):
+    fields = fields_from_text(text)
+    assert fields.holder.value == "青岛瑞丰泵业有限公司"
+    assert [name.value for name in fields.holder_other_names] == ["Qingdao Ruifeng Pump Industry Co., Ltd."]
+
+
+def test_an_english_holder_wrapped_before_its_legal_form():
+    fields = fields_from_text("This is to certify that\nShaoxing Brightpath Textile\nCo., Ltd.\nNo. 1200 Keqiao Avenue")
+    assert fields.holder.value == "Shaoxing Brightpath Textile Co., Ltd."
+    fields = fields_from_text("Certificate holder: Acme Industries\nAddress: 1 Main Street")
+    assert fields.holder.value == "Acme Industries"  # the next line is no legal form: nothing joined
+
+
+def test_audit_summary_labels_and_date_labels_glued_by_ocr():
+    text = "Audit ID  227-584124-2025\nAudit date  31.12.2025\nAuditvalidity until  30.12.2026\nOverall rating  B"
+    fields = fields_from_text(text)
+    assert fields.number.value == "227-584124-2025"
+    assert fields.issued.value == date(2025, 12, 31)
+    assert fields.valid_until.value == date(2026, 12, 30)

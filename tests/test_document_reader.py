@@ -8,6 +8,7 @@ per module.
 from __future__ import annotations
 
 import io
+import math
 import re
 import shutil
 import struct
@@ -31,7 +32,8 @@ from scrapers.documents import (
     read_document,
     render_thumbnail,
 )
-from scrapers.documents.ocr import OcrLine, merge_rows, parse_tesseract_tsv, reading_order
+from scrapers.documents.images import suppress_red_ink
+from scrapers.documents.ocr import OcrLine, merge_rows, parse_tesseract_tsv, reading_order, upright_boxes
 from tests.certificates_fixture import GeneratedCertificates, generated_certificates  # noqa: F401
 
 
@@ -47,7 +49,7 @@ def certificates(generated_certificates: GeneratedCertificates) -> GeneratedCert
 @pytest.fixture(scope="module")
 def readings(certificates: GeneratedCertificates) -> dict[str, DocumentReading]:
     """Each OCR'd case read once for the module (the expensive part of this file)."""
-    ids = ["en-frame-clean", "zh-table-clean", "zh-centre-scanpdf", "unreadable-photo"]
+    ids = ["en-frame-clean", "zh-table-clean", "zh-centre-scanpdf", "ce-stamp-watermark", "unreadable-photo"]
     return {case_id: read_document(certificates.path(case_id).read_bytes()) for case_id in ids}
 
 
@@ -214,6 +216,71 @@ def test_reading_order_groups_boxes_of_one_row():
     assert [line.text for line in reading_order(boxes)] == ["Holder", "Acme Co., Ltd.", "Expiry date:", "2027-01-31"]
     merged = merge_rows(boxes)
     assert [line.text for line in merged] == ["Holder Acme Co., Ltd.", "Expiry date:  2027-01-31"]
+
+
+def test_boxes_of_a_crooked_scan_are_turned_back_so_two_columns_do_not_mix():
+    """A page scanned 3 degrees askew: a label at x=100 and its value at x=600 differ by 26 px in height, more
+    than half a line; grouped as found, each label would pair with the next row's value."""
+    angle = math.radians(3)
+
+    def quad(text_x: float, row_y: float, width: float) -> list[tuple[float, float]]:
+        corners = [(text_x, row_y), (text_x + width, row_y), (text_x + width, row_y + 20), (text_x, row_y + 20)]
+        return [
+            (x * math.cos(angle) - y * math.sin(angle), x * math.sin(angle) + y * math.cos(angle)) for x, y in corners
+        ]
+
+    cells = [
+        ("Registration No.", 100, 0, 160),
+        ("1210049921TMS", 600, 0, 150),
+        ("Scope", 100, 40, 60),
+        ("Dyeing of fabrics", 600, 40, 170),
+        ("Expiry Date", 100, 80, 110),
+        ("21 October 2027", 600, 80, 160),
+    ]
+    quads = [quad(x, y, width) for _text, x, y, width in cells]
+    crooked = [
+        OcrLine(text, 0.9, (min(x for x, _ in q), min(y for _, y in q), max(x for x, _ in q), max(y for _, y in q)))
+        for (text, *_), q in zip(cells, quads, strict=True)
+    ]
+    assert [line.text for line in merge_rows(crooked)][:2] != [
+        "Registration No.  1210049921TMS",
+        "Scope  Dyeing of fabrics",
+    ]
+    upright = [OcrLine(text, 0.9, box) for (text, *_), box in zip(cells, upright_boxes(quads), strict=True)]
+    assert [line.text for line in merge_rows(upright)] == [
+        "Registration No.  1210049921TMS",
+        "Scope  Dyeing of fabrics",
+        "Expiry Date  21 October 2027",
+    ]
+    straight = [[(x, y), (x + w, y), (x + w, y + 20), (x, y + 20)] for _text, x, y, w in cells]
+    assert upright_boxes(straight) == [(x, y, x + w, y + 20) for _text, x, y, w in cells]  # nothing to undo
+
+
+def test_red_seal_ink_is_faded_and_black_text_under_it_kept():
+    page = Image.new("RGB", (200, 100), (255, 255, 255))
+    for x in range(40, 160):
+        for y in range(20, 80):
+            page.putpixel((x, y), (200, 30, 40))  # the seal
+    for x in range(60, 140):
+        for y in range(45, 55):
+            page.putpixel((x, y), (0, 0, 0))  # text under the seal
+    page.putpixel((5, 5), (20, 40, 160))  # blue ink
+    out = suppress_red_ink(page)
+    assert out.getpixel((50, 30)) == (200, 200, 200)  # red ink: the grey of its red channel, light for OCR
+    assert out.getpixel((100, 50)) == (0, 0, 0)
+    assert out.getpixel((5, 5)) == (20, 40, 160)
+    assert out.getpixel((190, 90)) == (255, 255, 255)
+    plain = Image.new("RGB", (200, 100), (255, 255, 255))
+    plain.putpixel((10, 10), (220, 0, 0))  # a red dot in a logo is no seal: the picture is left as it is
+    assert suppress_red_ink(plain) is plain
+
+
+def test_a_stamped_certificate_is_read_through_its_seal(readings: dict[str, DocumentReading], certificates):
+    case = certificates.case("ce-stamp-watermark")
+    reading = readings[case.id]
+    assert _key(reading.number.value) == _key(case.number)
+    assert reading.valid_until is None or reading.valid_until.value == case.valid_until
+    assert _key(case.holder) in {_key(reading.holder.value)} | {_key(n.value) for n in reading.holder_other_names}
 
 
 def test_tesseract_tsv_is_grouped_into_lines():

@@ -336,6 +336,7 @@ def _holder(lines: Sequence[Line]) -> tuple[ReadValue | None, int | None, list[R
     if not candidates:
         return None, None, []
     certainty, name, confidence, index = max(candidates, key=lambda c: (c[0], -c[3]))
+    name = _with_wrapped_legal_form(name, lines, index)
     names = _split_names(name)
     holder = _value(names[0], confidence, certainty)
     others = [_value(other, confidence, certainty * 0.9) for other in names[1:]]
@@ -351,11 +352,36 @@ def _holder(lines: Sequence[Line]) -> tuple[ReadValue | None, int | None, list[R
 
 _DATE_OR_NUMBER_ONLY = re.compile(r"[\d\s/.\-:]+")
 
+#: The legal form that ends a company's name (not "Industry" or "Group", which may be followed by one).
+_LEGAL_FORM = (
+    r"(?:Co\.?\s*,?\s*Ltd\.?|Company\s+Limited|Co\.?\s*,?\s*Limited|Limited|Ltd\.?|Inc\.?|Incorporated|Corporation"
+    r"|Corp\.?|GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|LLC|L\.L\.C\.|LLP|PLC|S\.A\.S?\.?|S\.p\.A\.?|S\.r\.l\.?|B\.V\.?|N\.V\.?"
+    r"|Pty\.?\s*Ltd\.?|Pvt\.?\s*Ltd\.?|Sdn\.?\s*Bhd\.?|JSC|A\.S\.?)"
+)
+_ENDS_WITH_LEGAL_FORM = re.compile(rf"(?<![A-Za-z]){_LEGAL_FORM}\s*$", re.I)
+#: A line that only finishes a name: its legal form, after at most three words ("Industry Co., Ltd.").
+_LEGAL_FORM_LINE = re.compile(rf"^(?:[A-Za-z&()\-]+[\s,]+){{0,3}}?\(?{_LEGAL_FORM}\)?\s*$", re.I)
+
+
+def _with_wrapped_legal_form(name: str, lines: Sequence[Line], index: int) -> str:
+    """A Latin name wrapped before its legal form ("Qingdao Ruifeng Pump Industry" / "Co., Ltd.") made whole."""
+    if not name or not _LATIN.search(name) or _ENDS_WITH_LEGAL_FORM.search(name) or index + 1 >= len(lines):
+        return name
+    following = lines[index + 1].text
+    cells = following.split("  ")
+    tail = cells[-1].strip()
+    if len(cells) > 2 or _CJK.search(tail) or len(tail) > 40 or not _LEGAL_FORM_LINE.match(tail):
+        return name
+    if len(cells) == 2 and not _label_hits(cells[0], FIELD_LABELS):
+        return name  # a second column's text, not the rest of this name
+    return f"{name} {tail}"
+
 
 def _other_names(lines: Sequence[Line], index: int, holder: str, certainty: float) -> list[ReadValue]:
     """Company names in the other script on the lines around the holder's: its Chinese or English name."""
     holder_cjk = bool(_CJK.search(holder))
     found: list[ReadValue] = []
+    consumed: set[int] = set()
     for near in range(max(0, index - 2), min(len(lines), index + 4)):
         if near == index:
             continue
@@ -367,9 +393,16 @@ def _other_names(lines: Sequence[Line], index: int, holder: str, certainty: floa
             text = text[labelled[0].end :]
         elif _label_hits(text, FIELD_LABELS):
             continue
+        if near in consumed:
+            continue
         if holder_cjk:
             m = _LATIN_COMPANY.search(text)
-            name = _clean_name(m.group(0)) if m else ""
+            start = _clean_name(m.group(0) if m else text)
+            name = _with_wrapped_legal_form(start, lines, near) if not _CJK.search(start) else ""
+            if name != start:
+                consumed.add(near + 1)  # the wrapped legal form's line: part of this name, not a name of its own
+            elif not m:
+                name = ""
         else:
             m = CJK_COMPANY.search(text.replace(" ", ""))
             name = _clean_name(m.group(0)) if m else ""

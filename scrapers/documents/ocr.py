@@ -20,7 +20,16 @@ from PIL import Image
 
 from scrapers.documents.errors import DocumentError
 
-__all__ = ["OcrEngine", "OcrError", "OcrLine", "RapidOcr", "TesseractOcr", "merge_rows", "reading_order"]
+__all__ = [
+    "OcrEngine",
+    "OcrError",
+    "OcrLine",
+    "RapidOcr",
+    "TesseractOcr",
+    "merge_rows",
+    "reading_order",
+    "upright_boxes",
+]
 
 
 class OcrError(DocumentError):
@@ -154,13 +163,11 @@ class RapidOcr:
         with self._inference_lock:
             result, _elapsed = model(rgb, use_cls=self.use_cls)
         found = [(box, str(text).strip(), score) for box, text, score in result or () if str(text).strip()]
-        turn = _skew([[(float(x), float(y)) for x, y in box] for box, _text, _score in found])
-        lines: list[OcrLine] = []
-        for box, text, score in found:
-            points = [_rotate(float(x), float(y), turn) for x, y in box]
-            xs = [point[0] for point in points]
-            ys = [point[1] for point in points]
-            lines.append(OcrLine(text, max(0.0, min(1.0, float(score))), (min(xs), min(ys), max(xs), max(ys))))
+        boxes = upright_boxes([[(float(x), float(y)) for x, y in box] for box, _text, _score in found])
+        lines = [
+            OcrLine(text, max(0.0, min(1.0, float(score))), upright)
+            for (_box, text, score), upright in zip(found, boxes, strict=True)
+        ]
         return reading_order(lines)
 
 
@@ -189,6 +196,18 @@ def _skew(quads: list[list[tuple[float, float]]]) -> float:
         return 0.0
     angle = median(angles)
     return angle if _MIN_SKEW <= abs(angle) <= _MAX_SKEW else 0.0
+
+
+def upright_boxes(quads: list[list[tuple[float, float]]]) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) of each four-point box, turned back by the page's skew when it is crooked."""
+    turn = _skew(quads)
+    boxes: list[tuple[float, float, float, float]] = []
+    for quad in quads:
+        points = [_rotate(x, y, turn) for x, y in quad]
+        xs = [point[0] for point in points]
+        ys = [point[1] for point in points]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    return boxes
 
 
 def _rotate(x: float, y: float, angle: float) -> tuple[float, float]:

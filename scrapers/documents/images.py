@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
 from scrapers.documents.errors import DocumentError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["MAX_PIXELS", "open_image", "prepare_for_ocr", "render_thumbnail", "suppress_red_ink"]
 
@@ -62,26 +66,43 @@ RED_MARGIN = 60
 RED_FADE_FROM = 20
 #: Red ink is suppressed when at least this share of the picture is red (a seal or stamp, not a red logo dot).
 RED_MIN_SHARE = 0.002
+#: The red channel of red ink is brightened at most this much (to the paper's grey).
+RED_MAX_GAIN = 1.5
 
 
 def suppress_red_ink(image: Image.Image) -> Image.Image:
     """Red ink (Chinese certificates are always sealed in red, often over the number or the dates) turned into
-    the light grey of its red channel, so that OCR sees the black text under a seal rather than the seal.
+    the paper's grey by way of its red channel, so that OCR sees the black text under a seal, not the seal.
 
     Black text under the seal stays dark (the red channel of black is dark); blue or black ink is untouched.
     A picture with hardly any red is returned as it is.
     """
     import numpy as np
 
-    rgb = np.asarray(_rgb(image))
-    red = rgb[..., 0].astype(np.int16)
-    redness = red - np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
-    if (redness > RED_MARGIN).mean() < RED_MIN_SHARE:
+    image = _rgb(image)
+    sample = image.reduce(4) if min(image.size) >= 64 else image  # most pictures have no seal: decided small
+    if (_redness(np.asarray(sample)) > RED_MARGIN).mean() < RED_MIN_SHARE:
         return image
-    # Fully red pixels become their red channel; pinkish ones (a seal's faded or blurred edge) part of the way.
+    rgb = np.asarray(image)
+    red = rgb[..., 0].astype(np.int16)
+    redness = _redness(rgb)
+    seal = redness > RED_MARGIN
+    # The red channel brightened so that the seal's typical red reaches the paper's grey (on a greyish scan a
+    # seal's red channel is still darker than the paper); darker mixes (text under the ink) stay darker.
+    paper = float(np.median(rgb.max(axis=2)))
+    gain = min(RED_MAX_GAIN, max(1.0, paper / max(1.0, float(np.median(red[seal])))))
+    lifted = np.minimum(np.float32(paper), red.astype(np.float32) * np.float32(gain))[..., None]
+    # Fully red pixels become that grey; pinkish ones (a seal's faded or blurred edge) part of the way.
     weight = np.clip((redness - RED_FADE_FROM) / np.float32(RED_MARGIN - RED_FADE_FROM), 0.0, 1.0)[..., None]
-    out = rgb * (1.0 - weight) + red[..., None].astype(np.float32) * weight
+    out = rgb * (1.0 - weight) + lifted * weight
     return Image.fromarray(out.round().astype(np.uint8), "RGB")
+
+
+def _redness(rgb: np.ndarray) -> np.ndarray:
+    """How much redder than green and blue each pixel is (negative for grey, green or blue)."""
+    import numpy as np
+
+    return rgb[..., 0].astype(np.int16) - np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
 
 
 def prepare_for_ocr(image: Image.Image) -> Image.Image:

@@ -397,12 +397,12 @@ def _other_names(lines: Sequence[Line], index: int, holder: str, certainty: floa
             continue
         if holder_cjk:
             m = _LATIN_COMPANY.search(text)
-            start = _clean_name(m.group(0) if m else text)
-            name = _with_wrapped_legal_form(start, lines, near) if not _CJK.search(start) else ""
+            start = _clean_name(m.group(0)) if m else _clean_name(text) if not _CJK.search(text) else ""
+            name = _with_wrapped_legal_form(start, lines, near)
             if name != start:
                 consumed.add(near + 1)  # the wrapped legal form's line: part of this name, not a name of its own
             elif not m:
-                name = ""
+                name = ""  # a line of Latin text that is no company name
         else:
             m = CJK_COMPANY.search(text.replace(" ", ""))
             name = _clean_name(m.group(0)) if m else ""

@@ -121,25 +121,21 @@ class RapidOcr:
     """PP-OCRv4 (Chinese + English) through onnxruntime; one model per process and settings, inference under a lock.
 
     The defaults are the measured best trade on certificates (bench/documents_bench.py): no angle classifier
-    (it only tells upright boxes from upside-down ones, which a certificate's text never is, and costs a model
-    run per box), and the text detector run on the picture as ``prepare_for_ocr`` sized it.
+    (it only tells upright boxes from upside-down ones, which a certificate's text never is), and the text
+    detector run on the page scaled to ``det_max_side`` px on its long side. Each box it finds is then cut from
+    the full-size page and recognised at full resolution, so only the finding of text is coarser. RapidOCR's
+    own sizing detects an A4 page at full size (and blows a small picture up to 736 px on its short side):
+    about three times the detector's time and a few hundred MB more at its peak. ``det_max_side=None`` keeps it.
     """
 
     _models: ClassVar[dict[tuple[Any, ...], Any]] = {}
     _model_lock = threading.Lock()
     _inference_lock = threading.Lock()
 
-    def __init__(
-        self,
-        *,
-        use_cls: bool = False,
-        det_limit_side_len: int = 736,
-        det_limit_type: str = "min",
-        threads: int | None = None,
-    ) -> None:
+    def __init__(self, *, use_cls: bool = False, det_max_side: int | None = 1280, threads: int | None = None) -> None:
         self.name = f"rapidocr-onnxruntime {_version('rapidocr-onnxruntime')}"
         self.use_cls = use_cls
-        self._settings = (det_limit_side_len, det_limit_type, threads)
+        self._settings = (det_max_side, threads)
 
     def _load(self) -> Any:
         with self._model_lock:
@@ -149,12 +145,12 @@ class RapidOcr:
                     from rapidocr_onnxruntime import RapidOCR
                 except ImportError as error:  # pragma: no cover - the dependency is installed
                     raise OcrError(f"rapidocr-onnxruntime is not installed: {error}") from error
-                side, kind, threads = self._settings
-                options: dict[str, Any] = {"det_limit_side_len": side, "det_limit_type": kind}
-                if threads:
-                    options["intra_op_num_threads"] = threads
+                det_max_side, threads = self._settings
                 # The wheel's models (det / cls / rec) are loaded from the package folder; nothing is fetched.
-                model = self._models[self._settings] = RapidOCR(**options)
+                model = RapidOCR(**({"intra_op_num_threads": threads} if threads else {}))
+                if det_max_side:
+                    _limit_detection(model, det_max_side)
+                self._models[self._settings] = model
             return model
 
     def read(self, image: Image.Image) -> list[OcrLine]:
@@ -216,6 +212,22 @@ def _rotate(x: float, y: float, angle: float) -> tuple[float, float]:
         return x, y
     cos, sin = math.cos(angle), math.sin(angle)
     return x * cos + y * sin, -x * sin + y * cos
+
+
+def _limit_detection(model: Any, max_side: int) -> None:
+    """Run ``model``'s text detector on the page scaled down to ``max_side`` on its long side.
+
+    RapidOCR 1.4 has no setting for it: its "max" limit type ignores the configured side (it picks 960, 1500
+    or 2000 by the picture's size). Its detector builds its resize step per call from ``get_preprocess``.
+    """
+    try:
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+        detector = model.text_det
+        mean, std = detector.mean, detector.std
+    except (ImportError, AttributeError):  # another RapidOCR version: keep its own sizing
+        return
+    detector.get_preprocess = lambda _longest: DetPreProcess(max_side, "max", mean, std)
 
 
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")

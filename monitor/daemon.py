@@ -68,10 +68,16 @@ from monitor.watchdog import (
     WatchedJobStore,
     WatchedScheduler,
     check_area,
-    is_database_error,
     span,
 )
-from storage import Database, latest_heartbeat, open_database, prune_heartbeats, write_heartbeat
+from storage import (
+    Database,
+    is_database_error,
+    latest_heartbeat,
+    open_database,
+    prune_heartbeats,
+    write_heartbeat,
+)
 
 log = logging.getLogger("monitor.daemon")
 

@@ -41,6 +41,7 @@ from storage import (
     CertificateDocumentRecord,
     Database,
     document_thumbnail,
+    is_database_error,
     latest_document,
     load_blob,
     mark_document_seen,
@@ -112,7 +113,9 @@ class DocumentCollector:
         """One document's reading or error; never raises but for cancellation (the check's budget)."""
         try:
             return await self._fetch_and_read(url, platform)
-        except Exception as exc:  # a bug or a database error costs this document, not the check
+        except Exception as exc:  # a bug costs this document, not the check
+            if is_database_error(exc):
+                raise  # the database is down or full: the check's trouble (and the watchdog's), not the document's
             log.exception("%s: reading the document %s failed", self.supplier_id, url)
             return _Result(error=f"internal error: {type(exc).__name__}: {mask_urls(str(exc))}")
 

@@ -30,7 +30,6 @@ fifth of stall_after, and a retry is never further apart than a fifth of it.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,10 +42,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED
 from apscheduler.util import utc_timestamp_to_datetime
 from sqlalchemy import null, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.alerts.stall import Stall
-from storage import DatabaseUnavailableError, HeartbeatState
+from storage import HeartbeatState, is_database_error
 
 log = logging.getLogger("monitor.watchdog")
 
@@ -86,20 +84,6 @@ def check_area(supplier_id: str) -> str:
 
 def _words(area: str) -> str:
     return _WORDS.get(area, area)
-
-
-def is_database_error(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) comes from the database: driver, SQLAlchemy or storage."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, SQLAlchemyError | sqlite3.Error | DatabaseUnavailableError):
-            return True
-        if type(current).__module__.split(".")[0] == "psycopg":
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def describe(exc: BaseException) -> str:

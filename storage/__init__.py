@@ -11,6 +11,7 @@ from storage.db import (
     DatabaseUnavailableError,
     database_size_bytes,
     default_database_url,
+    is_database_error,
     migrate,
     open_database,
 )
@@ -165,6 +166,7 @@ __all__ = [
     "get_route",
     "get_snapshot",
     "get_supplier",
+    "is_database_error",
     "latest_document",
     "latest_heartbeat",
     "latest_snapshot",

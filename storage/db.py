@@ -182,6 +182,24 @@ class DatabaseUnavailableError(RuntimeError):
     """The database cannot be opened or migrated; the message names the URL (password hidden) and the cause."""
 
 
+def is_database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) comes from the database: driver, SQLAlchemy or storage.
+
+    Callers that contain failures (one page, one document) let these through: a full disk or a lost
+    connection is the whole process's trouble, told once by the daemon's watchdog, not once per page.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, SQLAlchemyError | sqlite3.Error | DatabaseUnavailableError):
+            return True
+        if type(current).__module__.split(".")[0] == "psycopg":
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _shown(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)

@@ -273,6 +273,9 @@ def test_red_seal_ink_is_faded_and_black_text_under_it_kept():
     plain = Image.new("RGB", (200, 100), (255, 255, 255))
     plain.putpixel((10, 10), (220, 0, 0))  # a red dot in a logo is no seal: the picture is left as it is
     assert suppress_red_ink(plain) is plain
+    checker = Image.new("RGB", (128, 128))
+    checker.putdata([(255, 255, 0) if (x + y) % 2 else (255, 0, 255) for y in range(128) for x in range(128)])
+    assert suppress_red_ink(checker) is checker  # yellow and magenta average to red, but no pixel is red
 
 
 def test_a_stamped_certificate_is_read_through_its_seal(readings: dict[str, DocumentReading], certificates):

@@ -87,6 +87,8 @@ def suppress_red_ink(image: Image.Image) -> Image.Image:
     red = rgb[..., 0].astype(np.int16)
     redness = _redness(rgb)
     seal = redness > RED_MARGIN
+    if not seal.any():  # the small copy's red came from averaging other colours
+        return image
     # The red channel brightened so that the seal's typical red reaches the paper's grey (on a greyish scan a
     # seal's red channel is still darker than the paper); darker mixes (text under the ink) stay darker.
     paper = float(np.median(rgb.max(axis=2)))

@@ -149,19 +149,9 @@ class ReadDate(_Model):
 MAX_READING_TEXT = 20_000
 
 
-class DocumentReading(_Model):
-    """What the certificate reader found in one document: each field with its confidence, and the raw text.
+class ReadFields(_Model):
+    """The fields a certificate document prints, each with the reader's confidence; None where none was found."""
 
-    A field the reader could not find is None (or an empty list); ``method`` "none" means no text at all
-    (a photo of a product, a blank scan): the document is unreadable, which says nothing against the supplier.
-    """
-
-    sha256: str
-    media_type: str
-    method: ReadMethod
-    #: What read it: "pypdf 5.1.0", "rapidocr-onnxruntime 1.4.4".
-    engine: str | None = None
-    pages: int = 1
     #: The holder (the certified organisation) as the certificate names it first.
     holder: ReadValue | None = None
     #: Other names of the holder on the same document: the Chinese name beside the English one, and so on.
@@ -179,6 +169,21 @@ class DocumentReading(_Model):
     first_issued: ReadDate | None = None
     issued: ReadDate | None = None
     valid_until: ReadDate | None = None
+
+
+class DocumentReading(ReadFields):
+    """What the certificate reader found in one document: each field with its confidence, and the raw text.
+
+    A field the reader could not find is None (or an empty list); ``method`` "none" means no text at all
+    (a photo of a product, a blank scan): the document is unreadable, which says nothing against the supplier.
+    """
+
+    sha256: str
+    media_type: str
+    method: ReadMethod
+    #: What read it: "pypdf 5.1.0", "rapidocr-onnxruntime 1.4.4".
+    engine: str | None = None
+    pages: int = 1
     #: Mean confidence of the text itself (1.0 for a PDF's text layer).
     text_confidence: float = Field(default=0.0, ge=0, le=1)
     text: str = ""

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from scrapers.claims import ReadDate, ReadValue
+from scrapers.claims import ReadDate, ReadFields, ReadValue
 from scrapers.documents.dates import FoundDate, find_dates
 from scrapers.documents.labels import (
     ACCREDITATION_MARKS,
@@ -52,22 +52,8 @@ class Line:
     confidence: float = 1.0
 
 
-@dataclass
-class Fields:
-    """What was found; None / empty where nothing was."""
-
-    holder: ReadValue | None = None
-    holder_other_names: list[ReadValue] = field(default_factory=list)
-    address: ReadValue | None = None
-    standard: ReadValue | None = None
-    edition: ReadValue | None = None
-    number: ReadValue | None = None
-    scope: ReadValue | None = None
-    issuer: ReadValue | None = None
-    accreditation: list[ReadValue] = field(default_factory=list)
-    first_issued: ReadDate | None = None
-    issued: ReadDate | None = None
-    valid_until: ReadDate | None = None
+#: What the reader returns: the claims model's fields of a certificate document (one definition of them).
+Fields = ReadFields
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")

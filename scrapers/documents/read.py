@@ -84,25 +84,13 @@ def read_document(data: bytes, *, media_type: str | None = None, engine: OcrEngi
         used_ocr = True
     text = "\n".join(line.text for line in lines)
     method = "none" if not text.strip() else "ocr" if used_ocr else "text_layer"
-    fields = extract_fields(lines)
     return DocumentReading(
+        **dict(extract_fields(lines)),
         sha256=digest,
         media_type=sniffed,
         method=method,
         engine=", ".join(engines) or None,
         pages=pages,
-        holder=fields.holder,
-        holder_other_names=fields.holder_other_names,
-        address=fields.address,
-        standard=fields.standard,
-        edition=fields.edition,
-        number=fields.number,
-        scope=fields.scope,
-        issuer=fields.issuer,
-        accreditation=fields.accreditation,
-        first_issued=fields.first_issued,
-        issued=fields.issued,
-        valid_until=fields.valid_until,
         text_confidence=_text_confidence(lines) if text.strip() else 0.0,
         text=text[:MAX_READING_TEXT],
     )

@@ -302,6 +302,10 @@ def test_tesseract_tsv_is_grouped_into_lines():
 def test_tesseract_reports_a_missing_binary_or_language_clearly():
     with pytest.raises(OcrError, match="not installed"):
         TesseractOcr(binary="tesseract-that-does-not-exist").read(Image.new("RGB", (10, 10)))
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr (the optional engine) is not installed")
+def test_tesseract_reports_missing_language_data_clearly():
     with pytest.raises(OcrError, match="no language data"):
         TesseractOcr(languages="eng+xyz_not_a_language").read(Image.new("RGB", (10, 10)))
 

@@ -71,6 +71,9 @@ def write_config(
         "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
         "fetch": {"allow_private_addresses": True},  # the marketplace is on loopback
         "politeness": LOOPBACK_POLITENESS,
+        # These tests are about scheduling: OCR of the demo's certificates (seconds of CPU in every daemon
+        # process) would only slow them. Daemons reading documents under faults: tests/test_watchdog.py.
+        "documents": {"read": False},
         "defaults": {"interval": interval},
         "suppliers": suppliers,
     }

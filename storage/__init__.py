@@ -18,7 +18,6 @@ from storage.db import (
 from storage.documents import (
     document_blob,
     document_thumbnail,
-    documents_for_claims,
     latest_document,
     mark_document_seen,
     reading_by_sha,
@@ -157,7 +156,6 @@ __all__ = [
     "default_database_url",
     "document_blob",
     "document_thumbnail",
-    "documents_for_claims",
     "enqueue_alerts",
     "family_of",
     "filled_fields",

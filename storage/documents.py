@@ -8,7 +8,6 @@ records each fetch. The dashboard loads a document and its thumbnail by hash. Re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -139,30 +138,3 @@ def document_thumbnail(db: Database, sha256: str) -> bytes | None:
     with db.session() as session:
         thumb = session.execute(stmt.limit(1)).scalar_one_or_none()
         return get_blob(session, thumb) if thumb is not None else None
-
-
-def documents_for_claims(db: Database, claims: dict[str, Any]) -> dict[str, Record]:
-    """Per document URL of a stored claims document, the row of the file it was read from (by the reading's
-    hash), else the newest row of that URL: what the dashboard shows beside each certificate."""
-    wanted: list[tuple[str, str | None]] = []
-    for doc in _documents(claims):
-        reading = doc.get("reading")
-        sha = reading.get("sha256") if isinstance(reading, dict) else None
-        wanted.append((str(doc["url"]), sha if isinstance(sha, str) else None))
-    found: dict[str, Record] = {}
-    with db.session() as session:
-        for url, sha in wanted:
-            row = _row(session, url, sha) if sha else None
-            if row is None:
-                stmt = select(Record).where(Record.url == url).order_by(Record.fetched_at.desc(), Record.id.desc())
-                row = session.execute(stmt.limit(1)).scalars().first()
-            if row is not None:
-                found[url] = row
-    return found
-
-
-def _documents(claims: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    docs = claims.get("documents") if isinstance(claims, dict) else None
-    for doc in docs if isinstance(docs, list) else []:
-        if isinstance(doc, dict) and isinstance(doc.get("url"), str):
-            yield doc

@@ -17,7 +17,6 @@ from storage import (
     Database,
     document_blob,
     document_thumbnail,
-    documents_for_claims,
     latest_document,
     load_blob,
     mark_document_seen,
@@ -110,8 +109,6 @@ def test_latest_document_skips_failed_fetches_and_304s_move_the_fetch_time(db: D
         '"v1"',
         "Tue, 01 Dec 2026 08:00:00 GMT",
     )
-    rows = documents_for_claims(db, {"documents": [{"url": URL}, {"url": "https://example.com/other.png"}]})
-    assert list(rows) == [URL] and rows[URL].sha256 == sha
     assert latest_document(db, "https://example.com/never.pdf") is None
 
 
@@ -124,20 +121,6 @@ def test_reading_by_sha_finds_a_file_read_under_another_url(db: Database) -> Non
     assert found is not None and found.reading == reading(sha)
     assert load_blob(db, sha) == PDF
     assert document_blob(db, sha256_hex(PNG)) is None  # only certificate documents are served by this
-
-
-def test_documents_for_claims_picks_the_row_of_the_file_that_was_read(db: Database) -> None:
-    first, second = PDF, PDF + b"edited"
-    sha1, sha2 = sha256_hex(first), sha256_hex(second)
-    record_document(db, url=URL, data=first, media_type="application/pdf", fetched_at=T0, reading=reading(sha1))
-    later = T0 + timedelta(days=2)
-    record_document(db, url=URL, data=second, media_type="application/pdf", fetched_at=later, reading=reading(sha2))
-    old_claims = {"documents": [{"url": URL, "reading": reading(sha1)}]}
-    new_claims = {"documents": [{"url": URL, "reading": reading(sha2)}]}
-    assert documents_for_claims(db, old_claims)[URL].sha256 == sha1
-    assert documents_for_claims(db, new_claims)[URL].sha256 == sha2
-    latest = latest_document(db, URL)
-    assert latest is not None and latest.sha256 == sha2
 
 
 def test_errors_with_nul_and_huge_text_are_stored_cleaned(db: Database) -> None:

@@ -540,6 +540,11 @@ def _same_value(a: str | None, b: str | None) -> bool:
     return bool(a and b) and name_tokens(a or "") == name_tokens(b or "")
 
 
+def _listing_names(cert: Certification | None, value: str) -> bool:
+    """The listing itself gives ``value`` as issuer or accreditation body: its own finding says it once."""
+    return cert is not None and (_same_value(cert.issuer, value) or _same_value(cert.accreditation_body, value))
+
+
 def _confident(value: ReadValue | None) -> bool:
     return value is not None and value.confidence >= FILL_CONFIDENCE
 
@@ -555,8 +560,7 @@ def iso_as_certifier_on_document(context: VerifyContext) -> Iterator[Hit]:
             if not _confident(value) or not _is_named(value.value, *_ISO_NAMES):  # type: ignore[union-attr]
                 continue
             assert value is not None
-            if cert is not None and (_same_value(cert.issuer, value.value) or _same_value(cert.accreditation_body,
-                                                                                          value.value)):  # fmt: skip
+            if _listing_names(cert, value.value):
                 continue
             yield Hit(
                 f"The certificate document names ISO as its {field}. ISO issues no certificates; ask for the "
@@ -583,8 +587,7 @@ def iaf_as_accreditor_on_document(context: VerifyContext) -> Iterator[Hit]:
         if marks and all(_is_named(v.value, *_IAF_NAMES) for v in marks):
             found.append(("accreditation", marks[0]))
         for field, value in found:
-            if cert is not None and (_same_value(cert.issuer, value.value) or _same_value(cert.accreditation_body,
-                                                                                          value.value)):  # fmt: skip
+            if _listing_names(cert, value.value):
                 continue
             alone = " and no accreditation body's mark" if field == "accreditation" else ""
             yield Hit(

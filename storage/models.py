@@ -426,3 +426,50 @@ class CertificateDocumentRecord(StorageModel, table=True):
         default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True)
     )
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+# --- politeness shared by every process (migration 0008) -----------------------------------------------
+
+
+class HostBackoffRecord(StorageModel, table=True):
+    """A host (``scheme://host:port``) being left alone after errors or block pages, for every process.
+
+    Written by whichever process saw the trouble, read by all before they fetch from the host; deleted when a
+    fetch from the host goes well again. ``until`` is UTC wall time.
+    """
+
+    __tablename__: ClassVar[str] = "host_backoff"
+
+    origin: str = Field(sa_column=Column(String(300), primary_key=True))
+    errors: int = Field(default=0, nullable=False)
+    blocks: int = Field(default=0, nullable=False)
+    until: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class HostPacing(StorageModel, table=True):
+    """The next free start time per origin: each fetch reserves ``max(now, next_free_at)`` and moves it on by the
+    host's gap, so ``min_delay_per_host`` holds across processes. UTC wall time."""
+
+    __tablename__: ClassVar[str] = "host_pacing"
+
+    origin: str = Field(sa_column=Column(String(300), primary_key=True))
+    next_free_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RobotsTxtRecord(StorageModel, table=True):
+    """robots.txt per origin as last fetched by any process, so no other process fetches it again before
+    ``expires_at``. ``state``: parsed (``body`` holds the text, at most 500 KiB), unavailable (no rules) or
+    unreachable (disallow for now); ``failure`` (timeout/unreachable) when the host did not answer at all."""
+
+    __tablename__: ClassVar[str] = "robots_txt"
+
+    origin: str = Field(sa_column=Column(String(300), primary_key=True))
+    robots_url: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    failure: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

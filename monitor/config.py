@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -168,6 +169,28 @@ class SchedulerConfig(_Section):
     #: The daemon counts as stalled (``status`` exits non-zero, /healthz answers 503) when its scheduler has not
     #: ticked for this long.
     stall_after: Duration = timedelta(minutes=5)
+    #: "single": one process (``run``) checks everything, on SQLite or PostgreSQL. "distributed" (PostgreSQL
+    #: only): ``supplier-monitor scheduler`` enqueues the checks and any number of ``supplier-monitor worker``
+    #: processes run them (monitor.distributed).
+    mode: Literal["single", "distributed"] = "single"
+    #: Distributed mode: how many suppliers one worker checks at once (``worker --concurrency`` overrides it).
+    worker_concurrency: int = Field(default=2, ge=1, le=64)
+    #: Distributed mode: how often each worker writes its heartbeat to the job queue.
+    worker_heartbeat: Duration = timedelta(seconds=10)
+    #: Distributed mode: a worker silent for this long is taken for dead (killed, machine lost) and the checks
+    #: it had taken are given to other workers. At least twice ``worker_heartbeat``.
+    worker_stall_timeout: Duration = timedelta(minutes=1)
+
+    @field_validator("worker_stall_timeout")
+    @classmethod
+    def _stall_outlasts_heartbeats(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        heartbeat = info.data.get("worker_heartbeat")
+        if heartbeat is not None and value < 2 * heartbeat:
+            raise ValueError(
+                f"must be at least twice worker_heartbeat ({heartbeat.total_seconds():g} s): a worker merely slow "
+                "to beat would otherwise have its checks taken away while it runs them"
+            )
+        return value
 
 
 class VerifyConfig(_Section):
@@ -488,12 +511,23 @@ def load_config(path: Path | str | None = None, *, data: dict[str, Any] | None =
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc, data)) from None
     url = os.environ.get(DATABASE_URL_ENV) or _resolve_sqlite(config.database.url, path.parent)
+    _check_distributed(path, config, url)
     update: dict[str, Any] = {"database": DatabaseConfig(url=url)}
     if config.verify.certification_bodies is not None:
         bodies = (path.parent / config.verify.certification_bodies).resolve()
         _check_body_list(path, bodies)
         update["verify"] = config.verify.model_copy(update={"certification_bodies": bodies})
     return config.model_copy(update=update)
+
+
+def _check_distributed(path: Path, config: Config, url: str) -> None:
+    """Distributed mode's job queue lives in PostgreSQL (checked after $SUPPLIER_MONITOR_DATABASE_URL applies)."""
+    if config.scheduler.mode == "distributed" and not url.startswith("postgresql"):
+        raise ConfigError(
+            f'{path}: invalid configuration\n  scheduler.mode: "distributed" needs a PostgreSQL database, and '
+            f'database.url is {redact_url(url)}; set [database] url = "postgresql+psycopg://user@host/db" (or '
+            f'${DATABASE_URL_ENV}), or use mode = "single" with SQLite'
+        )
 
 
 def read_config_text(path: Path) -> str:

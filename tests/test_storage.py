@@ -199,9 +199,16 @@ def test_concurrent_opens_migrate_once(db_url: str) -> None:
     assert len(opened) == 4
 
 
+def _not_job_queue(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Procrastinate's job-queue tables (migration 0009, PostgreSQL only) are its own, not our models."""
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return not (table or "").startswith("procrastinate_")
+
+
 def test_migration_matches_models(db: Database) -> None:
+    opts = {"compare_type": True, "include_name": _not_job_queue}
     with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diffs = compare_metadata(MigrationContext.configure(conn, opts=opts), metadata)
     assert diffs == []
 
 

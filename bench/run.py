@@ -32,11 +32,11 @@ from typing import Any
 import httpx
 import psutil
 
-from monitor.checks import Checker, PageOutcome, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config, SupplierConfig
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import demo_config
-from monitor.fetchers import Fetchers
+from monitor.engine import Monitor
 from scrapers.claims import ClaimsDocument, Source
 from scrapers.classify import classify
 from scrapers.extract import choose_parser, read_page
@@ -111,17 +111,16 @@ def rounds_of(suppliers: list[SupplierConfig], checks: int) -> list[list[Supplie
 
 
 async def run_rounds(config: Config, db: Database, rounds: list[list[SupplierConfig]]) -> dict[str, Any]:
-    """Run the rounds through one Checker (one browser for the run); time all, and the rounds after the first."""
+    """Run the rounds through one engine (one browser for the run); time all, and the rounds after the first."""
     outcomes: list[PageOutcome] = []
     started = time.perf_counter()
-    async with Fetchers(config) as fetchers:
-        checker = Checker(config, db, fetchers)
-        outcomes += await checker.check_many(rounds[0])
+    async with Monitor(config, db=db) as monitor:
+        outcomes += await monitor.check(rounds[0])
         first_done = time.perf_counter()
         size_after_first = await asyncio.to_thread(database_size_bytes, db)
         later_started = time.perf_counter()
         for suppliers in rounds[1:]:
-            outcomes += await checker.check_many(suppliers)
+            outcomes += await monitor.check(suppliers)
         later_s = time.perf_counter() - later_started
     later = outcomes[len(rounds[0]) :]
     return {
@@ -318,7 +317,7 @@ def marketplace_process(delay_ms: int) -> Iterator[tuple[str, int]]:
 
 
 async def soak_checks(config: Config, db: Database, checks: int, exclude: frozenset[int]) -> dict[str, Any]:
-    """``checks`` checks through one Checker and one Fetchers, cycling over the suppliers; RSS every SOAK_MARK.
+    """``checks`` checks through one engine, cycling over the suppliers; RSS every SOAK_MARK.
 
     Outcomes are counted, not kept, so the benchmark itself does not grow.
     """
@@ -328,19 +327,18 @@ async def soak_checks(config: Config, db: Database, checks: int, exclude: frozen
     own: dict[str, float] = {}
     me = psutil.Process()
     started = time.perf_counter()
-    async with Fetchers(config) as fetchers:
-        checker = Checker(config, db, fetchers)
+    async with Monitor(config, db=db) as monitor:
         while done < checks:
             next_mark = min(checks, (done // SOAK_MARK + 1) * SOAK_MARK)
             batch = [next(suppliers) for _ in range(min(len(config.suppliers), next_mark - done))]
-            outcomes = await checker.check_many(batch)
+            outcomes = await monitor.check(batch)
             done += len(outcomes)
             statuses.update(o.status for o in outcomes)
             if done >= next_mark:
                 tree[str(done)] = mb(tree_rss_bytes(exclude))
                 own[str(done)] = mb(me.memory_info().rss)
         elapsed = time.perf_counter() - started
-        browser_stats = fetchers.get("browser").inner.stats()  # the one BrowserFetcher every check used
+        browser_stats = monitor.fetchers.get("browser").inner.stats()  # the one BrowserFetcher every check used
     return {
         "checks": done,
         "elapsed_s": round(elapsed, 1),
@@ -353,7 +351,7 @@ async def soak_checks(config: Config, db: Database, checks: int, exclude: frozen
 
 
 def run_soak(checks: int, delay_ms: int) -> dict[str, Any]:
-    """The soak: one long-lived Checker/Fetchers (browser, config defaults) against an out-of-process marketplace."""
+    """The soak: one long-lived engine (browser, config defaults) against an out-of-process marketplace."""
     with marketplace_process(delay_ms) as (base_url, market_pid), tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         config = demo_config(base_url, f"sqlite:///{Path(tmp) / 'soak.db'}", "browser")
         db = open_database(config.database.url)
@@ -431,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, help="override the config's browser.concurrency")
     parser.add_argument("--sweep", action="store_true", help="checks/s per fetch method at concurrency 1, 2, 4, 8")
     parser.add_argument("--sweep-checks", type=int, default=DEFAULT_SWEEP_CHECKS, help="checks per sweep cell")
-    parser.add_argument("--soak", type=int, metavar="N", help="N checks through one long-lived Checker; RSS by checks")
+    parser.add_argument("--soak", type=int, metavar="N", help="N checks through one long-lived engine; RSS by checks")
     parser.add_argument("--soak-delay-ms", type=int, default=0, help="marketplace response delay for the soak")
     args = parser.parse_args(argv)
     checks = args.checks or (QUICK_CHECKS if args.quick else DEFAULT_CHECKS)

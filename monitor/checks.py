@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from monitor.alerts.compose import CheckAlerts
-from monitor.alerts.layout import raise_layout_alerts
 from monitor.changes import ClaimChange, diff_claims
 from monitor.changes.diff import listed
 from monitor.config import Config, SupplierConfig
@@ -141,7 +139,6 @@ class Checker:
         self.db = db
         self.fetchers = fetchers
         self.findings = ClaimJudge(config, db)
-        self._slots = asyncio.Semaphore(config.browser.concurrency)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
 
@@ -154,30 +151,6 @@ class Checker:
         """
         limit = CheckBudget.start(budget if budget is not None else self.config.scheduler.check_timeout)
         return [await self.check_page(supplier, url, budget=limit) for url in supplier.page_urls]
-
-    async def check_many(
-        self,
-        suppliers: Iterable[SupplierConfig],
-        on_done: Callable[[SupplierConfig, list[PageOutcome]], None] | None = None,
-    ) -> list[PageOutcome]:
-        """Check suppliers concurrently (bounded by the browser concurrency), in completion order."""
-
-        # One supplier per browser slot, as the daemon does: its check_timeout budget then measures the
-        # check, not the time it queued behind the others.
-        suppliers_at_once = asyncio.Semaphore(self.config.browser.concurrency)
-
-        async def one(supplier: SupplierConfig) -> list[PageOutcome]:
-            async with suppliers_at_once:
-                outcomes = await self.check_supplier(supplier)
-            if on_done:
-                on_done(supplier, outcomes)
-            return outcomes
-
-        suppliers = list(suppliers)
-        results = await asyncio.gather(*(one(s) for s in suppliers))
-        outcomes = [outcome for found in results for outcome in found]
-        await asyncio.to_thread(raise_layout_alerts, self.config, self.db, suppliers, outcomes)
-        return outcomes
 
     async def check_page(self, supplier: SupplierConfig, url: str, *, budget: CheckBudget | None = None) -> PageOutcome:
         """Observe, compare and judge one page within ``budget`` (none: no limit), then store the outcome."""
@@ -295,22 +268,21 @@ class Checker:
         is not the host asking us to go away and must not start its backoff.
         """
         self._trying[(supplier.id, url)] = method
-        async with self._slots:
-            started = datetime.now(UTC)  # after the wait for a slot: durations measure the page, not the queue
-            try:
-                parser = choose_parser(url, None, supplier.platform)
-                fetcher = self.fetchers.get(method, platform=parser.name if parser else None)
-                page = await fetcher.fetch(url, parser, ignore_robots=supplier.ignore_robots_txt)
-            except FetchError as exc:
-                # Not fetched because the host is being left alone (another page's captcha or errors): that
-                # is no failure of this supplier, and counting it would raise "check failing" for healthy ones.
-                status = SKIPPED if exc.reason in NOT_ATTEMPTED_REASONS else "error"
-                return Observation(started, method, status, str(exc))
-            except UnknownPlatformError as exc:
-                return Observation(started, method, "error", str(exc))
-            except Exception as exc:  # a bug must cost one page, not the whole run
-                log.exception("unexpected failure fetching %s for %s", url, supplier.id)
-                return Observation(started, method, "error", f"internal error: {type(exc).__name__}: {exc}")
+        started = datetime.now(UTC)
+        try:
+            parser = choose_parser(url, None, supplier.platform)
+            fetcher = self.fetchers.get(method, platform=parser.name if parser else None)
+            page = await fetcher.fetch(url, parser, ignore_robots=supplier.ignore_robots_txt)
+        except FetchError as exc:
+            # Not fetched because the host is being left alone (another page's captcha or errors): that
+            # is no failure of this supplier, and counting it would raise "check failing" for healthy ones.
+            status = SKIPPED if exc.reason in NOT_ATTEMPTED_REASONS else "error"
+            return Observation(started, method, status, str(exc))
+        except UnknownPlatformError as exc:
+            return Observation(started, method, "error", str(exc))
+        except Exception as exc:  # a bug must cost one page, not the whole run
+            log.exception("unexpected failure fetching %s for %s", url, supplier.id)
+            return Observation(started, method, "error", f"internal error: {type(exc).__name__}: {exc}")
         reading = read_page(
             page.html,
             url,
@@ -446,14 +418,3 @@ def _span(value: timedelta) -> str:
 def _same_claims(a: ClaimsDocument, b: ClaimsDocument) -> bool:
     """The same claims as the page lists them (readings of certificate documents and what they filled aside)."""
     return listed(a).claims_fingerprint_dict() == listed(b).claims_fingerprint_dict()
-
-
-async def check_suppliers(
-    config: Config,
-    db: Database,
-    suppliers: Iterable[SupplierConfig],
-    on_done: Callable[[SupplierConfig, list[PageOutcome]], None] | None = None,
-) -> list[PageOutcome]:
-    """One round over the given suppliers with fetchers that live exactly as long as the round."""
-    async with Fetchers(config) as fetchers:
-        return await Checker(config, db, fetchers).check_many(suppliers, on_done)

@@ -17,13 +17,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from monitor import watchlist
 from monitor.alerts.commands import alerts_app
-from monitor.alerts.delivery import deliver_digests, deliver_due
-from monitor.checks import check_suppliers, sync_watch_list
-from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, redact_url
-from monitor.fetchers import Fetchers
+from monitor.checks import PageOutcome
+from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SupplierConfig, load_config, redact_url
+from monitor.engine import Deliveries, Monitor, OnDone
 from monitor.report import claims_tables, findings_table, masked_json, outcomes_table, rules_table, safe
 from scrapers.claims import ClaimsDocument, PageStatus
-from scrapers.extract import PageReading, choose_parser, read_page
+from scrapers.extract import PageReading, read_page
 from scrapers.fetch import FetchError
 from scrapers.fetch.encoding import decode_html
 from scrapers.platforms import UnknownPlatformError
@@ -108,17 +107,13 @@ def check(
     if not targets:
         fail(f"{ctx.obj.config_path} watches no suppliers; add one with `supplier-monitor suppliers add`")
     names = {s.id: s.display_name for s in config.suppliers}
-    with open_database(config.database.url) as db:
-        sync_watch_list(db, config)
-        progress = Progress(
-            TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=errors, transient=True, disable=as_json,
-        )  # fmt: skip
-        with progress:
-            task = progress.add_task("check", total=len(targets))
-            outcomes = asyncio.run(check_suppliers(config, db, targets, on_done=lambda *_: progress.advance(task)))
-        delivery = deliver_due(db, config)
-        deliver_digests(db, config)  # sends only once a day, at [alerts] digest_hour
+    progress = Progress(
+        TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=errors, transient=True, disable=as_json,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task("check", total=len(targets))
+        outcomes, delivery = asyncio.run(_check_round(config, targets, lambda *_: progress.advance(task)))
     outcomes.sort(key=lambda o: (o.supplier_id, o.url))
     if as_json:
         rows = [
@@ -140,9 +135,18 @@ def check(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console.print(outcomes_table(outcomes, names, title=f"Checked {len(targets)} supplier(s)"))
-    console.print(f"Stored in {redact_url(config.database.url)}. Alerts: {delivery}")
-    for line in delivery.errors:
+    console.print(f"Stored in {redact_url(config.database.url)}. Alerts: {delivery.alerts}")
+    for line in delivery.alerts.errors:
         errors.print(safe(line, 400))
+
+
+async def _check_round(
+    config: Config, targets: list[SupplierConfig], on_done: OnDone
+) -> tuple[list[PageOutcome], Deliveries]:
+    """One round through the engine, then the due alerts (and the digests, once a day at their hour)."""
+    async with Monitor(config) as monitor:
+        outcomes = await monitor.check(targets, on_done=on_done)
+        return outcomes, await monitor.deliver()
 
 
 DocumentsOption = Annotated[
@@ -204,17 +208,11 @@ def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDoc
 
 
 async def _fetch_and_read(config: Config, url: str, platform: str, method: str) -> PageReading:
-    async with Fetchers(config) as fetchers:
-        fetched_at = datetime.now(UTC)
-        page = await fetchers.get(method).fetch(url, choose_parser(url, None, platform))
-    return read_page(
-        page.html,
-        url,
-        platform=platform,
-        http_status=page.status_code,
-        final_url=page.final_url,
-        fetched_at=fetched_at,
-    )
+    monitor = Monitor(config, offline=True)
+    try:
+        return await monitor.read_page(url, method=method, platform=platform)
+    finally:
+        await monitor.aclose()
 
 
 @app.command()

@@ -8,7 +8,8 @@ Why it is built this way:
 - One job per supplier (``check:<id>``) with ``max_instances=1``: a slow supplier never overlaps itself and
   never delays the others. The job function is a module-level coroutine taking only the supplier id (the
   job store pickles a reference to it); everything else comes from the module-level runtime.
-- One Chromium for the daemon's life (a shared ``Fetchers``); a check is bounded by
+- One engine (``monitor.engine.Monitor``: one Chromium, the checker, politeness, the layout window, delivery)
+  for the daemon's life; this module only decides when to check and keeps the schedule alive. A check is bounded by
   ``scheduler.check_timeout`` (the Checker stores the page it was on as a failed ``check_timeout`` check, so
   a page that never finishes loading counts towards "check failing" like any other failure) and its
   failures are logged, never allowed to stop the scheduler.
@@ -50,12 +51,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.alerts.delivery import deliver_digests, deliver_due
-from monitor.alerts.layout import raise_layout_alerts
 from monitor.alerts.stall import Stall, queue_stall_alert
-from monitor.checks import Checker, PageOutcome, sync_watch_list
+from monitor.checks import PageOutcome
 from monitor.config import Config, ConfigError, SupplierConfig, load_config, redact_url
-from monitor.fetchers import Fetchers
+from monitor.engine import ENGINE_SECTIONS, Monitor, touches_layout
 from monitor.watchdog import (
     CONFIG_RELOAD,
     DELIVERIES,
@@ -70,14 +69,7 @@ from monitor.watchdog import (
     check_area,
     span,
 )
-from storage import (
-    Database,
-    is_database_error,
-    latest_heartbeat,
-    open_database,
-    prune_heartbeats,
-    write_heartbeat,
-)
+from storage import Database, is_database_error, latest_heartbeat, prune_heartbeats, write_heartbeat
 
 log = logging.getLogger("monitor.daemon")
 
@@ -95,8 +87,6 @@ CONFIG_POLL_SECONDS = 2.0
 SHUTDOWN_GRACE_SECONDS = 10.0
 #: After cancelling, how long to wait for the cancelled checks to unwind (and the browser to close).
 UNWIND_SECONDS = 15.0
-#: Sections the running daemon cannot swap (one database and one browser for its life).
-RESTART_SECTIONS = ("database", "browser", "fetch")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -105,24 +95,24 @@ class DaemonRuntime:
     """What the job functions need; set once the daemon starts (jobs are pickled by reference, not state)."""
 
     config_path: Path
-    config: Config
-    db: Database
-    fetchers: Fetchers
-    checker: Checker
+    monitor: Monitor
     scheduler: AsyncIOScheduler
     watchdog: Watchdog
-    #: Bounds concurrent supplier checks to the browser's concurrency; waiting here is not counted
-    #: against check_timeout (the budget is for the check, not for the queue).
-    slots: asyncio.Semaphore
     stopping: bool = False
     inflight: set[asyncio.Task[object]] = field(default_factory=set)
-    #: Latest outcome per (supplier, url): layout changes are judged across suppliers, not per check.
-    latest: dict[tuple[str, str], PageOutcome] = field(default_factory=dict)
     config_signature: tuple[int, int, int] | None = None
     #: Suppliers being checked now: a retry never overlaps the scheduled check (nor the other way round).
     checking: set[str] = field(default_factory=set)
     #: Supplier id -> checks lost to database errors in a row (the retry backoff).
     lost_checks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        return self.monitor.config
+
+    @property
+    def db(self) -> Database:
+        return self.monitor.db
 
 
 _runtime: DaemonRuntime | None = None
@@ -148,10 +138,7 @@ async def run_check(supplier_id: str) -> None:
         rt.inflight.add(task)
     rt.checking.add(supplier_id)
     try:
-        async with rt.slots:
-            if rt.stopping:
-                return
-            await _timed_check(rt, supplier)
+        await _timed_check(rt, supplier)
     except asyncio.CancelledError:
         # Only shutdown cancels checks; record_check's single transaction means nothing is half-written.
         log.warning("check of %s cancelled at shutdown (nothing stored for the unfinished page)", supplier_id)
@@ -163,10 +150,10 @@ async def run_check(supplier_id: str) -> None:
 
 async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
     """Run one check within ``scheduler.check_timeout``; the Checker enforces it and stores the timeout."""
-    checker, config, watch = rt.checker, rt.config, rt.watchdog
+    config, watch = rt.config, rt.watchdog
     started = time.monotonic()
     try:
-        outcomes = await checker.check_supplier(supplier, budget=config.scheduler.check_timeout)
+        outcomes = await rt.monitor.check_supplier(supplier, budget=config.scheduler.check_timeout, judge_layout=False)
     except Exception as exc:
         if is_database_error(exc):  # one incident for every supplier: it is the database, not them
             watch.failed(STORAGE, exc)
@@ -178,10 +165,12 @@ async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
     watch.succeeded(check_area(supplier.id))
     watch.check_stored()
     rt.lost_checks.pop(supplier.id, None)
+    if not outcomes:
+        return  # shutting down: the check never started
     seconds = time.monotonic() - started
     level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
     log.log(level, "%s", _summary(supplier.id, outcomes, seconds))
-    await _judge_layout(rt, config, outcomes)
+    await _judge_layout(rt, outcomes)
 
 
 def _retry_lost_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
@@ -216,19 +205,12 @@ def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> s
     return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
 
 
-async def _judge_layout(rt: DaemonRuntime, config: Config, outcomes: list[PageOutcome]) -> None:
-    """Raise a layout alert when every watched page of a family is unparseable at its latest check, or when
-    the family's recent checks dropped fields it normally yields (storage.parser_health)."""
-    for outcome in outcomes:
-        if not outcome.skipped:  # a page not fetched says nothing about its layout: keep what was last seen
-            rt.latest[(outcome.supplier_id, outcome.url)] = outcome
-    if not any(o.status == "unparseable" or o.changed for o in outcomes):
-        return  # only an unparseable page or new claims (a field gone) can complete a family's layout change
-    watched = {(s.id, url) for s in config.suppliers for url in s.page_urls}
-    for key in [k for k in rt.latest if k not in watched]:
-        del rt.latest[key]
+async def _judge_layout(rt: DaemonRuntime, outcomes: list[PageOutcome]) -> None:
+    """The engine's layout judgement, its failures kept apart from the check's (watchdog area "layout")."""
+    if not touches_layout(outcomes):
+        return
     try:
-        await asyncio.to_thread(raise_layout_alerts, config, rt.db, config.suppliers, list(rt.latest.values()))
+        await rt.monitor.judge_layout()
     except Exception as exc:
         rt.watchdog.failed(LAYOUT, exc)
     else:
@@ -244,11 +226,9 @@ async def run_deliveries() -> None:
     if task is not None:
         rt.inflight.add(task)
     try:
-        config, db = rt.config, rt.db
-        due = await asyncio.to_thread(deliver_due, db, config)
-        digests = await asyncio.to_thread(deliver_digests, db, config)
+        done = await rt.monitor.deliver()
         rt.watchdog.succeeded(DELIVERIES)
-        for report, what in ((due, "alerts"), (digests, "digests")):
+        for report, what in ((done.alerts, "alerts"), (done.digests, "digests")):
             if report.attempted or report.released:
                 log.info("delivered %s: %s", what, report)
             for line in report.errors:
@@ -434,13 +414,12 @@ async def reload_config(rt: DaemonRuntime) -> None:
         log.error("config change ignored, still running with the previous config:\n%s", exc)
         return
     old = rt.config
-    needs_restart = [name for name in RESTART_SECTIONS if getattr(old, name) != getattr(new, name)]
+    needs_restart = [name for name in ENGINE_SECTIONS if getattr(old, name) != getattr(new, name)]
     if needs_restart:
         log.warning("[%s] changed: restart the daemon to apply that (the rest applies now)", "], [".join(needs_restart))
         new = new.model_copy(update={"database": old.database})  # one database for the daemon's life
-    await asyncio.to_thread(sync_watch_list, rt.db, new)
-    rt.config = new
-    rt.checker = Checker(new, rt.db, rt.fetchers)
+    rt.monitor.reconfigure(new)
+    await rt.monitor.sync_watch_list()
     sync_jobs(rt.scheduler, new)
     if new.scheduler.deliver_every != old.scheduler.deliver_every:
         _schedule_deliveries(rt.scheduler, new)
@@ -583,8 +562,8 @@ async def _serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal, signum)
 
-    db = await asyncio.to_thread(open_database, config.database.url)
-    fetchers = Fetchers(config)
+    monitor = await Monitor(config, watch=False).open()
+    db = monitor.db
     daemon_id, host = uuid.uuid4().hex, socket.gethostname()
     watch = Watchdog(config.scheduler.stall_after, daemon_id=daemon_id, host=host, pid=os.getpid())
     scheduler = WatchedScheduler(
@@ -598,13 +577,9 @@ async def _serve(
     scheduler.add_listener(_on_job_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     rt = DaemonRuntime(
         config_path=config_path,
-        config=config,
-        db=db,
-        fetchers=fetchers,
-        checker=Checker(config, db, fetchers),
+        monitor=monitor,
         scheduler=scheduler,
         watchdog=watch,
-        slots=asyncio.Semaphore(config.browser.concurrency),
         config_signature=signature,
     )
     _runtime = rt
@@ -618,7 +593,7 @@ async def _serve(
             await asyncio.to_thread(prune_heartbeats, db)
         except Exception as exc:  # kept in memory: written by the heartbeat task once it can
             watch.failed(HEARTBEAT, exc)
-        await asyncio.to_thread(sync_watch_list, db, config)
+        await monitor.sync_watch_list()
         scheduler.start(paused=True)  # load the stored jobs first, then reconcile, then run
         sync_jobs(scheduler, config)
         _schedule_deliveries(scheduler, config)
@@ -651,6 +626,7 @@ async def _shutdown(
     """Stop scheduling, let checks finish (up to ``grace``), cancel the rest, then release everything; a clean
     stop is recorded in the heartbeat (without it, status reports the daemon as stalled once its beat is old)."""
     rt.stopping = True
+    rt.monitor.stop_new_checks()
     if rt.scheduler.running:
         rt.scheduler.pause()
     for helper in helpers:
@@ -674,7 +650,7 @@ async def _shutdown(
                 task.cancel()
             await asyncio.wait(pending, timeout=UNWIND_SECONDS)
     try:
-        await asyncio.wait_for(rt.fetchers.aclose(), timeout=UNWIND_SECONDS)
+        await asyncio.wait_for(rt.monitor.close_fetchers(), timeout=UNWIND_SECONDS)
     except Exception:
         log.exception("closing the browser failed")
     # Database writes of cancelled checks run in worker threads: let them commit (or roll back) first.
@@ -687,4 +663,4 @@ async def _shutdown(
         with contextlib.suppress(Exception):
             rt.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler.shutdown runs via call_soon_threadsafe
-    rt.db.dispose()
+    await rt.monitor.aclose()

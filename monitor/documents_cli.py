@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.config import Config, DocumentsConfig
-from monitor.documents import DocumentCollector, read_file
-from monitor.fetchers import Fetchers
+from monitor.documents import read_file
+from monitor.engine import Monitor
 from scrapers.claims import CertificateDocument, ClaimsDocument
 from scrapers.documents.attach import apply_readings
 from scrapers.documents.sniff import kind_of, sniff
@@ -91,5 +91,5 @@ async def _collect(
     config: Config, database_url: str, claims: ClaimsDocument, settings: DocumentsConfig
 ) -> ClaimsDocument:
     with open_database(database_url) as db:
-        async with Fetchers(config) as fetchers:
-            return await DocumentCollector(settings, db, fetchers, supplier_id="command-line").collect(claims)
+        async with Monitor(config, db=db, watch=False) as monitor:
+            return await monitor.collect_documents(claims, settings, supplier_id="command-line")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from conftest import requires_browser
 
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
+from monitor.engine import check_round
 from storage import get_route, list_checks, open_database
 
 pytestmark = requires_browser
@@ -31,7 +32,7 @@ def _config(tmp_path: Path, market: DemoMarketplace, ids: set[str]) -> Config:
 
 
 def _check(config: Config, db: object) -> dict[str, PageOutcome]:
-    return {o.supplier_id: o for o in asyncio.run(check_suppliers(config, db, config.suppliers))}
+    return {o.supplier_id: o for o in asyncio.run(check_round(config, db, config.suppliers))}
 
 
 def test_plain_http_is_used_where_the_data_is_in_the_html(tmp_path: Path, marketplace: DemoMarketplace) -> None:

@@ -20,8 +20,9 @@ from loopback_site import SUPPLIER_ID, Answer, HookReceiver, SupplierSite, site_
 from monitor.alerts.commands import _json_row
 from monitor.alerts.delivery import deliver_digests, deliver_due
 from monitor.alerts.routing import SEVERITY_RANK
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config
+from monitor.engine import check_round
 from storage import Database, list_alerts, list_deliveries, open_database, reset_delivery
 
 LIMIT = 5
@@ -52,7 +53,7 @@ def _config(tmp_path: Path, site: SupplierSite, buyers: HookReceiver, daily: Hoo
 
 
 def _check(config: Config, db: Database) -> PageOutcome:
-    [outcome] = asyncio.run(check_suppliers(config, db, config.suppliers))
+    [outcome] = asyncio.run(check_round(config, db, config.suppliers))
     deliver_due(db, config)
     return outcome
 

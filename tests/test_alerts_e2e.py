@@ -21,11 +21,12 @@ from conftest import requires_browser
 from rich.console import Console
 
 from monitor.alerts.delivery import deliver_due
-from monitor.checks import Checker, PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import Checker, PageOutcome, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
+from monitor.engine import check_round
 from monitor.fetchers import Fetchers
 from monitor.status import print_status, status_report
 from storage import (
@@ -138,7 +139,7 @@ def _config(
 
 def _round(config: Config, db: Any, ids: set[str] | None = None) -> dict[str, PageOutcome]:
     targets = [s for s in config.suppliers if ids is None or s.id in ids]
-    outcomes = asyncio.run(check_suppliers(config, db, targets))
+    outcomes = asyncio.run(check_round(config, db, targets))
     deliver_due(db, config)
     return {o.supplier_id: o for o in outcomes}
 

@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 from conftest import requires_browser
 
 from monitor.changes import diff_claims
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.pages import cpmodules, detaildata, legacy, render_supplier, shopbizdata, templated
@@ -39,6 +39,7 @@ from monitor.demo.scenario import (
     Supplier,
     demo_suppliers,
 )
+from monitor.engine import check_round
 from monitor.verify import verify
 from scrapers.extract import read_page
 from scrapers.fetch.browser import CHROMIUM_ARGS, find_system_chromium
@@ -549,7 +550,7 @@ def _rounds_over_http(tmp_path: Path, ids: set[str]) -> list[dict[str, PageOutco
             sync_watch_list(db, config)
             for round_no in range(5):
                 market.set_round(round_no)
-                outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+                outcomes = asyncio.run(check_round(config, db, config.suppliers))
                 rounds.append({o.supplier_id: o for o in outcomes})
         return rounds
 
@@ -612,7 +613,7 @@ def test_other_platform_pages_read_ok_with_the_browser_in_round_1(tmp_path: Path
         )
         with open_database(config.database.url) as db:
             sync_watch_list(db, config)
-            outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+            outcomes = asyncio.run(check_round(config, db, config.suppliers))
     read = {o.supplier_id: (o.status, o.fetch_method, o.claims.source.platform if o.claims else None) for o in outcomes}
     assert read == {sid: ("ok", "browser", platform) for sid, (_, platform) in OTHER_PLATFORMS.items()}
 

@@ -17,9 +17,10 @@ from document_site import DocumentSite, Resource, certificate_html, render_pdfs
 
 import monitor.documents
 from monitor.changes import diff_claims
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.documents import DocumentCollector
+from monitor.engine import check_round
 from monitor.fetchers import Fetchers
 from scrapers.claims import CertificateDocument, Certification, ClaimsDocument, DocumentReading, Source, Supplier
 from scrapers.extract import read_page
@@ -107,7 +108,7 @@ def make_config(
 
 
 def check(config: Config, db: Database) -> PageOutcome:
-    [outcome] = asyncio.run(check_suppliers(config, db, config.suppliers))
+    [outcome] = asyncio.run(check_round(config, db, config.suppliers))
     assert outcome.status == "ok", outcome.reason
     return outcome
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from loopback_site import SUPPLIER_ID, Answer, SupplierSite, site_config, supplier_page
 
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config
+from monitor.engine import check_round
 from scrapers.claims import PageStatus
 from scrapers.extract import read_page
 from storage import (
@@ -44,7 +45,7 @@ def site() -> Iterator[SupplierSite]:
 
 
 def _check(config: Config, db: Database) -> PageOutcome:
-    [outcome] = asyncio.run(check_suppliers(config, db, config.suppliers))
+    [outcome] = asyncio.run(check_round(config, db, config.suppliers))
     return outcome
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import requires_browser
 
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config
 from monitor.demo.runner import LOOPBACK_POLITENESS, demo_config
+from monitor.engine import check_round
 from storage import (
     consecutive_failures,
     database_size_bytes,
@@ -31,7 +32,7 @@ MIC = "ruifeng-pumps"  # the demo's Made-in-China.com showroom
 
 def _run(config: Config, db, ids: list[str] | None = None) -> dict[str, PageOutcome]:
     targets = [s for s in config.suppliers if ids is None or s.id in ids]
-    outcomes = asyncio.run(check_suppliers(config, db, targets))
+    outcomes = asyncio.run(check_round(config, db, targets))
     return {o.supplier_id: o for o in outcomes}
 
 
@@ -240,7 +241,7 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
     with open_database(config.database.url) as db:
         sync_watch_list(db, config)
         for n in (1, 2):
-            outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
+            outcomes = asyncio.run(check_round(config, db, config.suppliers))
             assert [(o.url, o.status) for o in outcomes] == [(product, "error"), (profile, "skipped")]
             took = f"took longer than {budget}s (scheduler.check_timeout)"
             assert outcomes[0].reason == f"check_timeout: the whole check {took}"
@@ -261,7 +262,7 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
         roomy = config.model_copy(
             update={"scheduler": config.scheduler.model_copy(update={"check_timeout": timedelta(minutes=1)})}
         )
-        outcomes = asyncio.run(check_suppliers(roomy, db, roomy.suppliers))
+        outcomes = asyncio.run(check_round(roomy, db, roomy.suppliers))
         assert [o.status for o in outcomes] == ["ok", "ok"]
         assert consecutive_failures(db, "kangda-medical") == 0
         assert len(list_snapshots(db, "kangda-medical")) == 2

@@ -20,10 +20,11 @@ import pytest
 import tomlkit
 from fastapi.testclient import TestClient
 
-from monitor.checks import check_suppliers, sync_watch_list
+from monitor.checks import sync_watch_list
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS, demo_config
 from monitor.demo.scenario import demo_suppliers
+from monitor.engine import check_round
 from monitor.web.app import create_app
 from monitor.web.security import (
     CSRF_FIELD,
@@ -50,7 +51,7 @@ class DemoSite:
 
 
 def build_demo_site(directory: Path, market: DemoMarketplace, method: str = "http") -> DemoSite:
-    """Run real checks (check_suppliers over demo_config) for rounds 0 and 2; write a matching config.toml."""
+    """Run real checks (check_round over demo_config) for rounds 0 and 2; write a matching config.toml."""
     database_url = f"sqlite:///{directory / 'web.db'}"
     config = demo_config(market.base_url, database_url, method)
     # The demo marketplace listens on loopback, which checks fetch only when allowed to.
@@ -69,7 +70,7 @@ def build_demo_site(directory: Path, market: DemoMarketplace, method: str = "htt
         sync_watch_list(db, config)
         for round_no in (0, 2):
             market.set_round(round_no)
-            asyncio.run(check_suppliers(config, db, config.suppliers))
+            asyncio.run(check_round(config, db, config.suppliers))
     return DemoSite(config_path, database_url, market.base_url)
 
 

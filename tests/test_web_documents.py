@@ -17,8 +17,9 @@ import tomlkit
 from document_site import DocumentSite, Resource, certificate_html, render_pdfs
 from fastapi.testclient import TestClient
 
-from monitor.checks import check_suppliers, sync_watch_list
+from monitor.checks import sync_watch_list
 from monitor.config import Config, load_config
+from monitor.engine import check_round
 from monitor.web.app import create_app
 from monitor.web.security import Credentials
 from scrapers.documents.sniff import sniff
@@ -71,7 +72,7 @@ class Monitored:
     def check(self) -> None:
         with open_database(self.config.database.url) as db:
             sync_watch_list(db, self.config)
-            [outcome] = asyncio.run(check_suppliers(self.config, db, self.config.suppliers))
+            [outcome] = asyncio.run(check_round(self.config, db, self.config.suppliers))
         assert outcome.status == "ok", outcome.reason
 
 

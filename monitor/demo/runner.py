@@ -12,13 +12,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from monitor.alerts.delivery import deliver_due
-from monitor.checks import PageOutcome, check_suppliers, sync_watch_list
+from monitor.checks import PageOutcome
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.scenario import LAST_SCRIPTED_ROUND, demo_suppliers
+from monitor.engine import Monitor
 from monitor.report import outcomes_table, round_findings_table, safe
-from storage import open_database
 
 DEFAULT_DEMO_DB = Path("data/demo.db")
 #: One loopback host serves every demo store, where the marketplace gives each its own subdomain: a captcha on
@@ -54,29 +53,34 @@ def run_demo(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    history: list[list[PageOutcome]] = []
     with DemoMarketplace(delay_ms=delay_ms) as market:
         config = demo_config(market.base_url, f"sqlite:///{db_path.resolve()}", method)
-        names = {s.id: s.display_name for s in config.suppliers}
         console.print(f"Demo marketplace at [bold]{market.base_url}[/]; database {db_path}")
-        with open_database(config.database.url) as db:
-            sync_watch_list(db, config)
-            for round_no in range(rounds):
-                market.set_round(round_no)
-                outcomes = asyncio.run(check_suppliers(config, db, config.suppliers))
-                outcomes.sort(key=lambda o: o.supplier_id)
-                console.print(outcomes_table(outcomes, names, title=f"Round {round_no}"))
-                _print_round_summary(console, outcomes, names)
-                findings = round_findings_table(outcomes, names, first_round=round_no == 0)
-                console.print(findings if findings else "  no findings appeared or were resolved")
-                console.rule(f"Alerts of round {round_no} (console channel)")
-                report = deliver_due(db, config)
-                console.print(f"  alerts delivered: {report}")
-                history.append(outcomes)
+        history = asyncio.run(_rounds(console, market, config, rounds))
     console.print(
         f"Done: {rounds} rounds. Every snapshot is kept in {db_path}; "
         "inspect one page with `supplier-monitor extract URL_OR_FILE`."
     )
+    return history
+
+
+async def _rounds(console: Console, market: DemoMarketplace, config: Config, rounds: int) -> list[list[PageOutcome]]:
+    """The rounds through one engine (one browser for the whole demo), the scenario clock moved between them."""
+    names = {s.id: s.display_name for s in config.suppliers}
+    history: list[list[PageOutcome]] = []
+    async with Monitor(config) as monitor:
+        for round_no in range(rounds):
+            market.set_round(round_no)
+            outcomes = await monitor.check()
+            outcomes.sort(key=lambda o: o.supplier_id)
+            console.print(outcomes_table(outcomes, names, title=f"Round {round_no}"))
+            _print_round_summary(console, outcomes, names)
+            findings = round_findings_table(outcomes, names, first_round=round_no == 0)
+            console.print(findings if findings else "  no findings appeared or were resolved")
+            console.rule(f"Alerts of round {round_no} (console channel)")
+            delivered = await monitor.deliver()
+            console.print(f"  alerts delivered: {delivered.alerts}")
+            history.append(outcomes)
     return history
 
 

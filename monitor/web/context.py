@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from monitor.config import Config, ConfigError, load_config
+from monitor.engine import ENGINE_SECTIONS, Monitor
 from monitor.web.documents import FILLED_LABELS, confidence_band, document_fields
 from monitor.web.security import CSRF_FIELD, Credentials, Principal, csrf_token_for
 from scrapers.fetch.base import mask_urls
@@ -90,10 +91,11 @@ class CheckJob:
 
 
 class CheckRunner:
-    """Runs "check now" requests one at a time in a worker thread (its own event loop and Fetchers).
+    """Runs "check now" requests one at a time through the dashboard's one engine (``Monitor``).
 
-    One at a time because each check may start Chromium; the daemon, if running, checks on its own too,
-    and storage serialises the writes of both.
+    The engine lives in a worker thread with its own event loop, started on the first request and kept for
+    the server's life: one Chromium however many checks are asked for, and the same database-backed host
+    politeness as the daemon's. One at a time, so a burst of clicks never opens a burst of pages.
     """
 
     def __init__(self, state: WebState) -> None:
@@ -124,28 +126,43 @@ class CheckRunner:
         self._queue.put(None)
 
     def _work(self) -> None:
-        from monitor.checks import check_suppliers, sync_watch_list
+        asyncio.run(self._serve())
 
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            job.status = "running"
-            try:
-                config = self.state.config()
-                supplier = config.supplier(job.supplier_id)
-                sync_watch_list(self.state.db, config)
-                outcomes = asyncio.run(check_suppliers(config, self.state.db, [supplier]))
-                job.summary = "; ".join(
-                    f"{o.status}{' (changed)' if o.ok and o.changed else ''}" + (f": {o.reason}" if o.reason else "")
-                    for o in outcomes
-                )[:500]
-                job.status = "done"
-            except Exception as exc:  # the worker must survive any one failed check
-                log.exception("check now of %s failed", job.supplier_id)
-                job.summary = f"{type(exc).__name__}: {exc}"[:500]
-                job.status = "failed"
-            job.finished_at = datetime.now(UTC)
+    async def _serve(self) -> None:
+        monitor: Monitor | None = None
+        try:
+            while (job := await asyncio.to_thread(self._queue.get)) is not None:
+                job.status = "running"
+                try:
+                    monitor = await self._engine(monitor)
+                    outcomes = await monitor.check([job.supplier_id])
+                    job.summary = "; ".join(
+                        f"{o.status}{' (changed)' if o.ok and o.changed else ''}"
+                        + (f": {o.reason}" if o.reason else "")
+                        for o in outcomes
+                    )[:500]
+                    job.status = "done"
+                except Exception as exc:  # the worker must survive any one failed check
+                    log.exception("check now of %s failed", job.supplier_id)
+                    job.summary = f"{type(exc).__name__}: {exc}"[:500]
+                    job.status = "failed"
+                job.finished_at = datetime.now(UTC)
+        finally:
+            if monitor is not None:
+                await monitor.aclose()
+
+    async def _engine(self, monitor: Monitor | None) -> Monitor:
+        """The engine, on the config as it is on disk now (the watch list page edits it)."""
+        config = self.state.config()
+        if monitor is not None and any(getattr(monitor.config, s) != getattr(config, s) for s in ENGINE_SECTIONS):
+            await monitor.aclose()  # a new browser or fetch setup: a fresh engine
+            monitor = None
+        if monitor is None:
+            return await Monitor(config, db=self.state.db).open()
+        if monitor.config != config:
+            monitor.reconfigure(config)
+            await monitor.sync_watch_list()
+        return monitor
 
 
 class WebState:

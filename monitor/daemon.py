@@ -38,6 +38,7 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -308,8 +309,9 @@ def _job_options(config: Config) -> dict[str, object]:
     }
 
 
-def sync_jobs(scheduler: AsyncIOScheduler, config: Config) -> None:
-    """Make the job store match the config, keeping the next run time of every unchanged job."""
+def sync_jobs(scheduler: AsyncIOScheduler, config: Config, func: Callable[[str], Awaitable[None]] = run_check) -> None:
+    """Make the job store match the config, keeping the next run time of every unchanged job. ``func``: what a
+    check job runs with the supplier id (the distributed scheduler's enqueues the check instead of running it)."""
     wanted = {CHECK_JOB_PREFIX + s.id: s for s in config.suppliers}
     options = _job_options(config)
     now = datetime.now(UTC)
@@ -328,7 +330,7 @@ def sync_jobs(scheduler: AsyncIOScheduler, config: Config) -> None:
             else:  # a new supplier is checked soon (within its jitter), not one whole interval from now
                 first = now + timedelta(seconds=random.uniform(0, supplier_jitter(config, supplier)))
             scheduler.add_job(
-                run_check, trigger, args=[supplier.id], id=job_id, name=job_id, jobstore=CHECK_STORE,
+                func, trigger, args=[supplier.id], id=job_id, name=job_id, jobstore=CHECK_STORE,
                 replace_existing=True, next_run_time=first, **options,
             )  # fmt: skip
             log.info("scheduled %s: %s, %s", supplier.id, _describe_trigger(trigger), _when(first))
@@ -337,8 +339,8 @@ def sync_jobs(scheduler: AsyncIOScheduler, config: Config) -> None:
             job = scheduler.reschedule_job(job_id, CHECK_STORE, trigger=trigger)
             log.info("rescheduled %s: %s, %s", supplier.id, _describe_trigger(trigger), _when(job.next_run_time))
         changed = {k: v for k, v in options.items() if getattr(job, k) != v}
-        if job.func_ref != f"{__name__}:run_check" or list(job.args) != [supplier.id]:
-            changed.update(func=run_check, args=(supplier.id,))
+        if job.func_ref != f"{func.__module__}:{func.__qualname__}" or list(job.args) != [supplier.id]:
+            changed.update(func=func, args=(supplier.id,))
         if changed:
             scheduler.modify_job(job_id, CHECK_STORE, **changed)
         if supplier.paused and job.next_run_time is not None:

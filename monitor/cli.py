@@ -488,6 +488,45 @@ def registry_list(ctx: typer.Context) -> None:
         console.print(safe(f"{source}: {count} certificate(s)"))
 
 
+def _distributed_config(state: State) -> Config:
+    """The config, when it allows the distributed mode (mode "distributed" on PostgreSQL); exit 2 otherwise."""
+    from monitor.distributed.connection import NotDistributedError, require_distributed
+
+    config = state.config()
+    try:
+        require_distributed(config)
+    except NotDistributedError as exc:
+        fail(f"{state.config_path}: {exc}")
+    return config
+
+
+@app.command()
+def scheduler(ctx: typer.Context) -> None:
+    """Distributed mode: enqueue each supplier's check when it is due (and deliveries) for the workers."""
+    _distributed_config(ctx.obj)
+    from monitor.distributed.scheduler import run_scheduler
+
+    raise typer.Exit(run_scheduler(ctx.obj.config_path))
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=64, help="Checks at once (default: worker_concurrency)")
+    ] = None,
+    queues: Annotated[
+        list[str] | None, typer.Option("--queues", help="Only these queues: checks, deliveries (repeatable)")
+    ] = None,
+) -> None:
+    """Distributed mode: run queued checks and deliveries until SIGTERM/Ctrl-C (any number, on any machine)."""
+    _distributed_config(ctx.obj)
+    from monitor.distributed.worker import run_worker
+
+    names = [name.strip() for value in queues or [] for name in value.split(",") if name.strip()]
+    raise typer.Exit(run_worker(ctx.obj.config_path, concurrency=concurrency, queues=names or None))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
 

@@ -1,0 +1,186 @@
+"""``supplier-monitor worker``: runs queued checks and deliveries through the engine, any number per machine.
+
+One ``Monitor`` per worker process (its own Chromium, started on first browser fetch; politeness shared through
+the database), ``concurrency`` jobs at once. The worker writes a heartbeat to the queue every
+``scheduler.worker_heartbeat``; when it dies (kill -9, machine lost) its jobs stay "doing" until the scheduler
+sees the heartbeat older than ``scheduler.worker_stall_timeout`` and hands them to another worker.
+
+SIGTERM/SIGINT: take no new job, let running checks finish for ``SHUTDOWN_GRACE`` seconds, cancel the rest (a
+cancelled check stores nothing for its unfinished page and its job is retried), close the browser, exit 0.
+
+The config file is looked at before each job: a supplier added since the worker started is checked without a
+restart. The watch list in the database is the scheduler's to keep (it enqueues only suppliers it synced).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from procrastinate.jobs import Job
+
+from monitor.checks import PageOutcome
+from monitor.config import Config, ConfigError, load_config
+from monitor.daemon import configure_daemon_logging
+from monitor.distributed import QUEUES
+from monitor.distributed.connection import NotDistributedError, libpq_conninfo, require_distributed
+from monitor.distributed.guard import supplier_guard
+from monitor.distributed.tasks import RUNTIME, build_app
+from monitor.engine import ENGINE_SECTIONS, Monitor
+
+log = logging.getLogger("monitor.worker")
+
+#: How long running checks may finish after SIGTERM before they are cancelled (and their jobs retried).
+SHUTDOWN_GRACE = 10.0
+#: Queue connections beyond one per concurrent job: LISTEN, heartbeat, fetching jobs.
+EXTRA_CONNECTIONS = 3
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def worker_config(config: Config, concurrency: int) -> Config:
+    """The config a worker's engine runs with: as many supplier checks (and browser pages) at once as jobs."""
+    return config.model_copy(update={"browser": config.browser.model_copy(update={"concurrency": concurrency})})
+
+
+@dataclass
+class WorkerRuntime:
+    """What the tasks run on: the engine, and the config file it follows."""
+
+    config_path: Path
+    monitor: Monitor
+    conninfo: str
+    concurrency: int
+    signature: tuple[int, int, int] | None = None
+
+    async def check(self, supplier_id: str, job: Job) -> str:
+        """One check of the supplier; raises (to be retried) on a database error or when another process has it."""
+        await self._follow_config()
+        config = self.monitor.config
+        try:
+            supplier = config.supplier(supplier_id)
+        except ConfigError:
+            log.warning("job %s: %s is no longer in the config; not checked", job.id, supplier_id)
+            return "not watched"
+        if supplier.paused:
+            return "paused"
+        started = time.monotonic()
+        async with supplier_guard(self.conninfo, supplier_id, stall_timeout=config.scheduler.worker_stall_timeout):
+            outcomes = await self.monitor.check_supplier(supplier_id)
+        summary = summarise(supplier_id, outcomes, time.monotonic() - started)
+        level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
+        log.log(level, "%s", summary)
+        return summary
+
+    async def deliver(self) -> str:
+        """One delivery pass (the outbox's leases: at most one sender per delivery, whichever worker runs it)."""
+        done = await self.monitor.deliver()
+        for report, what in ((done.alerts, "alerts"), (done.digests, "digests")):
+            if report.attempted or report.released:
+                log.info("delivered %s: %s", what, report)
+            for line in report.errors:
+                log.warning("%s", line)
+        return f"alerts: {done.alerts}; digests: {done.digests}"
+
+    async def _follow_config(self) -> None:
+        """Apply an edited config file (suppliers, intervals, rules); a broken edit keeps the running config."""
+        signature = _signature(self.config_path)
+        if signature is None or signature == self.signature:
+            return
+        self.signature = signature
+        try:
+            new = await asyncio.to_thread(load_config, self.config_path)
+        except ConfigError as exc:
+            log.error("config change ignored, still running with the previous config:\n%s", exc)
+            return
+        old = self.monitor.config
+        if changed := [name for name in ENGINE_SECTIONS if getattr(old, name) != getattr(new, name)]:
+            log.warning("[%s] changed: restart the worker to apply that (the rest applies now)", "], [".join(changed))
+        self.monitor.reconfigure(worker_config(new.model_copy(update={"database": old.database}), self.concurrency))
+        log.info("config reloaded: %d supplier(s)", len(new.suppliers))
+
+
+def summarise(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
+    """One log line per check: each page's status, what changed, how long it took."""
+    pages = "; ".join(
+        o.status + (" changed" if o.changed else "") + ("" if o.ok else f" ({o.reason[:160]})") for o in outcomes
+    )
+    alerts = sum(len(o.alerts) for o in outcomes)
+    extra = f", {alerts} alert(s) queued" if alerts else ""
+    return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
+
+
+def run_worker(
+    config_path: Path,
+    *,
+    concurrency: int | None = None,
+    queues: list[str] | None = None,
+    configure_logging: bool = True,
+) -> int:
+    """Run a worker until SIGTERM/SIGINT; 0 on a clean stop, 2 when the config does not allow it."""
+    if configure_logging:
+        configure_daemon_logging()
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    config_path = Path(config_path)
+    signature = _signature(config_path)
+    try:
+        config = load_config(config_path)
+        require_distributed(config)
+    except (ConfigError, NotDistributedError) as exc:
+        log.error("%s", exc)
+        return 2
+    unknown = sorted(set(queues or ()) - set(QUEUES))
+    if unknown:
+        log.error("unknown queue(s) %s; the queues are %s", ", ".join(unknown), ", ".join(QUEUES))
+        return 2
+    concurrency = concurrency or config.scheduler.worker_concurrency
+    try:
+        asyncio.run(_work(config_path, config, signature, concurrency, queues or None))
+    except KeyboardInterrupt:  # a SIGINT before the queue's handlers were installed
+        return 130
+    return 0
+
+
+async def _work(
+    config_path: Path,
+    config: Config,
+    signature: tuple[int, int, int] | None,
+    concurrency: int,
+    queues: list[str] | None,
+) -> None:
+    settings = config.scheduler
+    heartbeat = settings.worker_heartbeat.total_seconds()
+    # The engine opens (and migrates) the database first: that is what creates the queue's tables.
+    async with Monitor(worker_config(config, concurrency), watch=False) as monitor:
+        runtime = WorkerRuntime(config_path, monitor, libpq_conninfo(config.database.url), concurrency, signature)
+        app = build_app(config, pool_size=concurrency + EXTRA_CONNECTIONS)
+        async with app.open_async():
+            name = f"{socket.gethostname()}:{os.getpid()}"
+            log.info("worker %s started: %d at once, queues %s", name, concurrency, ", ".join(queues or QUEUES))
+            await app.run_worker_async(
+                name=name,
+                queues=queues,
+                concurrency=concurrency,
+                wait=True,
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=settings.worker_stall_timeout.total_seconds(),
+                # Jobs put back after a stall or a failure are not announced: poll about as often as we beat.
+                fetch_job_polling_interval=min(5.0, heartbeat),
+                abort_job_polling_interval=max(5.0, heartbeat),
+                shutdown_graceful_timeout=SHUTDOWN_GRACE,
+                delete_jobs="successful",
+                additional_context={RUNTIME: runtime},
+                install_signal_handlers=True,
+            )
+    log.info("worker stopped")

@@ -4,6 +4,10 @@ A run that only needs plain HTTP never starts Chromium, and one browser serves e
 methods hit the same marketplaces, so they share one robots.txt cache, one per-host gate and one per-host
 backoff: switching from HTTP to the browser never doubles the load on a host or escapes a backoff. Both, and
 robots.txt, fetch only from addresses ``[fetch] allow_private_addresses`` allows (scrapers.fetch.policy).
+
+Given a ``politeness`` store (``storage.DatabasePoliteness(db)``), that state is shared with every other process
+on the same database: backoffs, the spacing of fetches per host and robots.txt (scrapers.fetch.politeness says
+how, and what happens when the database fails).
 """
 
 from __future__ import annotations
@@ -14,11 +18,19 @@ from monitor.config import Config, PlatformConfig
 from scrapers.fetch import BrowserFetcher, FetchSettings, HttpFetcher
 from scrapers.fetch.browser import BrowserSettings
 from scrapers.fetch.policy import AddressPolicy
-from scrapers.fetch.politeness import HostBackoff, HostGate, PoliteFetcher, RobotsPolicy
+from scrapers.fetch.politeness import (
+    GuardedStore,
+    HostBackoff,
+    HostGate,
+    PoliteFetcher,
+    PolitenessStore,
+    RobotsPolicy,
+    guarded,
+)
 
 
 class Fetchers:
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, politeness: PolitenessStore | None = None) -> None:
         fetch, browser, polite = config.fetch, config.browser, config.politeness
         self.config = config
         self.fetch_settings = FetchSettings(
@@ -39,11 +51,16 @@ class Fetchers:
             recycle_after_pages=browser.recycle_after_pages,
             max_memory_mb=browser.max_memory_mb,
         )
-        self.gate = HostGate(polite.max_concurrency_per_host, polite.min_delay_per_host.total_seconds())
+        #: One guard for the three pieces: a database outage is told once, and all three fall back together.
+        self.politeness: GuardedStore | None = guarded(politeness)
+        self.gate = HostGate(
+            polite.max_concurrency_per_host, polite.min_delay_per_host.total_seconds(), store=self.politeness
+        )
         self.backoff = HostBackoff(
             polite.backoff_base.total_seconds(),
             polite.backoff_max.total_seconds(),
             polite.block_backoff.total_seconds(),
+            store=self.politeness,
         )
         self.robots: RobotsPolicy | None = (
             RobotsPolicy(
@@ -52,6 +69,7 @@ class Fetchers:
                 gate=self.gate,
                 backoff=self.backoff,
                 address_policy=self.address_policy,
+                store=self.politeness,
             )
             if polite.obey_robots_txt
             else None
@@ -113,9 +131,14 @@ class Fetchers:
     def report(self, url: str, status: str) -> float | None:
         """How a page fetched through ``get(...)`` was classified; a block page or error backs off its host.
 
-        Reporting a fetch that raised is a no-op (failures are recorded when they happen).
+        Reporting a fetch that raised is a no-op (failures are recorded when they happen). With a politeness
+        store the backoff is written in the background; ``flush`` waits for it.
         """
         return self.backoff.report(url, status)
+
+    async def flush(self) -> None:
+        """Wait until the backoffs recorded so far are in the politeness store (no-op without one)."""
+        await self.backoff.flush()
 
     def politeness_state(self) -> dict[str, dict[str, Any]]:
         """Per host (``scheme://host:port``): backoff, robots.txt and gate state, for a status command."""
@@ -127,7 +150,19 @@ class Fetchers:
         hosts = sorted({origin for part in parts.values() for origin in part})
         return {origin: {name: part.get(origin) for name, part in parts.items()} for origin in hosts}
 
+    async def shared_politeness_state(self) -> dict[str, dict[str, Any]]:
+        """``politeness_state()`` with backoff and robots.txt as the store holds them for every process (this
+        process's own view when there is no store or it fails); the gate is always this process's."""
+        parts = {
+            "backoff": await self.backoff.shared_state(),
+            "robots": await self.robots.shared_state() if self.robots is not None else {},
+            "gate": self.gate.state(),
+        }
+        hosts = sorted({origin for part in parts.values() for origin in part})
+        return {origin: {name: part.get(origin) for name, part in parts.items()} for origin in hosts}
+
     async def aclose(self) -> None:
+        await self.backoff.flush()
         self._polite.clear()
         if self._browser is not None:
             await self._browser.aclose()

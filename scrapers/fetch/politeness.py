@@ -4,19 +4,28 @@ The monitor runs for months against a few marketplaces, so every fetch goes thro
 robots.txt (RFC 9309) says whether the page may be fetched at all, a ``HostBackoff`` says whether the host
 is being left alone after errors or a block page, and a ``HostGate`` spaces and limits the fetches that do
 go out. ``PoliteFetcher`` wraps any fetcher (browser or plain HTTP) with all three.
+
+Each of the three keeps its state in memory. Given a ``PolitenessStore`` (the database's is
+storage.politeness.DatabasePoliteness) the store is the truth shared by every process: backoffs are written
+through and read back (a host another process backs off from is refused here within ``refresh_s``), each fetch
+reserves its start time in the store, and robots.txt is read from the store before it is fetched. The memory is
+then a cache of that truth. When the store fails, each piece goes on with its in-memory state, which is how it
+works without a store (one warning per outage; see ``GuardedStore``): a fetch is never lost because the
+database hiccupped, at the price of politeness holding only within this process until the store answers again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, ParamSpec, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -56,6 +65,199 @@ def _wall(seconds_from_now: float) -> datetime:
     return (datetime.now(UTC) + timedelta(seconds=max(0.0, seconds_from_now))).replace(microsecond=0)
 
 
+# --- state shared between processes ----------------------------------------------------------------------
+
+
+class StoredBackoff(Protocol):
+    """One origin's backoff as a store keeps it; ``until`` is aware UTC."""
+
+    @property
+    def errors(self) -> int: ...
+    @property
+    def blocks(self) -> int: ...
+    @property
+    def until(self) -> datetime: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class StoredRobots(Protocol):
+    """One origin's robots.txt as a store keeps it; ``body`` is the text of a parsed one; times aware UTC."""
+
+    @property
+    def robots_url(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def failure(self) -> str | None: ...
+    @property
+    def fetched_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+class PolitenessStore(Protocol):
+    """Politeness state shared by every process that fetches (storage.politeness.DatabasePoliteness).
+
+    Origins are ``scheme://host:port`` (``origin_of``); times are aware UTC. ``reserve_start`` must be atomic
+    across processes: it takes ``start = max(now, next_free)``, stores ``start + gap_s`` as the origin's next
+    free time and returns the seconds from now until ``start``.
+    """
+
+    async def load_backoff(self, origin: str) -> StoredBackoff | None: ...
+    async def save_backoff(self, origin: str, *, errors: int, blocks: int, until: datetime, reason: str) -> None: ...
+    async def clear_backoff(self, origin: str) -> None: ...
+    async def backoffs(self) -> Mapping[str, StoredBackoff]: ...
+    async def reserve_start(self, origin: str, gap_s: float) -> float: ...
+    async def load_robots(self, origin: str) -> StoredRobots | None: ...
+    async def save_robots(
+        self,
+        origin: str,
+        *,
+        robots_url: str,
+        state: str,
+        detail: str,
+        body: str | None,
+        failure: str | None,
+        fetched_at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+    async def robots_entries(self) -> Mapping[str, StoredRobots]: ...
+
+
+class StoreUnavailable(Exception):
+    """The politeness store failed just now or recently: the caller goes on with its in-memory state."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+#: After a store failure, how long the pieces use their memory alone before trying the store again.
+STORE_RETRY_S = 30.0
+
+
+class GuardedStore:
+    """A ``PolitenessStore`` whose failures become ``StoreUnavailable``, told once per outage.
+
+    Any exception from the store counts (the fetch layer cannot know a database's error types): the first one
+    is logged as a warning with its traceback, the calls of the next ``retry_s`` seconds do not touch the store
+    at all (a database that hangs must not slow every fetch down), and the first call that works again is
+    logged too. In between, each piece (backoff, gate, robots.txt) works from its in-memory state, as it does
+    without a store: fetches go on, paced and backed off within this process only.
+    """
+
+    def __init__(
+        self, store: PolitenessStore, *, retry_s: float = STORE_RETRY_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.store = store
+        self.retry_s = retry_s
+        self._clock = clock
+        self._failing_since: datetime | None = None
+        self._retry_at = 0.0
+
+    @property
+    def failing(self) -> bool:
+        """Whether the last call to the store failed (the pieces are on their in-memory state)."""
+        return self._failing_since is not None
+
+    async def _call(self, what: str, call: Callable[P, Awaitable[R]], *args: P.args, **kwargs: P.kwargs) -> R:
+        if self._failing_since is not None and self._clock() < self._retry_at:
+            raise StoreUnavailable(f"politeness store failing since {self._failing_since.isoformat()}")
+        try:
+            result = await call(*args, **kwargs)
+        except Exception as exc:
+            self._retry_at = self._clock() + self.retry_s
+            if self._failing_since is None:
+                self._failing_since = datetime.now(UTC)
+                log.warning(
+                    "politeness store failed while %s (%s: %s); this process goes on with its in-memory backoff, "
+                    "pacing and robots.txt cache (other processes do not see its backoffs and it does not see "
+                    "theirs) and tries the store again every %.0fs; check that the database is up and migrated",
+                    what,
+                    type(exc).__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                    self.retry_s,
+                    exc_info=True,
+                )
+            raise StoreUnavailable(f"politeness store failed while {what}: {exc}") from exc
+        if self._failing_since is not None:
+            log.warning(
+                "politeness store answers again (failing since %s); shared politeness state is back in use",
+                self._failing_since.isoformat(),
+            )
+            self._failing_since = None
+        return result
+
+    async def load_backoff(self, origin: str) -> StoredBackoff | None:
+        return await self._call("reading a host's backoff", self.store.load_backoff, origin)
+
+    async def save_backoff(self, origin: str, *, errors: int, blocks: int, until: datetime, reason: str) -> None:
+        await self._call(
+            "recording a host's backoff",
+            self.store.save_backoff,
+            origin,
+            errors=errors,
+            blocks=blocks,
+            until=until,
+            reason=reason,
+        )
+
+    async def clear_backoff(self, origin: str) -> None:
+        await self._call("clearing a host's backoff", self.store.clear_backoff, origin)
+
+    async def backoffs(self) -> Mapping[str, StoredBackoff]:
+        return await self._call("listing backoffs", self.store.backoffs)
+
+    async def reserve_start(self, origin: str, gap_s: float) -> float:
+        return await self._call("reserving a fetch start", self.store.reserve_start, origin, gap_s)
+
+    async def load_robots(self, origin: str) -> StoredRobots | None:
+        return await self._call("reading robots.txt", self.store.load_robots, origin)
+
+    async def save_robots(
+        self,
+        origin: str,
+        *,
+        robots_url: str,
+        state: str,
+        detail: str,
+        body: str | None,
+        failure: str | None,
+        fetched_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self._call(
+            "recording robots.txt",
+            self.store.save_robots,
+            origin,
+            robots_url=robots_url,
+            state=state,
+            detail=detail,
+            body=body,
+            failure=failure,
+            fetched_at=fetched_at,
+            expires_at=expires_at,
+        )
+
+    async def robots_entries(self) -> Mapping[str, StoredRobots]:
+        return await self._call("listing robots.txt entries", self.store.robots_entries)
+
+
+def guarded(store: PolitenessStore | None) -> GuardedStore | None:
+    """``store`` behind a ``GuardedStore`` (unless it already is one, so pieces sharing it share its outage)."""
+    if store is None or isinstance(store, GuardedStore):
+        return store
+    return GuardedStore(store)
+
+
+def _seconds_until(moment: datetime) -> float:
+    """Seconds from now (wall clock) until ``moment``; the stores' UTC times meet the monotonic clocks here."""
+    return (moment - datetime.now(UTC)).total_seconds()
+
+
 # --- robots.txt ----------------------------------------------------------------------------------------
 
 
@@ -71,6 +273,8 @@ class _Robots:
     fetched_at: datetime
     #: Set when the host did not answer at all: the check fails as that, not as a robots refusal.
     failure: Literal["timeout", "unreachable"] | None = None
+    #: The text a ``parsed`` entry was parsed from, kept for the store (other processes rebuild the parser).
+    body: str | None = None
 
 
 class RobotsPolicy:
@@ -82,6 +286,11 @@ class RobotsPolicy:
     refused) is recorded there as an error and retried when that backoff ends. Bodies over 500 KiB are
     truncated. With an ``address_policy`` robots.txt is fetched only from addresses it allows, redirect hops
     included; a refused one counts as no robots.txt, and the page's own fetch then reports the refusal.
+
+    With a ``store``, an origin not cached here is looked up there first and what this process fetches is
+    written there, so other processes do not fetch it again before it expires (never later than this policy's
+    own TTLs after it was fetched). Two processes missing the same origin at the same moment may both fetch it:
+    no lock is held across a network request.
     """
 
     def __init__(
@@ -93,9 +302,11 @@ class RobotsPolicy:
         gate: HostGate | None = None,
         backoff: HostBackoff | None = None,
         address_policy: AddressPolicy | None = None,
+        store: PolitenessStore | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl_s = ttl_s
+        self.store = guarded(store)
         #: Which addresses robots.txt may be fetched from (the page fetchers' policy); None: any.
         self.address_policy = address_policy
         self.backoff = backoff
@@ -163,6 +374,26 @@ class RobotsPolicy:
             for origin, e in self._cache.items()
         }
 
+    async def shared_state(self) -> dict[str, dict[str, Any]]:
+        """``state()`` of every origin the store holds (what all processes fetched); this process's alone when
+        there is no store or it fails."""
+        if self.store is None:
+            return self.state()
+        try:
+            stored = await self.store.robots_entries()
+        except StoreUnavailable:
+            return self.state()
+        return {
+            origin: {
+                "robots_url": e.robots_url,
+                "state": e.state,
+                "detail": e.detail,
+                "fetched_at": e.fetched_at.replace(microsecond=0).isoformat(),
+                "expires_at": e.expires_at.replace(microsecond=0).isoformat(),
+            }
+            for origin, e in stored.items()
+        }
+
     async def _entry(self, url: str, user_agent: str, proxy: str | None) -> _Robots:
         origin = origin_of(url)
         entry = self._cache.get(origin)
@@ -172,9 +403,61 @@ class RobotsPolicy:
         async with self._locks.setdefault(origin, asyncio.Lock()):
             entry = self._cache.get(origin)
             if entry is None or entry.expires <= self._clock():
-                entry = await self._load(origin, user_agent, proxy)
+                entry = await self._stored(origin)
+                if entry is None:
+                    entry = await self._load(origin, user_agent, proxy)
+                    await self._share(origin, entry)
                 self._cache[origin] = entry
             return entry
+
+    async def _stored(self, origin: str) -> _Robots | None:
+        """The store's unexpired entry for ``origin`` with its parser rebuilt; None: fetch it."""
+        if self.store is None:
+            return None
+        try:
+            row = await self.store.load_robots(origin)
+        except StoreUnavailable:
+            return None
+        if row is None or row.state not in ("parsed", "unavailable", "unreachable"):
+            return None
+        if row.state == "parsed" and row.body is None:
+            return None
+        ttl = self.error_ttl_s if row.state == "unreachable" else self.ttl_s
+        # The writer's TTL may be longer than ours: ours caps how long an entry is believed.
+        left = min(_seconds_until(row.expires_at), _seconds_until(row.fetched_at) + ttl)
+        if left <= 0:
+            return None
+        parser = Protego.parse(row.body) if row.state == "parsed" and row.body is not None else None
+        failure = row.failure if row.failure in ("timeout", "unreachable") else None
+        return _Robots(
+            row.robots_url,
+            row.state,  # type: ignore[arg-type]  # checked above
+            row.detail,
+            parser,
+            self._clock() + left,
+            row.fetched_at,
+            failure,  # type: ignore[arg-type]  # checked above
+            row.body,
+        )
+
+    async def _share(self, origin: str, entry: _Robots) -> None:
+        """Write what this process fetched to the store (a failure is told by the guard and ignored here)."""
+        if self.backoff is not None:
+            await self.backoff.flush()  # a backoff the fetch started is shared before the refusal is
+        if self.store is None:
+            return
+        expires_at = datetime.now(UTC) + timedelta(seconds=entry.expires - self._clock())
+        with contextlib.suppress(StoreUnavailable):
+            await self.store.save_robots(
+                origin,
+                robots_url=entry.robots_url,
+                state=entry.state,
+                detail=entry.detail,
+                body=entry.body,
+                failure=entry.failure,
+                fetched_at=entry.fetched_at,
+                expires_at=expires_at,
+            )
 
     async def _load(self, origin: str, user_agent: str, proxy: str | None) -> _Robots:
         robots_url = f"{origin}/robots.txt"
@@ -185,6 +468,7 @@ class RobotsPolicy:
             detail: str,
             parser: Protego | None = None,
             failure: Literal["timeout", "unreachable"] | None = None,
+            body: str | None = None,
         ) -> _Robots:
             ttl = self.error_ttl_s if state == "unreachable" else self.ttl_s
             if state != "parsed":
@@ -193,7 +477,7 @@ class RobotsPolicy:
                 # The host's backoff decides when to try again; robots.txt is fetched afresh then.
                 self.backoff.record(robots_url, "error", f"robots.txt: {failure}: {detail}")
                 ttl = 0.0
-            return _Robots(robots_url, state, detail, parser, self._clock() + ttl, fetched_at, failure)
+            return _Robots(robots_url, state, detail, parser, self._clock() + ttl, fetched_at, failure, body)
 
         gate = self.gate.slot(robots_url) if self.gate else contextlib.nullcontext()
         try:
@@ -211,7 +495,7 @@ class RobotsPolicy:
         if 200 <= status < 300:
             text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
             truncated = " (truncated to 500 KiB)" if len(body) >= ROBOTS_MAX_BYTES else ""
-            return done("parsed", f"HTTP {status}{truncated}", Protego.parse(text))
+            return done("parsed", f"HTTP {status}{truncated}", Protego.parse(text), body=text)
         # 429 is "slow down", not "no rules": like a 5xx it means we do not know the rules yet.
         if status >= 500 or status == 429:
             return done("unreachable", f"HTTP {status}")
@@ -267,6 +551,13 @@ def _deciding_rule(parser: Protego, url: str, user_agent: str) -> str | None:
 # --- pacing --------------------------------------------------------------------------------------------
 
 
+#: Added to the gap a store reservation keeps (at most a tenth of the gap): a reserved start is a promise made
+#: before sleeping, and a late wake-up or a slow connection set-up (tens of ms) of one fetch must not bring the
+#: next process's fetch closer than the gap at the host. The in-memory gate needs none: it measures the start
+#: it actually got.
+PACING_MARGIN_S = 0.05
+
+
 @dataclass
 class _Lane:
     order: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -281,15 +572,25 @@ class HostGate:
 
     Waiters are served first come, first served (an ``asyncio.Lock`` queue), and wait by sleeping until
     their start time, never by polling.
+
+    With a ``store`` the start time comes from the store's reservation, so the delay holds between the
+    fetches of every process; the concurrency limit and the FIFO order stay per process. Should the store fail,
+    the in-process spacing below takes over (this process's own fetches stay spaced).
     """
 
     def __init__(
-        self, max_concurrency: int = 2, min_delay_s: float = 2.0, *, clock: Callable[[], float] = time.monotonic
+        self,
+        max_concurrency: int = 2,
+        min_delay_s: float = 2.0,
+        *,
+        store: PolitenessStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self.max_concurrency = max_concurrency
         self.min_delay_s = max(0.0, min_delay_s)
+        self.store = guarded(store)
         self._clock = clock
         self._lanes: dict[str, _Lane] = {}
 
@@ -301,8 +602,17 @@ class HostGate:
         return lane
 
     @contextlib.asynccontextmanager
-    async def slot(self, url: str, *, min_delay_s: float | None = None) -> AsyncIterator[None]:
-        """Hold one of the host's fetch slots; ``min_delay_s`` (a Crawl-delay) can only lengthen the gap."""
+    async def slot(
+        self,
+        url: str,
+        *,
+        min_delay_s: float | None = None,
+        meanwhile: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[None]:
+        """Hold one of the host's fetch slots; ``min_delay_s`` (a Crawl-delay) can only lengthen the gap.
+
+        ``meanwhile`` runs while waiting for the start time (a last look at the backoff), so that its own
+        latency does not land between the start and the request."""
         lane = self._lane(url)
         assert lane.slots is not None
         gap = self.min_delay_s if min_delay_s is None else max(self.min_delay_s, min_delay_s)
@@ -312,9 +622,7 @@ class HostGate:
             async with lane.order:
                 await lane.slots.acquire()
                 try:
-                    while (wait := lane.next_start - self._clock()) > 0:
-                        await asyncio.sleep(wait)
-                    lane.next_start = self._clock() + gap
+                    await self._wait_for_start(origin_of(url), lane, gap, meanwhile)
                 except BaseException:
                     lane.slots.release()
                     raise
@@ -326,6 +634,27 @@ class HostGate:
         finally:
             lane.in_flight -= 1
             lane.slots.release()
+
+    async def _wait_for_start(
+        self, origin: str, lane: _Lane, gap: float, meanwhile: Callable[[], Awaitable[None]] | None
+    ) -> None:
+        """Sleep until this fetch may start: the store's reservation, else ``gap`` after this process's last."""
+        start = lane.next_start
+        if self.store is not None:
+            with contextlib.suppress(StoreUnavailable):
+                reserved = await self.store.reserve_start(origin, gap + min(PACING_MARGIN_S, gap / 10))
+                # Never earlier than this process's own spacing (it ran alone while the store was failing).
+                start = max(start, self._clock() + reserved)
+
+        async def sleep_until_start() -> None:
+            while (wait := start - self._clock()) > 0:
+                await asyncio.sleep(wait)
+
+        if meanwhile is None:
+            await sleep_until_start()
+        else:
+            await asyncio.gather(sleep_until_start(), meanwhile())
+        lane.next_start = max(start, self._clock()) + gap
 
     def state(self) -> dict[str, dict[str, Any]]:
         return {origin: {"in_flight": lane.in_flight, "waiting": lane.waiting} for origin, lane in self._lanes.items()}
@@ -348,6 +677,11 @@ class HostBackoff:
     Errors wait ``base * 2**(n-1)``; block pages wait ``block * 2**(n-1)``; both capped at ``max_s`` and
     jittered by ±``jitter`` (or drawn from [0, delay] with ``full_jitter``) so many suppliers on one host do
     not all come back in the same second. An ``ok`` outcome resets the host.
+
+    With a ``store``, every change is written through (in the background: ``record`` stays synchronous; the
+    writes keep their order, and ``flush`` waits for them) and ``refresh`` reads a host's state back from the
+    store, at most every ``refresh_s`` seconds, so a backoff another process started is honoured here within
+    that time. ``retry_after`` and ``explain`` answer from memory, as refreshed.
     """
 
     def __init__(
@@ -359,6 +693,8 @@ class HostBackoff:
         jitter: float = 0.2,
         full_jitter: bool = False,
         rng: random.Random | None = None,
+        store: PolitenessStore | None = None,
+        refresh_s: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_s = base_s
@@ -371,6 +707,13 @@ class HostBackoff:
         self._hosts: dict[str, _Trouble] = {}
         #: HTTP status of pages fetched but not yet reported (see ``report``), by URL.
         self._unreported: dict[str, int | None] = {}
+        self.store = guarded(store)
+        self.refresh_s = refresh_s
+        #: Per origin: when it was last read from the store, and how many local changes it has had.
+        self._read_at: dict[str, float] = {}
+        self._changes: dict[str, int] = {}
+        #: The last write to the store; each write waits for the one before it, so they land in order.
+        self._last_write: asyncio.Task[None] | None = None
 
     def _delay(self, first: float, n: int) -> float:
         delay = min(self.max_s, first * 2 ** min(n - 1, 64))
@@ -384,7 +727,9 @@ class HostBackoff:
         """Note how a fetch of ``url`` went; returns the backoff (seconds) it started, if any."""
         origin = origin_of(url)
         if outcome == "ok":
-            self._hosts.pop(origin, None)
+            # Only a host known to be in trouble is cleared (in the store too): no write per good fetch.
+            if self._hosts.pop(origin, None) is not None:
+                self._share(origin)
             return None
         if outcome not in ("blocked", "error"):
             raise ValueError(f"unknown outcome {outcome!r}; use 'ok', 'error' or 'blocked'")
@@ -404,6 +749,7 @@ class HostBackoff:
         trouble.until = max(trouble.until, self._clock() + delay)
         trouble.reason = f"{what}{': ' + detail if detail else ''}"
         log.warning("backing off from %s for %.0fs after %s", origin, delay, trouble.reason)
+        self._share(origin)
         return delay
 
     def retry_after(self, url: str) -> float | None:
@@ -423,8 +769,9 @@ class HostBackoff:
         """A page arrived: the network is fine (error count reset); how the page reads comes via ``report``."""
         self._unreported[url] = http_status
         trouble = self._hosts.get(origin_of(url))
-        if trouble is not None and (http_status is None or http_status < 500):
+        if trouble is not None and trouble.errors and (http_status is None or http_status < 500):
             trouble.errors = 0
+            self._share(origin_of(url))
 
     def report(self, url: str, status: str) -> float | None:
         """The page status a fetched page was classified as; maps it to an outcome and records it.
@@ -436,6 +783,90 @@ class HostBackoff:
             return None
         http_status = self._unreported.pop(url)
         return self.record(url, page_outcome(status, http_status), f"{status} page" + _http(http_status))
+
+    # --- sharing through the store ---
+
+    def _share(self, origin: str) -> None:
+        """Write ``origin``'s state as it is now to the store, behind the writes before it."""
+        if self.store is None:
+            return
+        self._changes[origin] = self._changes.get(origin, 0) + 1
+        trouble = self._hosts.get(origin)
+        state = None
+        if trouble is not None:
+            until = datetime.now(UTC) + timedelta(seconds=trouble.until - self._clock())
+            state = {"errors": trouble.errors, "blocks": trouble.blocks, "until": until, "reason": trouble.reason}
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside any event loop: write now
+            asyncio.run(self._write(origin, state, None))
+            return
+        before = self._last_write if self._last_write and self._last_write.get_loop() is loop else None
+        self._last_write = loop.create_task(self._write(origin, state, before))
+
+    async def _write(self, origin: str, state: dict[str, Any] | None, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        assert self.store is not None
+        # A failing store is told once by the guard; the backoff stays in effect here, in memory.
+        with contextlib.suppress(StoreUnavailable):
+            if state is None:
+                await self.store.clear_backoff(origin)
+            else:
+                await self.store.save_backoff(origin, **state)
+
+    async def flush(self) -> None:
+        """Wait until every change recorded so far has been written to the store (or given up on)."""
+        last = self._last_write
+        if last is not None and last.get_loop() is asyncio.get_running_loop():
+            await asyncio.wait([last])
+
+    async def refresh(self, url: str) -> None:
+        """Bring the URL's host up to date with the store (every ``refresh_s`` at most): a backoff another
+        process started or ended counts here from now on. Without a store, or while it fails, a no-op."""
+        if self.store is None:
+            return
+        origin = origin_of(url)
+        read_at = self._read_at.get(origin)
+        if read_at is not None and self._clock() - read_at < self.refresh_s:
+            return
+        await self.flush()  # our own writes land first, so what we read back includes them
+        changes = self._changes.get(origin, 0)
+        try:
+            stored = await self.store.load_backoff(origin)
+        except StoreUnavailable:
+            return
+        if self._changes.get(origin, 0) != changes:
+            return  # recorded here while reading: that is newer than what was read (and is being written)
+        self._read_at[origin] = self._clock()
+        if stored is None:
+            self._hosts.pop(origin, None)
+            return
+        trouble = self._hosts.setdefault(origin, _Trouble())
+        trouble.errors, trouble.blocks, trouble.reason = stored.errors, stored.blocks, stored.reason
+        trouble.until = self._clock() + _seconds_until(stored.until)
+
+    async def shared_state(self) -> dict[str, dict[str, Any]]:
+        """``state()`` of every host the store holds (all processes' backoffs); this process's alone when
+        there is no store or it fails."""
+        if self.store is None:
+            return self.state()
+        try:
+            stored = await self.store.backoffs()
+        except StoreUnavailable:
+            return self.state()
+        now = datetime.now(UTC)
+        return {
+            origin: {
+                "errors": b.errors,
+                "blocks": b.blocks,
+                "reason": b.reason,
+                "backing_off": b.until > now,
+                "until": b.until.replace(microsecond=0).isoformat() if b.until > now else None,
+                "retry_in_s": round(max(0.0, (b.until - now).total_seconds()), 1),
+            }
+            for origin, b in stored.items()
+        }
 
     def state(self) -> dict[str, dict[str, Any]]:
         now = self._clock()
@@ -510,6 +941,7 @@ class PoliteFetcher:
             except FetchError as exc:
                 if exc.reason in NETWORK_FAILURES:
                     self.backoff.record(url, "error", str(exc))
+                    await self.backoff.flush()  # shared before the caller hears of it
                 raise
             self.backoff.fetched(url, page.status_code)
         return page
@@ -543,6 +975,7 @@ class PoliteFetcher:
                 host_trouble = exc.http_status is None or exc.http_status >= 500
                 if exc.reason in NETWORK_FAILURES and host_trouble:
                     self.backoff.record(url, "error", str(exc))
+                    await self.backoff.flush()  # shared before the caller hears of it
                 raise
             self.backoff.record(url, "ok")
         return document
@@ -550,7 +983,7 @@ class PoliteFetcher:
     @contextlib.asynccontextmanager
     async def _allowed(self, url: str, ignore_robots: bool) -> AsyncIterator[None]:
         """Refuse ``url`` when its host is backed off or robots.txt disallows it; else hold a slot of its host."""
-        self._refuse_if_backing_off(url)
+        await self._refuse_if_backing_off(url)
         robots = None if ignore_robots else self.robots
         if robots is not None and not await robots.allowed(url, self.user_agent, proxy=self.proxy):
             failure = robots.failure(url)
@@ -558,15 +991,21 @@ class PoliteFetcher:
                 raise FetchError(failure, robots.explain(url, self.user_agent))
             raise FetchError("robots_disallowed", f"{robots.explain(url, self.user_agent)}; {OVERRIDE_HINT}")
         crawl_delay = self.robots.crawl_delay(url, self.user_agent) if self.robots is not None else None
-        async with self.gate.slot(url, min_delay_s=crawl_delay):
-            # A fetch that queued behind one that failed or hit a block page must not go out after all.
-            self._refuse_if_backing_off(url)
+        refresh = functools.partial(self.backoff.refresh, url)
+        async with self.gate.slot(url, min_delay_s=crawl_delay, meanwhile=refresh):
+            # A fetch that queued behind one that failed or hit a block page (here or, read from the store while
+            # waiting, in another process) must not go out after all.
+            self._refuse_if_backing_off_now(url)
             yield
 
     def report(self, url: str, status: str) -> float | None:
         """How the fetched page of ``url`` was classified (``ok``, ``blocked``, ...): feeds the backoff."""
         return self.backoff.report(url, status)
 
-    def _refuse_if_backing_off(self, url: str) -> None:
+    async def _refuse_if_backing_off(self, url: str) -> None:
+        await self.backoff.refresh(url)  # another process may have backed off from the host
+        self._refuse_if_backing_off_now(url)
+
+    def _refuse_if_backing_off_now(self, url: str) -> None:
         if self.backoff.retry_after(url) is not None:
             raise FetchError("backing_off", f"not fetched: {self.backoff.explain(url)}")

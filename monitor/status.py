@@ -26,8 +26,11 @@ from rich.text import Text
 from sqlalchemy import func, select
 
 from monitor.config import Config, redact_url
+from monitor.distributed import QUEUES
+from monitor.distributed.queue_status import queue_status
 from monitor.health import CHECK_JOB_PREFIX, JOBS_TABLE, daemon_health, scheduled_jobs
 from monitor.report import safe, status_text
+from monitor.watchdog import span
 from storage import Database, Delivery, open_database, parser_health, status_summary
 from storage.outbox import FAILED, PENDING, SENDING
 
@@ -63,6 +66,7 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
         pending, retrying, failed = _delivery_counts(database)
         health = parser_health(database)
         daemon = daemon_health(database, config.scheduler.stall_after, jobs=jobs)
+        job_queue = queue_status(database, config.scheduler.worker_stall_timeout, QUEUES)
     finally:
         if own:
             database.dispose()
@@ -103,6 +107,9 @@ def status_report(config: Config, db: Database | None = None) -> dict[str, Any]:
         },
         "parser_health": [family.to_dict() for family in health],
         "daemon": daemon.to_dict(),
+        "mode": config.scheduler.mode,
+        # The distributed mode's job queue (available False on SQLite or before migration 0009).
+        "job_queue": job_queue.to_json(),
         "database": redact_url(config.database.url),
     }
 
@@ -146,6 +153,29 @@ def print_status(report: dict[str, Any], console: Console) -> None:
         markup=False,
     )
     print_daemon(report["daemon"], console)
+    if report["job_queue"]["available"] and (report["mode"] == "distributed" or report["job_queue"]["workers"]):
+        print_job_queue(report["job_queue"], console)
+
+
+def print_job_queue(job_queue: dict[str, Any], console: Console) -> None:
+    """Jobs per queue and each worker's last heartbeat (distributed mode)."""
+    queues = Table(title="Job queue")
+    for column in ("queue", "waiting", "due now", "running", "stalled", "failed"):
+        queues.add_column(column, justify="left" if column == "queue" else "right")
+    for q in job_queue["queues"]:
+        queues.add_row(safe(q["queue"]), *(str(q[k]) for k in ("todo", "due", "doing", "stalled", "failed")))
+    console.print(queues)
+    if not job_queue["workers"]:
+        console.print("No worker has a heartbeat: start one with `supplier-monitor worker`.", markup=False)
+        return
+    stall = span(job_queue["stall_timeout_seconds"])
+    for w in job_queue["workers"]:
+        state = f"STALLED (silent for more than {stall})" if w["stalled"] else "beating"
+        console.print(
+            f"worker {w['id']}: last heartbeat {_when(w['last_heartbeat'])} "
+            f"({span(w['seconds_since'])} ago), {w['running']} job(s) running, {state}",
+            markup=False,
+        )
 
 
 def print_daemon(daemon: dict[str, Any], console: Console) -> None:

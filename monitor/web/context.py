@@ -21,6 +21,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from monitor.checks import PageOutcome
 from monitor.config import Config, ConfigError, load_config
 from monitor.engine import ENGINE_SECTIONS, Monitor
 from monitor.web.documents import FILLED_LABELS, confidence_band, document_fields
@@ -95,7 +96,8 @@ class CheckRunner:
 
     The engine lives in a worker thread with its own event loop, started on the first request and kept for
     the server's life: one Chromium however many checks are asked for, and the same database-backed host
-    politeness as the daemon's. One at a time, so a burst of clicks never opens a burst of pages.
+    politeness as the daemon's. One at a time, so a burst of clicks never opens a burst of pages. In the
+    distributed mode the request becomes a job on the queue instead, and a worker checks the supplier.
     """
 
     def __init__(self, state: WebState) -> None:
@@ -134,13 +136,12 @@ class CheckRunner:
             while (job := await asyncio.to_thread(self._queue.get)) is not None:
                 job.status = "running"
                 try:
-                    monitor = await self._engine(monitor)
-                    outcomes = await monitor.check([job.supplier_id])
-                    job.summary = "; ".join(
-                        f"{o.status}{' (changed)' if o.ok and o.changed else ''}"
-                        + (f": {o.reason}" if o.reason else "")
-                        for o in outcomes
-                    )[:500]
+                    config = self.state.config()
+                    if config.scheduler.mode == "distributed":
+                        job.summary = await self._enqueue(job.supplier_id, config)
+                    else:
+                        monitor = await self._engine(monitor, config)
+                        job.summary = _summary(await monitor.check([job.supplier_id]))
                     job.status = "done"
                 except Exception as exc:  # the worker must survive any one failed check
                     log.exception("check now of %s failed", job.supplier_id)
@@ -151,9 +152,19 @@ class CheckRunner:
             if monitor is not None:
                 await monitor.aclose()
 
-    async def _engine(self, monitor: Monitor | None) -> Monitor:
+    @staticmethod
+    async def _enqueue(supplier_id: str, config: Config) -> str:
+        """Distributed mode: a job on the checks queue (none added when one already waits for that supplier)."""
+        from monitor.distributed.tasks import build_app, defer_check
+
+        config.supplier(supplier_id)  # a supplier no longer watched is refused here, not by a worker
+        async with build_app(config, pool_size=1).open_async() as app:
+            queued = await defer_check(app, supplier_id)
+        where = f"job {queued}" if queued is not None else "the check already waiting"
+        return f"queued as {where} on the checks queue: a worker checks it (see status)"
+
+    async def _engine(self, monitor: Monitor | None, config: Config) -> Monitor:
         """The engine, on the config as it is on disk now (the watch list page edits it)."""
-        config = self.state.config()
         if monitor is not None and any(getattr(monitor.config, s) != getattr(config, s) for s in ENGINE_SECTIONS):
             await monitor.aclose()  # a new browser or fetch setup: a fresh engine
             monitor = None
@@ -163,6 +174,13 @@ class CheckRunner:
             monitor.reconfigure(config)
             await monitor.sync_watch_list()
         return monitor
+
+
+def _summary(outcomes: list[PageOutcome]) -> str:
+    return "; ".join(
+        f"{o.status}{' (changed)' if o.ok and o.changed else ''}" + (f": {o.reason}" if o.reason else "")
+        for o in outcomes
+    )[:500]
 
 
 class WebState:

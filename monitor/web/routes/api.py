@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from monitor.config import Config, SupplierConfig, parse_interval
+from monitor.config import Config, SchedulerConfig, SupplierConfig, parse_interval
+from monitor.distributed import QUEUES
+from monitor.distributed.queue_status import queue_status
 from monitor.watchlist import recipient_links, update_supplier
 from monitor.web.context import RowId, not_found, principal, web_state
 from monitor.web.routes.overview import Severity, SupplierFilters
@@ -237,6 +239,15 @@ def api_job(request: Request, job_id: RowId) -> dict[str, Any]:
     if job is None:
         raise not_found(f"job {job_id}")
     return job.to_dict()
+
+
+@router.get("/queue")
+def api_queue(request: Request) -> dict[str, Any]:
+    """The distributed mode's job queue: jobs per queue and each worker's heartbeat (available False without it)."""
+    state = web_state(request)
+    config, _error = state.try_config()
+    stall = config.scheduler.worker_stall_timeout if config is not None else SchedulerConfig().worker_stall_timeout
+    return queue_status(state.db, stall, QUEUES).to_json()
 
 
 def _csv_cell(value: str) -> str:

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.config import parse_interval
+from monitor.distributed import QUEUES
+from monitor.distributed.queue_status import queue_status
 from monitor.watchlist import add_supplier, recipient_links, remove_supplier, update_supplier
 from monitor.web.context import principal, render, web_state
 from monitor.web.security import check_csrf
@@ -24,6 +26,9 @@ def _page(request: Request, error: str | None = None, status: int = 200) -> HTML
     state = web_state(request)
     config, config_error = state.try_config()
     jobs = state.runner.recent()
+    job_queue = None
+    if config is not None and config.scheduler.mode == "distributed":
+        job_queue = queue_status(state.db, config.scheduler.worker_stall_timeout, QUEUES)
     return render(
         request,
         "watchlist.html",
@@ -34,6 +39,7 @@ def _page(request: Request, error: str | None = None, status: int = 200) -> HTML
             "error": error or config_error,
             "jobs": jobs,
             "busy": any(j.status in ("queued", "running") for j in jobs),
+            "job_queue": job_queue,
         },
         status,
     )

@@ -6,8 +6,8 @@ job function differs: ``enqueue_check`` defers a queue job instead of checking. 
 
 - a delivery job every ``scheduler.deliver_every``;
 - every few seconds, the jobs of workers whose heartbeat is older than ``scheduler.worker_stall_timeout`` (killed,
-  machine lost) are put back in the queue for another worker;
-- finished jobs that failed are deleted after a week, workers silent for a day are forgotten;
+  machine lost) are handed to another worker (a check is queued again, the dead worker's job closed);
+- jobs that failed or were aborted are deleted after a week, workers silent for a day are forgotten;
 - the config file is polled: suppliers added, removed, paused or rescheduled apply without a restart.
 
 Run one scheduler. A second one would do no harm to the data (queueing locks: a supplier is never queued
@@ -28,6 +28,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from procrastinate import App
+from procrastinate.jobs import Job, Status
 
 from monitor.checks import sync_watch_list
 from monitor.config import Config, ConfigError, load_config, redact_url
@@ -40,7 +41,7 @@ from monitor.daemon import (
     sync_jobs,
 )
 from monitor.distributed.connection import NotDistributedError, require_distributed
-from monitor.distributed.tasks import build_app, defer_check, defer_delivery
+from monitor.distributed.tasks import CHECK_TASK, MAX_CHECK_ATTEMPTS, build_app, defer_check, defer_delivery
 from monitor.engine import ENGINE_SECTIONS
 from storage import Database, open_database
 
@@ -100,27 +101,41 @@ async def enqueue_delivery() -> None:
 
 
 async def retry_stalled() -> None:
-    """Put back the jobs of workers whose heartbeat is older than the stall timeout (they died mid-job)."""
+    """Hand the jobs of workers silent for longer than the stall timeout (killed, machine lost) to the others."""
     rt = _runtime
     if rt is None:
         return
     timeout = rt.config.scheduler.worker_stall_timeout
-    manager = rt.app.job_manager
     try:
-        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=timeout.total_seconds()))
+        stalled = list(await rt.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=timeout.total_seconds()))
     except Exception as exc:
         log.warning("could not look for stalled jobs: %s", exc)
         return
     for job in stalled:
         try:
-            await manager.retry_job(job)
-        except Exception as exc:  # finished or put back meanwhile (another scheduler, the worker came back)
-            log.info("stalled job %s was not put back: %s", job.id, exc)
-            continue
-        log.warning(
-            "job %s %s%s: its worker %s sent no heartbeat for %s; handed to another worker",
-            job.id, job.task_name, job.task_kwargs or "", job.worker_id if job.worker_id else "(gone)", timeout,
-        )  # fmt: skip
+            await _hand_over(rt.app, job, timeout)
+        except Exception as exc:  # finished meanwhile (the worker came back), or the database is away
+            log.info("stalled job %s was not handed over: %s", job.id, exc)
+
+
+async def _hand_over(app: App, job: Job, timeout: timedelta) -> None:
+    """A check is queued again as a new job (attempt + 1; see monitor.distributed.tasks for why not in place),
+    then the stalled job is closed as aborted, which frees the supplier's lock. A check whose workers keep dying
+    (MAX_CHECK_ATTEMPTS in a row) is closed as failed: the scheduler queues it again when it is next due."""
+    worker = f"worker {job.worker_id}" if job.worker_id else "a worker that is gone"
+    status = Status.ABORTED
+    if job.task_name == CHECK_TASK:
+        supplier_id = str(job.task_kwargs.get("supplier_id"))
+        attempt = int(job.task_kwargs.get("attempt") or 0) + 1
+        if attempt >= MAX_CHECK_ATTEMPTS:
+            status = Status.FAILED
+            log.error("check of %s: %d workers in a row died running it; given up until it is due again",
+                      supplier_id, attempt)  # fmt: skip
+        else:
+            await defer_check(app, supplier_id, attempt=attempt)
+    await app.job_manager.finish_job(job, status=status, delete_job=False)
+    log.warning("job %s %s%s: %s sent no heartbeat for %s; handed to another worker",
+                job.id, job.task_name, job.task_kwargs or "", worker, timeout)  # fmt: skip
 
 
 async def prune_queue() -> None:
@@ -131,7 +146,7 @@ async def prune_queue() -> None:
     manager = rt.app.job_manager
     try:
         hours = round(KEEP_FAILED_JOBS.total_seconds() / 3600)
-        await manager.delete_old_jobs(nb_hours=hours, include_failed=True, include_cancelled=True)
+        await manager.delete_old_jobs(nb_hours=hours, include_failed=True, include_cancelled=True, include_aborted=True)
         await manager.prune_stalled_workers(FORGET_WORKERS_AFTER.total_seconds())
     except Exception as exc:
         log.warning("could not prune the job queue: %s", exc)
@@ -208,6 +223,8 @@ def run_scheduler(config_path: Path, *, configure_logging: bool = True) -> int:
     if configure_logging:
         configure_daemon_logging()
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    # Until the queue's own handlers are in place, SIGTERM stops the process as Ctrl-C does (no traceback).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     config_path = Path(config_path)
     signature = _signature(config_path)
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
 import time
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ def run_worker(
     if configure_logging:
         configure_daemon_logging()
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    # Until the queue's own handlers are in place, SIGTERM stops the process as Ctrl-C does (no traceback).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     config_path = Path(config_path)
     signature = _signature(config_path)
     try:

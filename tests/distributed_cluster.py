@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -326,3 +327,144 @@ def overlapping_requests(requests: list[Request], ids: list[str]) -> list[str]:
             if b.started < (a.ended or 0) and a.port != b.port:
                 found.append(f"{supplier_id}: {b.path} from port {b.port} while port {a.port} was being served")
     return found
+
+
+# --- a fault run: kill workers at random points of checks --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kill:
+    supplier_id: str
+    at: float  # time.time() right after the SIGKILL
+    phase: str  # "mid-fetch" or "after the fetch" (reading, storing, committing or finishing the job)
+
+
+@dataclass
+class FaultRun:
+    """What happened and what the database holds afterwards; ``problems`` is empty when every invariant held."""
+
+    seed: int
+    kills: list[Kill]
+    checks: list[CheckRow]
+    requests: list[Request]
+    exit_codes: dict[str, int]
+    claim_change_alerts: int
+    handed_over: int
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        phases = [k.phase for k in self.kills]
+        return {
+            "seed": self.seed,
+            "kills": len(self.kills),
+            "mid_fetch": phases.count("mid-fetch"),
+            "after_fetch": phases.count("after the fetch"),
+            "checks": len(self.checks),
+            "ok_checks": sum(1 for c in self.checks if c.status == "ok"),
+            "requests": len(self.requests),
+            "claim_change_alerts": self.claim_change_alerts,
+            "jobs_handed_over": self.handed_over,
+            "seconds": round(self.seconds, 1),
+            "problems": self.problems,
+        }
+
+
+def run_faults(workdir: Path, db_url: str, *, trials: int, seed: int, deadline: float = 60.0) -> FaultRun:
+    """1 scheduler + 3 workers over the demo marketplace; ``trials`` times, hold the next request of a random
+    supplier and SIGKILL the worker that sent it, either while the request is held (mid-fetch) or 0-300 ms after
+    releasing it (the page is being read, stored, committed or its job finished), then start a replacement.
+    Halfway, the marketplace moves to round 2 so that claims change (alerts) while workers die. Waits until each
+    killed check was done again and every supplier was checked after the last kill, stops everything with
+    SIGTERM and reads back the invariants."""
+    rng = random.Random(seed)
+    started = time.monotonic()
+    engine = create_engine(db_url)
+    kills: list[Kill] = []
+    # The last supplier's checks outlast its interval: its next check is queued (and must wait) while one runs.
+    with RecordingMarketplace(delay_ms=50, slow={SUPPLIERS[-1]: 1.2}) as market:
+        config = workdir / "config.toml"
+        write_config(config, market, db_url, SUPPLIERS)
+        scheduler = Process(config, "scheduler")
+        workers = [Process(config, "worker") for _ in range(3)]
+        everyone = [scheduler, *workers]
+
+        def logs() -> str:
+            return "\n".join(f"--- {p.log_path.name}\n{p.log[-3000:]}" for p in everyone)
+
+        try:
+            wait_for(
+                lambda: all(ok_checks_after(engine, s, 0) for s in SUPPLIERS), "every supplier checked", deadline, logs
+            )
+            for trial in range(trials):
+                if trial == trials // 2:
+                    market.set_round(2)
+                kills.append(_kill_one(market, workers, rng, deadline, logs))
+                workers.append(Process(config, "worker"))
+                everyone.append(workers[-1])
+            last = kills[-1].at if kills else 0.0
+            wait_for(
+                lambda: (
+                    all(ok_checks_after(engine, k.supplier_id, k.at) for k in kills)
+                    and all(ok_checks_after(engine, s, last) for s in SUPPLIERS)
+                ),
+                "a check of each killed worker's supplier after its kill, and of every supplier after the last",
+                deadline,
+                logs,
+            )
+            # A replacement still importing would die of SIGTERM before it could stop cleanly: let it start.
+            wait_for(lambda: all(p.started() for p in workers), "the replacement workers to start", deadline, logs)
+        finally:
+            market.disarm()
+            for process in everyone:  # SIGTERM to all first: they stop together
+                process.terminate()
+            codes = {p.log_path.name: p.stop() for p in everyone}
+        requests = list(market.requests)
+    try:
+        rows = checks(engine)
+        problems = invariant_violations(engine)
+        with engine.connect() as conn:
+            changes = conn.execute(text("SELECT count(*) FROM alert WHERE kind = 'claim_change'")).scalar_one()
+    finally:
+        engine.dispose()
+    problems += overlapping_checks(rows) + overlapping_requests(requests, SUPPLIERS)
+    stopped = {name: code for name, code in codes.items() if code != -signal.SIGKILL}
+    if len(stopped) != len(codes) - len(kills) or set(stopped.values()) - {0}:
+        problems.append(f"processes did not stop cleanly: {codes}\n{logs()}")
+    return FaultRun(
+        seed=seed,
+        kills=kills,
+        checks=rows,
+        requests=requests,
+        exit_codes=codes,
+        claim_change_alerts=int(changes),
+        handed_over=scheduler.log.count("handed to another worker"),
+        seconds=time.monotonic() - started,
+        problems=problems,
+    )
+
+
+def _kill_one(
+    market: RecordingMarketplace, workers: list[Process], rng: random.Random, deadline: float, logs: Callable[[], str]
+) -> Kill:
+    """Catch the next request of a random supplier, SIGKILL the worker that sent it (mid-fetch or just after)."""
+    store = rng.choice(SUPPLIERS)
+    trap = market.arm(store)
+    if not trap.seen.wait(deadline) or trap.caught is None:
+        raise AssertionError(f"no check of {store} came within {deadline:.0f} s\n{logs()}")
+    port = trap.caught.port
+    victim = next((w for w in workers if w.alive() and w.owns_port(port)), None)
+    if victim is None:
+        trap.release.set()
+        raise AssertionError(f"no live worker owns port {port}, which asked for {trap.caught.path}\n{logs()}")
+    if rng.random() < 0.5:
+        phase = "mid-fetch"
+        victim.kill()
+        trap.release.set()
+    else:
+        phase = "after the fetch"
+        trap.release.set()
+        time.sleep(rng.uniform(0.0, 0.3))  # fault injection timing, not an assertion
+        victim.kill()
+    workers.remove(victim)
+    return Kill(store, time.time(), phase)

@@ -34,6 +34,7 @@ from monitor.fetchers import Fetchers
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import PageReading, choose_parser, read_page
 from storage import Database, open_database
+from storage.politeness import DatabasePoliteness
 
 #: Config sections an engine cannot swap while it runs (one database, one browser, one fetch setup).
 ENGINE_SECTIONS = ("database", "browser", "fetch")
@@ -126,7 +127,9 @@ class Monitor:
     def fetchers(self) -> Fetchers:
         """The process's fetchers, created on first use (a run that only reads the database never builds them)."""
         if self._fetchers is None:
-            self._fetchers = Fetchers(self.config)
+            # Politeness lives in the database when there is one: shared by every process, kept over restarts.
+            store = DatabasePoliteness(self._db) if self._db is not None else None
+            self._fetchers = Fetchers(self.config, politeness=store)
         return self._fetchers
 
     @property

@@ -18,8 +18,9 @@ applied by our own migrations (storage/migrations/versions/0009_job_queue.py).
 
 Crash safety rests on what a check already guarantees: each page's rows are written in one transaction, an
 unchanged page adds no snapshot, and alerts carry stable ids (the outbox). A worker killed mid-check leaves its
-job "doing"; once its heartbeat is older than the stall timeout the scheduler puts the job back, another worker
-runs it, and the check that finishes stores what a single check would have.
+job "doing"; once its heartbeat is older than the stall timeout the scheduler closes that job and queues the
+check again, another worker runs it, and the check that finishes stores what a single check would have. A live
+worker wrongly taken for dead cannot check alongside its successor either (monitor.distributed.guard).
 
 This package's ``__init__`` and ``queue_status`` import no Procrastinate: ``status`` and the dashboard read the
 queue with plain SQL, and a SQLite install never needs the package.

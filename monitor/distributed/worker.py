@@ -20,8 +20,10 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from procrastinate.jobs import Job
 
@@ -112,6 +114,41 @@ class WorkerRuntime:
         log.info("config reloaded: %d supplier(s)", len(new.suppliers))
 
 
+class _Stopping:
+    """SIGTERM/SIGINT from the worker's first moment: before the queue runs, it is not started at all; once it
+    runs, it is stopped gracefully (no new job; running checks get SHUTDOWN_GRACE seconds, the rest are
+    cancelled and queued again). A second signal while stopping only says so: the grace period bounds the wait."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.requested = False
+        self._task: asyncio.Task[None] | None = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+
+    def _on_signal(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if self.requested:
+            log.warning("%s: already stopping; running checks are cancelled after %.0f s", name, SHUTDOWN_GRACE)
+            return
+        log.info("%s received: stopping (running checks may finish for %.0f s)", name, SHUTDOWN_GRACE)
+        self.requested = True
+        if self._task is not None:
+            self._task.cancel()  # Procrastinate's worker turns its cancellation into a graceful stop
+
+    async def run(self, work: Coroutine[Any, Any, None]) -> None:
+        self._task = asyncio.ensure_future(work)
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            if not self.requested:
+                raise
+
+    def close(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self.loop.remove_signal_handler(signum)
+
+
 def summarise(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
     """One log line per check: each page's status, what changed, how long it took."""
     pages = "; ".join(
@@ -164,26 +201,33 @@ async def _work(
 ) -> None:
     settings = config.scheduler
     heartbeat = settings.worker_heartbeat.total_seconds()
-    # The engine opens (and migrates) the database first: that is what creates the queue's tables.
-    async with Monitor(worker_config(config, concurrency), watch=False) as monitor:
-        runtime = WorkerRuntime(config_path, monitor, libpq_conninfo(config.database.url), concurrency, signature)
-        app = build_app(config, pool_size=concurrency + EXTRA_CONNECTIONS)
-        async with app.open_async():
-            name = f"{socket.gethostname()}:{os.getpid()}"
-            log.info("worker %s started: %d at once, queues %s", name, concurrency, ", ".join(queues or QUEUES))
-            await app.run_worker_async(
-                name=name,
-                queues=queues,
-                concurrency=concurrency,
-                wait=True,
-                update_heartbeat_interval=heartbeat,
-                stalled_worker_timeout=settings.worker_stall_timeout.total_seconds(),
-                # Jobs put back after a stall or a failure are not announced: poll about as often as we beat.
-                fetch_job_polling_interval=min(5.0, heartbeat),
-                abort_job_polling_interval=max(5.0, heartbeat),
-                shutdown_graceful_timeout=SHUTDOWN_GRACE,
-                delete_jobs="successful",
-                additional_context={RUNTIME: runtime},
-                install_signal_handlers=True,
-            )
+    stopping = _Stopping(asyncio.get_running_loop())
+    try:
+        # The engine opens (and migrates) the database first: that is what creates the queue's tables.
+        async with Monitor(worker_config(config, concurrency), watch=False) as monitor:
+            runtime = WorkerRuntime(config_path, monitor, libpq_conninfo(config.database.url), concurrency, signature)
+            app = build_app(config, pool_size=concurrency + EXTRA_CONNECTIONS)
+            async with app.open_async():
+                if stopping.requested:
+                    return
+                name = f"{socket.gethostname()}:{os.getpid()}"
+                work = app.run_worker_async(
+                    name=name,
+                    queues=queues,
+                    concurrency=concurrency,
+                    wait=True,
+                    update_heartbeat_interval=heartbeat,
+                    stalled_worker_timeout=settings.worker_stall_timeout.total_seconds(),
+                    # Jobs put back after a stall or a failure are not announced: poll about as often as we beat.
+                    fetch_job_polling_interval=min(5.0, heartbeat),
+                    abort_job_polling_interval=max(5.0, heartbeat),
+                    shutdown_graceful_timeout=SHUTDOWN_GRACE,
+                    delete_jobs="successful",
+                    additional_context={RUNTIME: runtime},
+                    install_signal_handlers=False,  # ours (_Stopping) hold from the start, not only once running
+                )
+                log.info("worker %s started: %d at once, queues %s", name, concurrency, ", ".join(queues or QUEUES))
+                await stopping.run(work)
+    finally:
+        stopping.close()
     log.info("worker stopped")

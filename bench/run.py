@@ -5,6 +5,7 @@ Not a test: it measures and prints. Run from the project root:
     .venv/bin/python bench/run.py [--quick] [--json] [--checks N] [--delay-ms 300] [--concurrency C]
     .venv/bin/python bench/run.py --sweep [--sweep-checks 24] [--delay-ms 300] [--json]
     .venv/bin/python bench/run.py --soak 2000 [--soak-delay-ms 0] [--json]
+    .venv/bin/python bench/run.py --workers 1,2,4 [--worker-checks 64] [--delay-ms 300] [--json]   (PostgreSQL)
 
 See bench/README.md for what each figure means.
 """
@@ -420,6 +421,20 @@ def print_soak(r: dict[str, Any]) -> None:
     print(f"browser stats: {s['browser_stats']}")
 
 
+WORKERS_PG_ENV = "SUPPLIER_MONITOR_TEST_DATABASE_URL"
+
+
+def _counts(value: str) -> list[int]:
+    """``1,2,4`` -> [1, 2, 4] (worker counts for --workers)."""
+    try:
+        counts = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected worker counts like 1,2,4, not {value!r}") from None
+    if not counts or any(n < 1 or n > 32 for n in counts):
+        raise argparse.ArgumentTypeError("worker counts must be between 1 and 32")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CHECKS} checks and short parse loops")
@@ -431,13 +446,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-checks", type=int, default=DEFAULT_SWEEP_CHECKS, help="checks per sweep cell")
     parser.add_argument("--soak", type=int, metavar="N", help="N checks through one long-lived engine; RSS by checks")
     parser.add_argument("--soak-delay-ms", type=int, default=0, help="marketplace response delay for the soak")
+    parser.add_argument(
+        "--workers", type=_counts, metavar="1,2,4",
+        help="distributed mode: checks/s with this many worker processes each (PostgreSQL: $" + WORKERS_PG_ENV + ")",
+    )  # fmt: skip
+    parser.add_argument("--worker-checks", type=int, default=64, help="supplier checks per --workers cell")
     args = parser.parse_args(argv)
     checks = args.checks or (QUICK_CHECKS if args.quick else DEFAULT_CHECKS)
     if checks < 1 or args.sweep_checks < 1:
         parser.error("--checks and --sweep-checks must be at least 1")
     if args.soak is not None and args.soak < 1:
         parser.error("--soak must be at least 1")
-    if not (args.sweep or args.soak):  # the base measurement; --sweep / --soak run only themselves
+    if not (args.sweep or args.soak or args.workers):  # the base measurement; --sweep / --soak run only themselves
         result = run(checks, args.delay_ms, args.concurrency, args.quick)
         print(json.dumps(result, indent=2)) if args.json else print_table(result)
         return 0
@@ -447,6 +467,10 @@ def main(argv: list[str] | None = None) -> int:
         result.update(run_sweep(args.sweep_checks, args.delay_ms))
     if args.soak:
         result.update(run_soak(args.soak, args.soak_delay_ms))
+    if args.workers:
+        from workers_bench import run_workers
+
+        result.update(run_workers(args.workers, args.worker_checks, args.delay_ms))
     result["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
     result["total_s"] = round(time.perf_counter() - started, 1)
     if args.json:
@@ -459,6 +483,10 @@ def main(argv: list[str] | None = None) -> int:
         print_sweep(result)
     if args.soak:
         print_soak(result)
+    if args.workers:
+        from workers_bench import print_workers
+
+        print_workers(result)
     return 0
 
 

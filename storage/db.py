@@ -38,6 +38,15 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 _PG_MIGRATION_LOCK_KEY = 0x5355_504D_4F4E  # "SUPMON"
 # Tables owned by this package, used for size accounting.
 STORAGE_TABLES: tuple[str, ...] = (*metadata.tables, "alembic_version")
+#: Tables of the distributed mode's job queue (Procrastinate's own schema, created by migration 0009).
+JOB_QUEUE_PREFIX = "procrastinate_"
+
+
+def ours(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Alembic's ``include_name`` filter: the job queue's tables are Procrastinate's, not our models, so schema
+    comparisons (autogenerate, the schema tests) leave them out."""
+    table = name if type_ == "table" else parent_names.get("table_name")
+    return not (table or "").startswith(JOB_QUEUE_PREFIX)
 
 
 def default_database_url() -> str:

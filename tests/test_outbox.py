@@ -38,7 +38,7 @@ from storage import (
     reset_delivery,
     upsert_suppliers,
 )
-from storage.db import alembic_config, create_engine_for_url, migrate
+from storage.db import alembic_config, create_engine_for_url, migrate, ours
 from storage.models import metadata
 from storage.outbox import GIVEN_UP, RETRYING, retry_now
 
@@ -142,7 +142,8 @@ def statuses(db: Database) -> dict[int, str]:
 def test_migration_matches_models(db: Database) -> None:
     assert {"alert", "delivery"} <= set(inspect(db.engine).get_table_names())
     with db.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        opts = {"compare_type": True, "include_name": ours}
+        diffs = compare_metadata(MigrationContext.configure(conn, opts=opts), metadata)
     assert diffs == []
 
 

@@ -37,7 +37,7 @@ from storage import (
     status_summary,
     upsert_suppliers,
 )
-from storage.db import alembic_config, create_engine_for_url, current_revision, migrate
+from storage.db import alembic_config, create_engine_for_url, current_revision, migrate, ours
 from storage.models import Blob, Check, Snapshot, metadata
 
 T0 = datetime(2025, 11, 1, 8, 0, tzinfo=UTC)
@@ -199,14 +199,8 @@ def test_concurrent_opens_migrate_once(db_url: str) -> None:
     assert len(opened) == 4
 
 
-def _not_job_queue(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
-    """Procrastinate's job-queue tables (migration 0009, PostgreSQL only) are its own, not our models."""
-    table = name if type_ == "table" else parent_names.get("table_name")
-    return not (table or "").startswith("procrastinate_")
-
-
 def test_migration_matches_models(db: Database) -> None:
-    opts = {"compare_type": True, "include_name": _not_job_queue}
+    opts = {"compare_type": True, "include_name": ours}
     with db.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts=opts), metadata)
     assert diffs == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from storage.db import create_engine_for_url
+from storage.db import create_engine_for_url, ours
 from storage.models import metadata
 
 config = context.config
@@ -21,6 +21,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=ours,  # the job queue's tables are Procrastinate's: autogenerate must not drop them
         # SQLite cannot ALTER most things: future migrations get copy-and-move batch operations.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -315,7 +315,12 @@ def run(ctx: typer.Context) -> None:
     """Run the scheduler daemon until SIGTERM/Ctrl-C: every supplier checked on its schedule."""
     from monitor.daemon import run_daemon
 
-    ctx.obj.config()  # a bad config is reported the CLI way, before anything starts
+    config = ctx.obj.config()  # a bad config is reported the CLI way, before anything starts
+    if config.scheduler.mode == "distributed":
+        fail(
+            '[scheduler] mode is "distributed": run `supplier-monitor scheduler` once and `supplier-monitor worker` '
+            'on each machine instead (or set mode = "single" for this one-process daemon)'
+        )
     raise typer.Exit(run_daemon(ctx.obj.config_path))
 
 

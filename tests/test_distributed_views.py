@@ -87,3 +87,28 @@ def test_status_on_sqlite_has_no_queue(tmp_path: Path) -> None:
     console = Console(record=True, width=200)
     print_status(report, console)
     assert "Job queue" not in console.export_text()
+
+
+def test_the_scheduler_reports_its_health_like_the_daemon(pg_config: Path) -> None:
+    """`status` (and /healthz) judge the distributed scheduler by its heartbeat; a clean stop is recorded."""
+    from distributed_cluster import Process, wait_for
+
+    config = load_config(pg_config)
+    scheduler = Process(pg_config, "scheduler")
+    try:
+        wait_for(
+            lambda: status_report(config)["daemon"]["status"] == "ok", "the scheduler's heartbeat", 60,
+            lambda: scheduler.log,
+        )  # fmt: skip
+        beat = status_report(config)["daemon"]["daemon"]
+        assert beat["pid"] == scheduler.pid and beat["last_tick_at"] is not None
+    finally:
+        code = scheduler.stop()
+    assert code == 0, scheduler.log
+    assert status_report(config)["daemon"]["status"] == "stopped"
+
+
+def test_run_refuses_the_distributed_mode(pg_config: Path) -> None:
+    done = cli("--config", str(pg_config), "run", cwd=pg_config.parent, timeout=60)
+    assert done.returncode == 2
+    assert "supplier-monitor scheduler" in done.stderr and "supplier-monitor worker" in done.stderr

@@ -8,7 +8,10 @@ job function differs: ``enqueue_check`` defers a queue job instead of checking. 
 - every few seconds, the jobs of workers whose heartbeat is older than ``scheduler.worker_stall_timeout`` (killed,
   machine lost) are handed to another worker (a check is queued again, the dead worker's job closed);
 - jobs that failed or were aborted are deleted after a week, workers silent for a day are forgotten;
-- the config file is polled: suppliers added, removed, paused or rescheduled apply without a restart.
+- the config file is polled: suppliers added, removed, paused or rescheduled apply without a restart;
+- its health is written to ``daemon_heartbeat`` as the single daemon's is (monitor.watchdog: last scheduler
+  pass, database errors, a clean stop), so ``status`` and ``/healthz`` say whether checks are being scheduled;
+  the workers' own heartbeats are the queue's (``status`` shows both).
 
 Run one scheduler. A second one would do no harm to the data (queueing locks: a supplier is never queued
 twice), only enqueue the same checks again as they come due.
@@ -18,13 +21,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from procrastinate import App
@@ -43,7 +48,8 @@ from monitor.daemon import (
 from monitor.distributed.connection import NotDistributedError, require_distributed
 from monitor.distributed.tasks import CHECK_TASK, MAX_CHECK_ATTEMPTS, build_app, defer_check, defer_delivery
 from monitor.engine import ENGINE_SECTIONS
-from storage import Database, open_database
+from monitor.watchdog import HEARTBEAT, Watchdog, WatchedJobStore, WatchedScheduler
+from storage import Database, open_database, write_heartbeat
 
 log = logging.getLogger("monitor.scheduler")
 
@@ -214,6 +220,22 @@ async def _reload(rt: SchedulerRuntime) -> None:
     log.info("config reloaded: %d supplier(s)", len(new.suppliers))
 
 
+async def _keep_heartbeat(db: Database, watch: Watchdog, scheduler: AsyncIOScheduler) -> None:
+    """Every ``watchdog.heartbeat_every``: re-arm a lost scheduler timer and write the scheduler's health."""
+    while True:
+        watch.poll()
+        if watch.timer_lost():
+            scheduler.wakeup()
+        try:
+            await asyncio.to_thread(write_heartbeat, db, watch.heartbeat())
+        except Exception as exc:
+            wait = watch.failed(HEARTBEAT, exc)
+        else:
+            watch.succeeded(HEARTBEAT)
+            wait = watch.heartbeat_every
+        await asyncio.sleep(wait)
+
+
 # --- lifecycle -----------------------------------------------------------------------------------------------
 
 
@@ -248,14 +270,19 @@ async def _serve(config_path: Path, config: Config, signature: tuple[int, int, i
     # Opening migrates the database: the queue's tables come with it (migration 0009).
     db = await asyncio.to_thread(open_database, config.database.url)
     app = build_app(config, pool_size=3)
-    scheduler = AsyncIOScheduler(
+    watch = Watchdog(
+        config.scheduler.stall_after, daemon_id=uuid.uuid4().hex, host=socket.gethostname(), pid=os.getpid()
+    )
+    scheduler = WatchedScheduler(
+        watch,
         timezone="UTC",
         jobstores={
-            CHECK_STORE: SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE),
+            CHECK_STORE: WatchedJobStore(engine=db.engine, tablename=JOBS_TABLE),
             MEMORY_STORE: MemoryJobStore(),
         },
     )
     watcher: asyncio.Task[None] | None = None
+    heart: asyncio.Task[None] | None = None
     try:
         async with app.open_async():
             _runtime = SchedulerRuntime(config_path, config, db, app, scheduler, signature)
@@ -270,11 +297,17 @@ async def _serve(config_path: Path, config: Config, signature: tuple[int, int, i
                 active, len(config.suppliers) - active, redact_url(config.database.url), config_path,
             )  # fmt: skip
             watcher = asyncio.create_task(_watch_config(_runtime, stop))
+            heart = asyncio.create_task(_keep_heartbeat(db, watch, scheduler))
             await stop.wait()
             log.info("stopping")
     finally:
-        if watcher is not None:
-            watcher.cancel()
+        for task in (watcher, heart):
+            if task is not None:
+                task.cancel()
+        try:  # a clean stop, so status does not take the scheduler's silence for a stall
+            await asyncio.to_thread(write_heartbeat, db, watch.heartbeat(stopped_at=datetime.now(UTC)))
+        except Exception as exc:
+            log.warning("could not record the stop in the heartbeat: %s", exc)
         if scheduler.running:
             scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler.shutdown runs via call_soon_threadsafe

@@ -26,14 +26,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.alerts.delivery import DeliveryReport, deliver_digests, deliver_due
-from monitor.alerts.layout import raise_layout_alerts
+from monitor.alerts.layout import CheckedPage, raise_layout_alerts
 from monitor.checks import Checker, PageOutcome, sync_watch_list
 from monitor.config import Config, DocumentsConfig, SupplierConfig
 from monitor.documents import DocumentCollector
 from monitor.fetchers import Fetchers
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import PageReading, choose_parser, read_page
-from storage import Database, open_database
+from storage import Database, latest_page_checks, open_database
 from storage.politeness import DatabasePoliteness
 
 #: Config sections an engine cannot swap while it runs (one database, one browser, one fetch setup).
@@ -62,17 +62,25 @@ class Monitor:
     opens ``config.database.url`` and closes it in ``aclose``. ``offline``: no database at all (``extract``
     reads one page; politeness then lives in memory). ``watch``: make the database's watch list match the
     config on opening; tools that only read pages or documents pass False, so a config without suppliers
-    never deactivates the operator's.
+    never deactivates the operator's. ``shared_layout``: judge layout changes on every process's latest checks
+    (read from the database) instead of this engine's own; a distributed worker sees only a share of the checks.
     """
 
     def __init__(
-        self, config: Config, *, db: Database | None = None, offline: bool = False, watch: bool = True
+        self,
+        config: Config,
+        *,
+        db: Database | None = None,
+        offline: bool = False,
+        watch: bool = True,
+        shared_layout: bool = False,
     ) -> None:
         self.config = config
         self._db = db
         self._owns_db = db is None and not offline
         self._offline = offline
         self._watch = watch and not offline
+        self._shared_layout = shared_layout
         self._fetchers: Fetchers | None = None
         self._checker: Checker | None = None
         self._slots = asyncio.Semaphore(config.browser.concurrency)
@@ -202,7 +210,10 @@ class Monitor:
     async def judge_layout(self) -> list[str]:
         """Queue a layout alert when every watched page of a family is unparseable at its latest check, or when
         the family's recent checks dropped fields it normally yields (storage.parser_health)."""
-        latest = list(self._latest.values())
+        latest: list[CheckedPage] = list(self._latest.values())
+        if self._shared_layout:
+            pages = [(s.id, url) for s in self.config.suppliers for url in s.page_urls]
+            latest = list(await asyncio.to_thread(latest_page_checks, self.db, pages))
         if not latest:
             return []
         return await asyncio.to_thread(raise_layout_alerts, self.config, self.db, self.config.suppliers, latest)

@@ -502,6 +502,34 @@ def list_checks(db: Database, supplier_id: str, *, limit: int | None = 50) -> li
         return list(session.execute(stmt).scalars())
 
 
+class PageCheck(NamedTuple):
+    """A page's latest fetched check: what layout judgement needs (monitor.alerts.layout.CheckedPage)."""
+
+    supplier_id: str
+    url: str
+    status: str
+    changed: bool
+
+
+def latest_page_checks(db: Database, pages: Iterable[tuple[str, str]]) -> list[PageCheck]:
+    """The latest check that fetched something (skipped ones say nothing) of each (supplier id, url) in ``pages``.
+
+    Every process's checks count: distributed workers judge a page family's layout on what all of them saw."""
+    wanted = set(pages)
+    if not wanted:
+        return []
+    newest = (
+        select(func.max(Check.id).label("id"))
+        .where(Check.supplier_id.in_({supplier for supplier, _url in wanted}), Check.status != SKIPPED)
+        .group_by(Check.supplier_id, Check.url)
+        .subquery()
+    )
+    stmt = select(Check.supplier_id, Check.url, Check.status, Check.changed).join(newest, Check.id == newest.c.id)
+    with db.session() as session:
+        rows = session.execute(stmt).all()
+    return [PageCheck(*row) for row in rows if (row.supplier_id, row.url) in wanted]
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

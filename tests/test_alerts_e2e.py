@@ -26,7 +26,7 @@ from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import demo_suppliers
-from monitor.engine import check_round
+from monitor.engine import Monitor, check_round
 from monitor.fetchers import Fetchers
 from monitor.status import print_status, status_report
 from storage import (
@@ -240,6 +240,36 @@ def test_a_new_layout_for_a_whole_family_is_one_operator_alert(
         assert layout[0]["details"]["page_type"] == "company_profile_modules"
         assert _removals(hook) == []
         assert [a for a in list_alerts(db) if a.kind == "layout_changed"]
+
+
+def test_a_layout_change_seen_by_two_engines_in_halves_is_one_alert_with_a_shared_window(
+    tmp_path: Path, marketplace: DemoMarketplace, hook: WebhookReceiver, mailbox: tuple[Mailbox, int]
+) -> None:
+    """Distributed workers each check a share of a family: judged on the database's latest checks, the family's
+    layout change is still seen; judged on one engine's own checks (the control), it is not."""
+    config = _config(tmp_path, marketplace, hook, mailbox[1])
+    family = ["xinlong-hardware", "jiahe-electronics"]  # both module-data profiles
+
+    async def check_apart(shared: bool) -> list[str]:
+        for supplier_id in family:  # one engine per "worker", one supplier each
+            async with Monitor(config, db=db, shared_layout=shared) as worker:
+                [outcome] = await worker.check_supplier(supplier_id)
+                assert outcome.status == "unparseable"
+        return [a.id for a in list_alerts(db) if a.kind == "layout_changed"]
+
+    with open_database(config.database.url) as db:
+        sync_watch_list(db, config)
+        _round(config, db, set(family))
+        for supplier_id in family:
+            marketplace.glitch(supplier_id, "new_layout", "new_layout")
+        assert asyncio.run(check_apart(shared=False)) == [], "one engine alone sees half the family"
+        assert len(asyncio.run(check_apart(shared=True))) == 1
+        layout = [b for b in hook.bodies if b["kind"] == "layout_changed"]
+        assert len(layout) == 0, "delivered by the next delivery pass, not by the check"
+        deliver_due(db, config)
+        assert [b["details"]["page_type"] for b in hook.bodies if b["kind"] == "layout_changed"] == [
+            "company_profile_modules"
+        ]
 
 
 def test_failed_deliveries_are_kept_and_retried_not_dropped(

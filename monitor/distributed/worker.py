@@ -204,7 +204,7 @@ async def _work(
     stopping = _Stopping(asyncio.get_running_loop())
     try:
         # The engine opens (and migrates) the database first: that is what creates the queue's tables.
-        async with Monitor(worker_config(config, concurrency), watch=False) as monitor:
+        async with Monitor(worker_config(config, concurrency), watch=False, shared_layout=True) as monitor:
             runtime = WorkerRuntime(config_path, monitor, libpq_conninfo(config.database.url), concurrency, signature)
             app = build_app(config, pool_size=concurrency + EXTRA_CONNECTIONS)
             async with app.open_async():

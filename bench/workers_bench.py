@@ -67,13 +67,31 @@ async def _defer_all(config_path: Path) -> None:
             await defer_check(app, supplier.id)
 
 
+_SIZE_SQL = """
+SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname NOT LIKE 'procrastinate%'
+"""
+
+
 def _count(engine: Any, sql: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(sql)).scalar() or 0)
 
 
-def measure(workers: int, jobs: int, delay_ms: int, base_url: str) -> dict[str, Any]:
-    """One cell: ``workers`` processes checking ``jobs`` suppliers; checks/s over the database's own window."""
+def _run_pass(config_path: Path, engine: Any, jobs: int, logs: Any) -> None:
+    asyncio.run(_defer_all(config_path))
+    wait_for(
+        lambda: _count(engine, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'") == 0,
+        f"{jobs} checks", 60 + jobs * 5, logs,
+    )  # fmt: skip
+
+
+def measure(workers: int, jobs: int, delay_ms: int, base_url: str, *, again: bool = False) -> dict[str, Any]:
+    """One cell: ``workers`` processes checking ``jobs`` suppliers; checks/s over the database's own window.
+
+    ``again``: then check every supplier once more (pages unchanged) and report the database's growth per check
+    of each pass (tables with their indexes and TOAST, the job queue's own tables left out)."""
     with tempfile.TemporaryDirectory(prefix="bench-workers-") as scratch, pg_schema(base_url) as db_url:
         config_path = Path(scratch) / "config.toml"
         with DemoMarketplace(delay_ms=delay_ms) as market:
@@ -88,11 +106,9 @@ def measure(workers: int, jobs: int, delay_ms: int, base_url: str) -> dict[str, 
                     lambda: _count(engine, "SELECT count(*) FROM procrastinate_workers") >= workers,
                     f"{workers} worker heartbeat(s)", 120, logs,
                 )  # fmt: skip
-                asyncio.run(_defer_all(config_path))
-                wait_for(
-                    lambda: _count(engine, "SELECT count(*) FROM procrastinate_jobs WHERE status <> 'succeeded'") == 0,
-                    f"{jobs} checks", 60 + jobs * 5, logs,
-                )  # fmt: skip
+                empty = _count(engine, _SIZE_SQL)
+                _run_pass(config_path, engine, jobs, logs)
+                first = _count(engine, _SIZE_SQL)
                 with engine.connect() as conn:
                     row = conn.execute(
                         text(
@@ -102,6 +118,10 @@ def measure(workers: int, jobs: int, delay_ms: int, base_url: str) -> dict[str, 
                             'FROM "check"'
                         )
                     ).one()
+                growth: dict[str, Any] = {"db_bytes_per_first_check": round((first - empty) / jobs)}
+                if again:
+                    _run_pass(config_path, engine, jobs, logs)
+                    growth["db_bytes_per_unchanged_check"] = round((_count(engine, _SIZE_SQL) - first) / jobs)
             finally:
                 for proc in procs:
                     proc.stop()
@@ -114,6 +134,7 @@ def measure(workers: int, jobs: int, delay_ms: int, base_url: str) -> dict[str, 
         "ok_pages": int(row.ok),
         "window_s": round(window, 2),
         "checks_per_s": round(int(row.suppliers) / window, 2) if window else None,
+        **growth,
     }
 
 
@@ -121,7 +142,8 @@ def run_workers(counts: list[int], jobs: int, delay_ms: int) -> dict[str, Any]:
     """``{"workers": {"1": {...}, "2": {...}}, "speedup": {"2": x, ...}}``: each count measured once, in order."""
     base_url = os.environ.get(PG_URL_ENV, DEFAULT_PG_URL)
     started = time.perf_counter()
-    cells = {str(k): measure(k, jobs, delay_ms, base_url) for k in counts}
+    # The unchanged pass runs in the last (fastest) cell only: the growth per check does not depend on workers.
+    cells = {str(k): measure(k, jobs, delay_ms, base_url, again=k == counts[-1]) for k in counts}
     first = cells[str(counts[0])]["checks_per_s"]
     speedup = {k: round(c["checks_per_s"] / first, 2) for k, c in cells.items() if first and c["checks_per_s"]}
     return {
@@ -138,5 +160,7 @@ def print_workers(result: dict[str, Any]) -> None:
     for count, cell in result["workers"].items():
         print(
             f"  {count} worker(s): {cell['checks_per_s']} checks/s over {cell['window_s']} s "
-            f"({cell['page_checks']} pages, {cell['ok_pages']} ok); x{result['speedup_vs_first'].get(count, '?')}"
+            f"({cell['page_checks']} pages, {cell['ok_pages']} ok); x{result['speedup_vs_first'].get(count, '?')}; "
+            f"database bytes per check: first {cell['db_bytes_per_first_check']}, "
+            f"unchanged {cell.get('db_bytes_per_unchanged_check', '-')}"
         )

@@ -459,7 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--soak must be at least 1")
     if not (args.sweep or args.soak or args.workers):  # the base measurement; --sweep / --soak run only themselves
         result = run(checks, args.delay_ms, args.concurrency, args.quick)
-        print(json.dumps(result, indent=2)) if args.json else print_table(result)
+        from http_bench import print_http_bench, run_http_bench  # issue 13: plain HTTP vs a urlwatch-style fetcher
+
+        result.update(run_http_bench(args.delay_ms, *((1, 3.0) if args.quick else (2, 10.0))))
+        print(json.dumps(result, indent=2)) if args.json else (print_table(result), print_http_bench(result))
         return 0
     started = time.perf_counter()
     result = {"machine": machine()}

@@ -38,6 +38,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -303,7 +304,7 @@ def run_http_bench(
     """The whole measurement as one JSON-able dict (the keys ``bench/run.py`` merges into its own)."""
     from run import marketplace_process  # bench/run.py's out-of-process marketplace (bench/ is on sys.path)
 
-    started = time.perf_counter()
+    started, load_at_start = time.perf_counter(), os.getloadavg()[0]
     made_dir = not db_dir.exists()
     db_dir.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="run-", dir=db_dir))
@@ -333,6 +334,8 @@ def run_http_bench(
             "repeats": repeats,
             "min_cell_s": cell_s,
             "total_s": round(time.perf_counter() - started, 1),
+            # Other work on the machine lowers checks/s and raises CPU per check (2 cores shared).
+            "load_avg_1m": [round(load_at_start, 2), round(os.getloadavg()[0], 2)],
         }
     )
     return result
@@ -364,7 +367,7 @@ def print_http_bench(r: dict[str, Any]) -> None:
         f"{g['file_plus_wal_growth_per_unchanged_check']} file + WAL as found ({g['unchanged_checks']} checks)"
     )
     print(f"project statuses {u['statuses']}, changed {u['changed']}; reference {u['reference_statuses']}")
-    print(f"total {u['total_s']} s")
+    print(f"total {u['total_s']} s; load average {u['load_avg_1m'][0]} at start, {u['load_avg_1m'][1]} at end")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,13 +27,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import psutil
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Page, Playwright, PlaywrightContextManager, Route
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from scrapers.classify import WALL_SELECTORS
 from scrapers.fetch.base import FetchedPage, FetchError, FetchSettings, validate_url
@@ -41,6 +43,27 @@ from scrapers.fetch.policy import AddressCache, AddressPolicy
 from scrapers.platforms.base import PlatformParser, same_origin
 
 log = logging.getLogger(__name__)
+
+
+if not TYPE_CHECKING:
+
+    class PlaywrightError(Exception):
+        """Stands for Playwright's errors until ``async_playwright`` imports them: nothing can raise one before."""
+
+    PlaywrightTimeoutError = PlaywrightError
+
+
+def async_playwright() -> PlaywrightContextManager:
+    """Playwright's entry point, imported on the first browser launch: plain-HTTP runs never load its ~80 ms of
+    bindings. Its error classes replace the stand-ins above before any Playwright object exists."""
+    global PlaywrightError, PlaywrightTimeoutError
+    from playwright.async_api import Error as Failed
+    from playwright.async_api import TimeoutError as TimedOut
+    from playwright.async_api import async_playwright as playwright_entry
+
+    PlaywrightError, PlaywrightTimeoutError = Failed, TimedOut
+    return playwright_entry()
+
 
 #: Flags that keep a headless Chromium from phoning home (refused here) and from needing a sandbox as root.
 CHROMIUM_ARGS = (

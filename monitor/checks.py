@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -33,6 +34,7 @@ from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
 from scrapers.fetch.base import redact_url
+from scrapers.page_hash import served_page_hash
 from scrapers.platforms import UnknownPlatformError
 from storage import (
     SKIPPED,
@@ -40,6 +42,7 @@ from storage import (
     FindingsUpdate,
     SupplierSpec,
     get_route,
+    last_read,
     latest_snapshot,
     record_check,
     set_route,
@@ -48,6 +51,10 @@ from storage import (
 
 log = logging.getLogger(__name__)
 
+#: Why an ok page was not read again (its served page is the same as at its last ok check).
+UNCHANGED_REASON = "supplier data present (page served as at the last check: not read again)"
+#: Pages whose last reading a checker remembers (beyond them, the database is asked).
+REMEMBERED_PAGES = 4096
 #: FetchError reasons that mean "deliberately not fetched", not "the page failed".
 NOT_ATTEMPTED_REASONS = frozenset({"backing_off"})
 
@@ -108,6 +115,8 @@ class Observation:
     http_status: int | None = None
     #: Kept with an ok check when something about it deserves a word (an unconfirmed change).
     note: str | None = None
+    #: The served page's fingerprint (scrapers.page_hash), kept with an ok check.
+    page_hash: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -141,6 +150,8 @@ class Checker:
         self.findings = ClaimJudge(config, db)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
+        #: Per (supplier, url): the fingerprint of the page as last stored ok and the claims it read as.
+        self._read: OrderedDict[tuple[str, str], tuple[str, ClaimsDocument]] = OrderedDict()
 
     async def check_supplier(self, supplier: SupplierConfig, *, budget: timedelta | None = None) -> list[PageOutcome]:
         """Check every page of the supplier within ``budget`` (default ``scheduler.check_timeout``).
@@ -283,6 +294,19 @@ class Checker:
         except Exception as exc:  # a bug must cost one page, not the whole run
             log.exception("unexpected failure fetching %s for %s", url, supplier.id)
             return Observation(started, method, "error", f"internal error: {type(exc).__name__}: {exc}")
+        page_hash = served_page_hash(
+            page.html, url=url, final_url=page.final_url, http_status=page.status_code, platform=supplier.platform,
+            method=page.method,
+        )  # fmt: skip
+        known = await self._claims_if_unchanged(supplier.id, url, page_hash)
+        if known is not None:  # served as it was at the last ok check: it reads as it did then
+            self.fetchers.report(url, "ok")
+            claims = known.model_copy(deep=True)  # what follows (documents, rules) may fill it in
+            claims.source.fetched_at = started
+            return Observation(
+                started, page.method, "ok", UNCHANGED_REASON, claims, page.html, page.screenshot, page.status_code,
+                page_hash=page_hash,
+            )  # fmt: skip
         reading = read_page(
             page.html,
             url,
@@ -311,7 +335,30 @@ class Checker:
             page.html,
             page.screenshot,
             page.status_code,
+            page_hash=page_hash if reading.status is PageStatus.OK else None,
         )
+
+    async def _claims_if_unchanged(self, supplier_id: str, url: str, page_hash: str) -> ClaimsDocument | None:
+        """The claims of the page's last ok check when the page is served as it was then (None: read it).
+
+        Remembered per page after each ok check; a process that has not checked the page yet asks the database."""
+        key = (supplier_id, url)
+        remembered = self._read.get(key)
+        if remembered is None:
+            last = await asyncio.to_thread(last_read, self.db, supplier_id, url)
+            if last is None or last.page_hash != page_hash:
+                return None
+            remembered = self._remember_read(key, last.page_hash, ClaimsDocument.model_validate(last.claims))
+        return remembered[1] if remembered[0] == page_hash else None
+
+    def _remember_read(
+        self, key: tuple[str, str], page_hash: str, claims: ClaimsDocument
+    ) -> tuple[str, ClaimsDocument]:
+        self._read[key] = (page_hash, claims)
+        self._read.move_to_end(key)
+        while len(self._read) > REMEMBERED_PAGES:
+            self._read.popitem(last=False)
+        return self._read[key]
 
     async def _confirm(
         self,
@@ -385,7 +432,10 @@ class Checker:
             screenshot=seen.screenshot if seen.ok else None,
             findings=rows,
             alerts=alerts,
+            page_hash=seen.page_hash if seen.ok else None,
         )
+        if seen.ok and seen.claims is not None and seen.page_hash is not None:
+            self._remember_read((supplier.id, url), seen.page_hash, seen.claims)
         return PageOutcome(
             supplier_id=supplier.id,
             url=url,

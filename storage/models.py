@@ -181,6 +181,8 @@ class Check(StorageModel, table=True):
     evidence_blob: str | None = Field(
         default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
     )
+    #: Fingerprint of the served page at an ok check (scrapers.page_hash): the same page is not read again.
+    page_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
 
 
 # --- findings and certificate registries (migration 0002) ------------------------------------------

@@ -248,6 +248,7 @@ def record_check(
     keep_failure_html: bool = True,
     findings: list[dict[str, Any]] | None = None,
     alerts: AlertsCallback | None = None,
+    page_hash: str | None = None,
 ) -> CheckResult:
     """Record one fetch attempt, storing a new snapshot only when the claims changed.
 
@@ -261,6 +262,8 @@ def record_check(
       it neither counts as a failure nor ends one, and it raises no failing/recovered alert by itself.
     - findings (ok checks only): merged into the finding history exactly as record_findings(...,
       url=url) does, seen at started_at, scoped to this page.
+    - page_hash (ok checks only): the served page's fingerprint, so the next check of an unchanged page can take
+      these claims instead of reading the page again (``last_read``).
     - alerts: called with the CheckFacts once the rows above exist; the alert dicts it returns
       (see storage.outbox.enqueue_alerts; check_id defaults to this check) are enqueued.
     Everything happens in one transaction: if anything fails, the callback included, nothing is stored,
@@ -314,6 +317,7 @@ def record_check(
             http_status=http_status,
             fetch_method=fetch_method,
             changed=False,
+            page_hash=page_hash if status == OK else None,
         )
         if status == OK and claims is not None:
             digest = claims_hash(claims)
@@ -500,6 +504,29 @@ def list_checks(db: Database, supplier_id: str, *, limit: int | None = 50) -> li
         stmt = stmt.limit(limit)
     with db.session() as session:
         return list(session.execute(stmt).scalars())
+
+
+class LastRead(NamedTuple):
+    """The page as its latest ok check read it: the served page's fingerprint and the claims it gave."""
+
+    page_hash: str
+    claims: dict[str, Any]
+
+
+def last_read(db: Database, supplier_id: str, url: str) -> LastRead | None:
+    """The latest ok check of the page, if it recorded its fingerprint (None: read the page in full)."""
+    stmt = (
+        select(Check.page_hash, Snapshot.claims)
+        .join(Snapshot, Snapshot.id == Check.snapshot_id)
+        .where(Check.supplier_id == supplier_id, Check.status == OK, Check.url == url)
+        .order_by(Check.started_at.desc(), Check.id.desc())
+        .limit(1)
+    )
+    with db.session() as session:
+        row = session.execute(stmt).first()
+    if row is None or row.page_hash is None:
+        return None
+    return LastRead(row.page_hash, row.claims)
 
 
 class PageCheck(NamedTuple):

@@ -640,7 +640,7 @@ class HostGate:
     ) -> None:
         """Sleep until this fetch may start: the store's reservation, else ``gap`` after this process's last."""
         start = lane.next_start
-        if self.store is not None:
+        if self.store is not None and gap > 0:  # no spacing asked for: nothing to share (and no write per fetch)
             with contextlib.suppress(StoreUnavailable):
                 reserved = await self.store.reserve_start(origin, gap + min(PACING_MARGIN_S, gap / 10))
                 # Never earlier than this process's own spacing (it ran alone while the store was failing).

@@ -48,6 +48,7 @@ class Request:
     started: float  # time.time() on the server
     ended: float | None = None
     trapped: bool = False
+    owner: str | None = None  # which process asked, when the marketplace was told how to tell (``identify``)
 
 
 @dataclass
@@ -65,6 +66,8 @@ class _RecordingHandler(_Handler):
     def _serve(self, method: str) -> None:
         market: RecordingMarketplace = self.server.app  # type: ignore[assignment]
         request = Request(self.path, self.client_address[1], time.time())
+        if market.identify is not None:  # while the request is served, its connection is open: the port is owned
+            request.owner = market.identify(request.port)
         trap = market.take_trap(self.path, request.started)
         for store, seconds in market.slow.items():
             if f"/{store}/" in self.path:
@@ -84,7 +87,8 @@ class _RecordingHandler(_Handler):
 
 class RecordingMarketplace(DemoMarketplace):
     """The demo marketplace, logging each request (path, client port, server-side start and end); ``slow`` maps a
-    store to extra seconds per request (a check longer than its interval: the next one queues behind it)."""
+    store to extra seconds per request (a check longer than its interval: the next one queues behind it).
+    ``identify``, if set, names the process behind a client port (``Request.owner``), asked mid-request."""
 
     def __init__(self, slow: dict[str, float] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -92,6 +96,7 @@ class RecordingMarketplace(DemoMarketplace):
         self.requests: list[Request] = []
         self.log_lock = threading.Lock()
         self._trap: Trap | None = None
+        self.identify: Callable[[int], str | None] | None = None
 
     def start(self) -> RecordingMarketplace:
         super().start()
@@ -124,7 +129,18 @@ class RecordingMarketplace(DemoMarketplace):
 # --- processes --------------------------------------------------------------------------------------------------
 
 
-def write_config(path: Path, market: DemoMarketplace, db_url: str, ids: list[str], **scheduler: str) -> None:
+def write_config(
+    path: Path,
+    market: DemoMarketplace,
+    db_url: str,
+    ids: list[str],
+    *,
+    politeness: dict[str, Any] | None = None,
+    extra_suppliers: list[dict[str, Any]] | None = None,
+    **scheduler: str,
+) -> None:
+    """A distributed config over ``market`` for the suppliers ``ids`` (and ``extra_suppliers``, elsewhere);
+    ``politeness`` replaces the demo's loopback setting (no per-host delay)."""
     document = {
         "database": {"url": db_url},
         "scheduler": {
@@ -138,11 +154,11 @@ def write_config(path: Path, market: DemoMarketplace, db_url: str, ids: list[str
             **scheduler,
         },
         "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
-        "politeness": LOOPBACK_POLITENESS,
+        "politeness": LOOPBACK_POLITENESS if politeness is None else politeness,
         "documents": {"read": False},
         "defaults": {"interval": "1s"},
         "recipients": [{"name": "ops", "console": True, "min_severity": "info"}],
-        "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
+        "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids] + (extra_suppliers or []),
     }
     path.write_text(tomlkit.dumps(document), encoding="utf-8")
 
@@ -177,6 +193,11 @@ class Process:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    @property
+    def name(self) -> str:
+        """The log file's name: unique per process, and says what it runs."""
+        return self.log_path.name
 
     def owns_port(self, port: int) -> bool:
         """Whether this process has the TCP connection whose local port is ``port``."""
@@ -327,6 +348,20 @@ def overlapping_requests(requests: list[Request], ids: list[str]) -> list[str]:
             if b.started < (a.ended or 0) and a.port != b.port:
                 found.append(f"{supplier_id}: {b.path} from port {b.port} while port {a.port} was being served")
     return found
+
+
+def suppliers_on(markets: list[DemoMarketplace], prefix: str) -> list[dict[str, Any]]:
+    """One supplier per marketplace (the first plain-HTTP store), with ids ``<prefix>-0``, ``<prefix>-1`` ..."""
+    return [
+        {**next(s for s in demo_suppliers(m.base_url) if s["id"] == SUPPLIERS[0]), "id": f"{prefix}-{i}"}
+        for i, m in enumerate(markets)
+    ]
+
+
+def start_gaps(requests: list[Request]) -> list[tuple[float, Request, Request]]:
+    """Each pair of requests in a row (by server-side start) with the seconds between their starts."""
+    ordered = sorted(requests, key=lambda r: r.started)
+    return [(b.started - a.started, a, b) for a, b in itertools.pairwise(ordered)]
 
 
 # --- a fault run: kill workers at random points of checks --------------------------------------------------------

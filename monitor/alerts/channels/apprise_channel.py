@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING
-
-import apprise
 
 from monitor.alerts.channels.base import Channel, DeliveryError, operator_supplier_names, resolve_secret
 from monitor.alerts.model import Alert
@@ -39,6 +38,9 @@ class AppriseChannel(Channel):
     name = "apprise"
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, *, supplier_names: Mapping[str, str] | None = None) -> None:
+        import apprise  # its ~100 plugins load when an Apprise channel is built, not with the channel registry
+
+        self._apprise: ModuleType = apprise
         self.timeout = timeout
         self.supplier_names = dict(supplier_names or {})
 
@@ -52,7 +54,7 @@ class AppriseChannel(Channel):
             return
         target = resolve_secret(target)
         where = redact_apprise_url(target)
-        notifier = apprise.Apprise()
+        notifier = self._apprise.Apprise()
         try:
             added = notifier.add(target)
         except Exception as exc:
@@ -64,7 +66,7 @@ class AppriseChannel(Channel):
             result = notifier.notify(
                 title=title,
                 body=render_text(alerts),
-                body_format=apprise.NotifyFormat.TEXT,
+                body_format=self._apprise.NotifyFormat.TEXT,
                 timeout=self.timeout,
             )
         except Exception as exc:

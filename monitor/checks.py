@@ -40,9 +40,12 @@ from storage import (
     SKIPPED,
     Database,
     FindingsUpdate,
+    Snapshot,
     SupplierSpec,
+    claims_hash,
     get_route,
     last_read,
+    latest_claims_hash,
     latest_snapshot,
     record_check,
     set_route,
@@ -194,13 +197,19 @@ class Checker:
         observation = await self._observe_with_documents(supplier, url, documents)
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:
-            previous = await asyncio.to_thread(latest_snapshot, self.db, supplier.id, url)
+            previous = await asyncio.to_thread(self._previous_if_different, supplier.id, url, observation.claims)
             if previous is not None:
                 before = ClaimsDocument.model_validate(previous.claims)
                 changes = self._diff(before, observation.claims)
                 if self.config.alerts.confirm_changes and any(c.confirm_needed for c in changes):
                     observation, changes = await self._confirm(supplier, url, observation, before, changes, documents)
         return observation, changes
+
+    def _previous_if_different(self, supplier_id: str, url: str, claims: ClaimsDocument) -> Snapshot | None:
+        """The page's latest snapshot, unless its claims are these exactly (then there is nothing to compare)."""
+        if latest_claims_hash(self.db, supplier_id, url) == claims_hash(claims.to_json_dict()):
+            return None
+        return latest_snapshot(self.db, supplier_id, url)
 
     async def _observe_with_documents(
         self, supplier: SupplierConfig, url: str, documents: DocumentCollector

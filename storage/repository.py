@@ -224,6 +224,23 @@ def get_supplier(db: Database, supplier_id: str) -> Supplier | None:
 # --- recording checks ------------------------------------------------------------------------------
 
 
+def _latest_snapshot_key_stmt(supplier_id: str, url: str) -> Any:
+    """The page's latest snapshot's id, claims hash and last sighting (not its claims)."""
+    return (
+        select(Snapshot.id, Snapshot.claims_hash, Snapshot.last_seen_at)
+        .where(Snapshot.supplier_id == supplier_id, Snapshot.url == url)
+        .order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+
+
+def latest_claims_hash(db: Database, supplier_id: str, url: str) -> str | None:
+    """The claims hash of the page's latest snapshot: equal claims need no comparing field by field."""
+    with db.session() as session:
+        row = session.execute(_latest_snapshot_key_stmt(supplier_id, url)).first()
+    return row.claims_hash if row is not None else None
+
+
 def _latest_snapshot_stmt(supplier_id: str, url: str | None) -> Any:
     stmt = select(Snapshot).where(Snapshot.supplier_id == supplier_id)
     if url is not None:
@@ -292,7 +309,8 @@ def record_check(
         supplier = session.execute(select(Supplier.id).where(Supplier.id == supplier_id).with_for_update()).first()
         if supplier is None:
             raise UnknownSupplierError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
-        latest = session.execute(_latest_snapshot_stmt(supplier_id, url)).scalars().first()
+        # Its identity only: decoding the stored claims would cost more than the rest of an unchanged check.
+        latest = session.execute(_latest_snapshot_key_stmt(supplier_id, url)).first()
         previous_id = latest.id if latest is not None else None
         previous_status = session.execute(
             select(Check.status)
@@ -353,7 +371,9 @@ def record_check(
         enqueued: list[str] = []
         if alerts is not None:
             failures, first_failed = _failure_streak(session, check)
-            ended, ended_first = _failure_streak(session, check, before=True) if status == OK else (0, None)
+            # An ok check ends a failure streak only when the page's previous attempt failed.
+            recovering = status == OK and previous_status not in (None, OK)
+            ended, ended_first = _failure_streak(session, check, before=True) if recovering else (0, None)
             facts = CheckFacts(
                 check_id=check.id,
                 snapshot_id=check.snapshot_id,

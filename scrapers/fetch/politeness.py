@@ -479,10 +479,13 @@ class RobotsPolicy:
                 ttl = 0.0
             return _Robots(robots_url, state, detail, parser, self._clock() + ttl, fetched_at, failure, body)
 
+        # The client (TLS context and all) is built before the host's slot is taken: building it after the
+        # reserved start would make the request late, and the next fetch's spacing from it short.
+        client = self._client(proxy)
         gate = self.gate.slot(robots_url) if self.gate else contextlib.nullcontext()
         try:
             async with gate, asyncio.timeout(self.timeout_s):
-                status, body = await self._get(robots_url, user_agent, proxy)
+                status, body = await self._get(client, robots_url, user_agent)
         except TimeoutError:
             return done("unreachable", f"no answer within {self.timeout_s:g}s", failure="timeout")
         except httpx.TooManyRedirects:
@@ -501,7 +504,7 @@ class RobotsPolicy:
             return done("unreachable", f"HTTP {status}")
         return done("unavailable", f"HTTP {status}; no rules apply")
 
-    async def _get(self, robots_url: str, user_agent: str, proxy: str | None) -> tuple[int, bytes]:
+    def _client(self, proxy: str | None) -> httpx.AsyncClient:
         client = self._clients.get(proxy)
         if client is None:
             if self.address_policy is not None:
@@ -511,6 +514,9 @@ class RobotsPolicy:
             client = self._clients[proxy] = httpx.AsyncClient(
                 follow_redirects=True, max_redirects=ROBOTS_MAX_REDIRECTS, timeout=self.timeout_s, **route
             )
+        return client
+
+    async def _get(self, client: httpx.AsyncClient, robots_url: str, user_agent: str) -> tuple[int, bytes]:
         async with client.stream("GET", robots_url, headers={"User-Agent": user_agent}) as response:
             body = bytearray()
             if 200 <= response.status_code < 300:

@@ -1,19 +1,43 @@
-"""A real Chromium through Playwright: one long-lived browser, a fresh context per page.
+"""A real Chromium through Playwright: one long-lived browser, contexts reused for pages of the same options.
 
-Contexts are cheap and isolate cookies between suppliers; the browser is expensive, so it is launched
-once and reused. Over months a browser leaks memory, so ``_BrowserPool`` relaunches it after
-``recycle_after_pages`` pages or when its process tree grows past ``max_memory_mb``; new fetches wait while
-the old browser's contexts drain, so recycling never fails a fetch. A browser that dies is relaunched by
-the next fetch. Everything the parser does not need (images, fonts, media and requests to other hosts) is
-aborted, which keeps pages fast and keeps the browser off the network.
+The browser is expensive, so it is launched once and reused. Over months a browser leaks memory, so
+``_BrowserPool`` relaunches it after ``recycle_after_pages`` pages or when its process tree grows past
+``max_memory_mb``; new fetches wait while the old browser's contexts drain, so recycling never fails a fetch. A
+browser that dies is relaunched by the next fetch.
 
-While a page loads, ``_PageGuard`` (a CDP session on the page) watches it: every request, each redirect hop
-included (Playwright's routing never sees redirects), is paused until its host's addresses pass the
-``AddressPolicy`` (scrapers.fetch.policy) and failed otherwise; a response that came from a disallowed
-address all the same (DNS rebinding: Chromium resolves on its own) fails the page; and the bytes each
-response brings are counted as they arrive, so a page streaming past ``max_page_bytes`` ends as
-``too_large`` at once instead of filling memory until the timeout. The browser's memory is sampled every
-``memory_watch_s`` while pages load, not only between pages.
+Contexts (issue 13: a fresh context and renderer per page was most of the memory churn): a context and its one
+page serve up to ``context_pages`` pages fetched with the same options (user agent, headers, saved session,
+proxy; so per platform, as ``monitor.fetchers`` passes them), then are closed; at most ``max_idle_contexts`` wait
+between pages. Between two pages the page is sent to about:blank (whatever the last one still loaded stops, and
+a URL differing only by its #fragment cannot leave the last page's document in place) and its cookies are
+cleared, so a supplier's page does not see the cookies the previous supplier's set. The trade-off: what is not
+cleared is shared by the pages of one context for its lifetime: the HTTP cache (a script the marketplace
+serves to every store is fetched once, like a real browser would), localStorage/IndexedDB of origins the pages
+visit, and with a saved session (``storage_state``) the cookies too, which stay as the server last set them
+rather than being reloaded from the file per page. Contexts of different options never share anything. A
+context whose page failed, crashed or timed out is closed, not reused.
+
+What is vetted where:
+
+* Images, fonts and media: ``--disable-remote-fonts`` keeps web fonts from being requested at all;
+  ``Network.setBlockedURLs`` on the page's guard session has Chromium fail requests for image, font and media
+  file types by URL (ERR_BLOCKED_BY_CLIENT: the page sees an error event and Python never hears of them).
+  ``--blink-settings=imagesEnabled=false`` is not used: an image it suppresses fires no load or error event,
+  so a page waiting for one would hang. Whatever gets through (an image URL without an extension) is aborted
+  by resource type in the route below.
+* Playwright's route (``BrowserFetcher._filter``, one per context): every other request, the page's and its
+  workers', is continued only when the parser wants it (by default the page's own origin: other hosts are
+  cut) and its host's addresses pass the ``AddressPolicy`` (scrapers.fetch.policy).
+* ``_PageGuard`` (a CDP session on the page per fetch): with a restricted policy every request, each redirect
+  hop included (Playwright's routing never sees redirects), is paused until its host's addresses pass the
+  policy and failed otherwise; a response that came from a disallowed address all the same (DNS rebinding:
+  Chromium resolves on its own) fails the page; and the bytes each response brings are counted as they
+  arrive, so a page streaming past ``max_page_bytes`` ends as ``too_large`` at once instead of filling memory
+  until the timeout. The browser's memory is sampled every ``memory_watch_s`` while pages load, not only
+  between pages.
+
+The GPU thread and the network service run inside the browser process (``CHROMIUM_ARGS``), two processes
+fewer. Memory is measured as PSS of the process tree by ``bench/browser_bench.py``.
 """
 
 from __future__ import annotations
@@ -75,9 +99,31 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-dev-shm-usage",
     "--disable-quic",
+    # Memory (issue 13): the GPU thread and the network service run inside the browser process instead of
+    # two processes of their own (about 80 MB of PSS), and no old page is kept alive for a Back button.
+    "--in-process-gpu",
+    "--enable-features=NetworkServiceInProcess",
+    "--disable-features=BackForwardCache",
+    # Web fonts are never requested (FontFace.load() still settles, so no page waits on one). Images are not
+    # switched off the same way (--blink-settings=imagesEnabled=false): an image that is never loaded never
+    # fires load or error either, and a page waiting for one would hang. See BLOCKED_URL_PATTERNS.
+    "--disable-remote-fonts",
+)
+#: File types no parser needs, blocked by Chromium itself (``Network.setBlockedURLs``: the request fails with
+#: ERR_BLOCKED_BY_CLIENT, the page sees an error event, and no interception round trip reaches Python).
+BLOCKED_EXTENSIONS = (
+    *("png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico", "svg", "tif", "tiff"),
+    *("woff", "woff2", "ttf", "otf", "eot"),
+    *("mp4", "webm", "m4v", "mov", "mp3", "m4a", "ogg", "oga", "wav", "flac", "m3u8", "mpd"),
+)
+BLOCKED_URL_PATTERNS = tuple(
+    {"urlPattern": f"*://*:*/*.{ext}", "block": True} for base in BLOCKED_EXTENSIONS for ext in {base, base.upper()}
 )
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+#: Aborted if they are requested all the same (the launch flags above keep images and fonts from being asked for).
+BLOCKED_RESOURCE_TYPES = frozenset(
+    {"image", "font", "media", "texttrack", "manifest", "ping", "prefetch", "cspviolationreport"}
+)
 #: Budget for launching Chromium and opening a context, outside the page's own ``timeout_s``.
 BROWSER_START_TIMEOUT_S = 60.0
 #: Budget for closing a context or a browser; a hung one is abandoned (the browser is killed).
@@ -118,6 +164,11 @@ class BrowserSettings:
     memory_check_every_s: float = 30.0
     #: ... and every this many seconds while pages load (one sample serves every page in flight); 0: never.
     memory_watch_s: float = 2.0
+    #: A context (and its one page) serves this many pages of the same options before it is closed; 1: a
+    #: fresh context per page. Cookies are cleared between pages unless a saved session is loaded.
+    context_pages: int = 50
+    #: Contexts kept open between pages, over all option sets (the least recently used is closed first).
+    max_idle_contexts: int = 4
 
 
 @dataclass(eq=False)
@@ -129,9 +180,48 @@ class _Generation:
     #: Set once a recycle is due: new fetches wait until ``idle`` and then get a new browser.
     retire_reason: RecycleReason | None = None
     idle: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Contexts between pages, least recently used first; they die with the browser.
+    spare: list[_Slot] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.idle.set()
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The page a context is loading now: what its route handler filters against."""
+
+    url: str
+    parser: PlatformParser | None
+    guard: _PageGuard
+
+
+@dataclass(eq=False)
+class _Slot:
+    """A context with its one page, reused for the pages of one set of context options (``key``).
+
+    Its route handler is installed once and filters against ``target``, the page loading now; between
+    pages ``target`` is None and anything the context still asks for is aborted.
+    """
+
+    key: tuple[Any, ...]
+    context: BrowserContext
+    keeps_cookies: bool
+    page: Page | None = None
+    pages: int = 0
+    crashed: bool = False
+    target: _Target | None = None
+
+
+def _options_key(options: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two contexts interchangeable: user agent, headers, saved session, proxy."""
+    headers, proxy = options.get("extra_http_headers"), options.get("proxy")
+    return (
+        options.get("user_agent"),
+        tuple(sorted(headers.items())) if headers else None,
+        options.get("storage_state"),
+        tuple(sorted(proxy.items())) if proxy else None,
+    )
 
 
 class _BrowserPool:
@@ -190,6 +280,10 @@ class _BrowserPool:
             gen.in_flight += 1
             gen.idle.clear()
             return gen
+
+    def is_current(self, gen: _Generation) -> bool:
+        """Whether ``gen`` is the live browser new pages go to (not retiring, not dead)."""
+        return self._current is gen and gen.retire_reason is None and gen.browser.is_connected()
 
     def release(self, gen: _Generation) -> None:
         """Synchronous, so that a cancelled fetch cannot skip it and stall a drain forever."""
@@ -351,6 +445,7 @@ class _BrowserPool:
             "pages_since_launch": self.pages_since_launch,
             "pages_total": self.pages_total,
             "in_flight": gen.in_flight if gen else 0,
+            "spare_contexts": len(gen.spare) if gen else 0,
             "recycles": sum(self.recycles.values()),
             "recycle_reasons": dict(self.recycles),
             "recycle_pending": gen.retire_reason if gen else None,
@@ -398,7 +493,10 @@ class _PageGuard:
     With an unrestricted policy only the byte count runs, and requests are not paused at all.
     """
 
-    def __init__(self, policy: AddressPolicy, addresses: AddressCache, limit: int, *, proxied: bool) -> None:
+    def __init__(
+        self, policy: AddressPolicy, addresses: AddressCache, limit: int, *, proxied: bool, page_url: str = ""
+    ) -> None:
+        self.page_url = page_url
         self.policy = policy
         self.addresses = addresses
         self.limit = limit
@@ -422,11 +520,19 @@ class _PageGuard:
         cdp.on("Network.dataReceived", self._on_data)
         # No response bodies are kept for this session (Playwright's own session keeps what it needs).
         await cdp.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
+        if not _blocked_by_url(self.page_url):  # a page that is itself a picture is loaded all the same
+            await _block_urls(cdp)
         if not self.policy.unrestricted:
             tree = await cdp.send("Page.getFrameTree")
             self._main_frame = tree["frameTree"]["frame"]["id"]
             cdp.on("Fetch.requestPaused", self._on_paused)
             await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
+
+    async def detach(self) -> None:
+        """End the session (and its interception): the page is reused for another URL with a guard of its own."""
+        cdp, self._cdp = self._cdp, None
+        if cdp is not None:
+            await cdp.detach()
 
     async def refusal(self, url: str) -> str | None:
         return await self.addresses.refusal(self.policy, url)
@@ -542,30 +648,42 @@ class BrowserFetcher:
         proxy: str | None = None,
         storage_state: str | None = None,
     ) -> FetchedPage:
-        """Load ``url`` in a fresh context; the keyword options override the settings for this page only
-        (per-platform proxies, user agents and saved sessions)."""
+        """Load ``url`` in a context of these options (reused, or fresh); the keyword options override the
+        settings for this page only (per-platform proxies, user agents and saved sessions)."""
         url = validate_url(url)
         options = self._context_options(user_agent, proxy, storage_state)
-        # Starting (or restarting) Chromium, and waiting for a recycle, is not part of the page's budget: a
-        # cold launch on a busy host must not time the page out.
-        gen, context = await self._open_context(options)
+        for attempt in (1, 2):
+            # Starting (or restarting) Chromium, and waiting for a recycle, is not part of the page's budget: a
+            # cold launch on a busy host must not time the page out.
+            gen, slot = await self._open_slot(options)
+            served = False
+            try:
+                page = await self._load(gen, slot, url, parser, proxied=options["proxy"] is not None)
+                served = True
+                return page
+            except FetchError as error:
+                # A reused context cannot tell that Chromium died before its page fails: try once afresh.
+                reused = attempt == 1 and slot.pages > 1 and error.reason == "browser"
+                if reused and await self._pool.discard_if_dead(gen):
+                    log.warning("Chromium died between pages; relaunching it")
+                    continue
+                raise
+            finally:
+                await self._put_back(gen, slot, served=served)
+        raise AssertionError("unreachable")
+
+    async def _load(
+        self, gen: _Generation, slot: _Slot, url: str, parser: PlatformParser | None, *, proxied: bool
+    ) -> FetchedPage:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.timeout_s):
-                guard = _PageGuard(
-                    self.policy, self._addresses, self.settings.max_page_bytes, proxied=options["proxy"] is not None
-                )
-                return await self._guarded(gen, context, url, parser, started, guard)
+                limit = self.settings.max_page_bytes
+                guard = _PageGuard(self.policy, self._addresses, limit, proxied=proxied, page_url=url)
+                slot.target = _Target(url, parser, guard)
+                return await self._guarded(gen, slot, url, parser, started, guard)
         except TimeoutError:
             raise FetchError("timeout", f"{url} did not load within {self.settings.timeout_s:g}s") from None
-        finally:
-            try:
-                async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                    await context.close()
-            except (PlaywrightError, TimeoutError):
-                pass  # the browser died under us; the next fetch relaunches it
-            finally:
-                self._pool.release(gen)
 
     def _context_options(self, user_agent: str | None, proxy: str | None, storage_state: str | None) -> dict[str, Any]:
         bs = self.browser_settings
@@ -589,29 +707,90 @@ class BrowserFetcher:
             log.warning("storage state %s does not exist; fetching without a saved session", path)
         return None
 
-    async def _open_context(self, options: dict[str, Any]) -> tuple[_Generation, BrowserContext]:
-        """A fresh context on a live browser; a browser found dead is relaunched once."""
+    async def _open_slot(self, options: dict[str, Any]) -> tuple[_Generation, _Slot]:
+        """A context of these options on a live browser: a spare one, or a new one (a browser found dead
+        is relaunched once). The caller must ``_put_back`` it."""
+        key = _options_key(options)
         for attempt in (1, 2):
             gen = await self._pool.acquire(self.browser_settings)
-            try:
-                async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
-                    return gen, await gen.browser.new_context(**options)
-            except (PlaywrightError, TimeoutError) as exc:
-                self._pool.release(gen)
-                message = str(exc).splitlines()[0] if str(exc) else "no answer in time"
-                if attempt == 1 and await self._pool.discard_if_dead(gen):
-                    log.warning("browser context failed, relaunching Chromium: %s", message)
-                    continue
-                raise FetchError("browser", f"browser context failed: {message}") from None
-            except BaseException:
-                self._pool.release(gen)
-                raise
+            slot = _take_spare(gen, key)
+            if slot is None:
+                try:
+                    slot = await self._new_slot(gen, key, options)
+                except (PlaywrightError, TimeoutError) as exc:
+                    self._pool.release(gen)
+                    message = str(exc).splitlines()[0] if str(exc) else "no answer in time"
+                    if attempt == 1 and await self._pool.discard_if_dead(gen):
+                        log.warning("browser context failed, relaunching Chromium: %s", message)
+                        continue
+                    raise FetchError("browser", f"browser context failed: {message}") from None
+                except BaseException:
+                    self._pool.release(gen)
+                    raise
+            slot.pages += 1
+            return gen, slot
         raise AssertionError("unreachable")
+
+    async def _new_slot(self, gen: _Generation, key: tuple[Any, ...], options: dict[str, Any]) -> _Slot:
+        async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
+            context = await gen.browser.new_context(**options)
+            slot = _Slot(key, context, keeps_cookies=options["storage_state"] is not None)
+            try:
+                await context.route("**/*", lambda route: self._filter(route, slot))
+                slot.page = await context.new_page()
+            except BaseException:
+                await _close_context(slot.context)
+                raise
+        slot.page.on("crash", lambda _page: setattr(slot, "crashed", True))
+        return slot
+
+    async def _put_back(self, gen: _Generation, slot: _Slot, *, served: bool) -> None:
+        """After a page: a context whose page was served goes back blank (without the cookies it was given,
+        unless it holds a saved session) for the next page of its options; any other is closed. The lease
+        is released in every case."""
+        target, slot.target = slot.target, None
+        try:
+            bs = self.browser_settings
+            keep = (
+                served
+                and not slot.crashed
+                and slot.page is not None
+                and slot.pages < bs.context_pages
+                and bs.max_idle_contexts > 0
+                and self._pool.is_current(gen)
+            )
+            if keep:
+                keep = await self._blank(slot, target)
+            if keep:
+                gen.spare.append(slot)
+                while len(gen.spare) > bs.max_idle_contexts:
+                    await _close_context(gen.spare.pop(0).context)
+            else:
+                await _close_context(slot.context)
+        finally:
+            self._pool.release(gen)
+
+    async def _blank(self, slot: _Slot, target: _Target | None) -> bool:
+        """Stop what the page still loads (about:blank), then end its guard and clear cookies; False when it
+        cannot (the context is closed then)."""
+        assert slot.page is not None
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                # First navigate away: requests the old page still had in flight end here, before the guard
+                # that holds them paused lets go.
+                await slot.page.goto("about:blank")
+                if target is not None:
+                    await target.guard.detach()
+                if not slot.keeps_cookies:
+                    await slot.context.clear_cookies()
+            return True
+        except (PlaywrightError, TimeoutError):
+            return False
 
     async def _guarded(
         self,
         gen: _Generation,
-        context: BrowserContext,
+        slot: _Slot,
         url: str,
         parser: PlatformParser | None,
         started: float,
@@ -619,7 +798,7 @@ class BrowserFetcher:
     ) -> FetchedPage:
         """The page, unless the guard or the memory watch trips first: then their error (the caller closes
         the context, which ends the page's loading)."""
-        work = asyncio.ensure_future(self._fetch(context, url, parser, started, guard))
+        work = asyncio.ensure_future(self._fetch(slot, url, parser, started, guard))
         watching = self.browser_settings.memory_watch_s > 0
         watch = asyncio.ensure_future(self._watch_memory(gen, guard)) if watching else None
         try:
@@ -649,13 +828,13 @@ class BrowserFetcher:
                 return
 
     async def _fetch(
-        self, context: BrowserContext, url: str, parser: PlatformParser | None, started: float, guard: _PageGuard
+        self, slot: _Slot, url: str, parser: PlatformParser | None, started: float, guard: _PageGuard
     ) -> FetchedPage:
         bs = self.browser_settings
+        page = slot.page
+        assert page is not None
         try:
-            await context.route("**/*", lambda route: self._filter(route, url, parser, guard))
-            page = await context.new_page()
-            await guard.attach(context, page)
+            await guard.attach(slot.context, page)
             try:
                 response = await page.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
             except PlaywrightTimeoutError:
@@ -690,21 +869,23 @@ class BrowserFetcher:
         except PlaywrightError as exc:
             raise FetchError("browser", f"{url}: {exc}") from None
 
-    async def _filter(self, route: Route, page_url: str, parser: PlatformParser | None, guard: _PageGuard) -> None:
+    async def _filter(self, route: Route, slot: _Slot) -> None:
         """Let a request through or abort it. The guard's CDP session vets the page's own requests before
-        this runs; vetting here again (cached) covers requests of workers, which that session does not see."""
-        request = route.request
-        wanted = request.resource_type not in BLOCKED_RESOURCE_TYPES and (
-            parser.wants_request(request.url, page_url) if parser else same_origin(request.url, page_url)
+        this runs; vetting here again (cached) covers requests of workers, which that session does not see.
+        Between pages (no ``target``) everything is aborted."""
+        request, target = route.request, slot.target
+        wanted = (
+            target is not None and request.resource_type not in BLOCKED_RESOURCE_TYPES and _wanted(request.url, target)
         )
-        if wanted:
+        if target is not None and wanted:
             try:
-                why = await guard.refusal(request.url)
+                why = await target.guard.refusal(request.url)
             except Exception as exc:  # fail closed, and never leave the request hanging
                 why = f"its address could not be checked ({type(exc).__name__}: {exc})"
             if why is not None:
                 wanted = False
-                guard.refused(request.url, why, document=request.is_navigation_request() and _in_main_frame(request))
+                document = request.is_navigation_request() and _in_main_frame(request)
+                target.guard.refused(request.url, why, document=document)
         try:
             if wanted:
                 await route.continue_()
@@ -722,6 +903,43 @@ class BrowserFetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _blocked_by_url(url: str) -> bool:
+    return urlsplit(url).path.rsplit(".", 1)[-1].lower() in BLOCKED_EXTENSIONS
+
+
+async def _block_urls(cdp: Any) -> None:
+    """Have Chromium fail requests for images, fonts and media by URL (what has no telling extension, such as
+    ``/img?id=3``, is still aborted by type in ``BrowserFetcher._filter``)."""
+    try:
+        await cdp.send("Network.setBlockedURLs", {"urlPatterns": list(BLOCKED_URL_PATTERNS)})
+    except PlaywrightError:  # a Chromium before urlPatterns (2025): the older wildcard form
+        urls = [f"*.{p['urlPattern'].rsplit('.', 1)[1]}*" for p in BLOCKED_URL_PATTERNS]
+        await cdp.send("Network.setBlockedURLs", {"urls": urls})
+
+
+def _wanted(url: str, target: _Target) -> bool:
+    """Whether the page being loaded needs ``url``: its parser decides, by default its own origin only."""
+    return target.parser.wants_request(url, target.url) if target.parser else same_origin(url, target.url)
+
+
+async def _close_context(context: BrowserContext) -> None:
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT_S):
+            await context.close()
+    except (PlaywrightError, TimeoutError):
+        pass  # the browser died under us; the next fetch relaunches it
+
+
+def _take_spare(gen: _Generation, key: tuple[Any, ...]) -> _Slot | None:
+    """The most recently used spare context of these options that is still usable, taken off the list."""
+    for i in range(len(gen.spare) - 1, -1, -1):
+        slot = gen.spare[i]
+        if slot.key == key and not slot.crashed and slot.page is not None and not slot.page.is_closed():
+            del gen.spare[i]
+            return slot
+    return None
 
 
 def _in_main_frame(request: Any) -> bool:

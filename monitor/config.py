@@ -604,3 +604,16 @@ def _key_name(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         if supplier_id:
             name += f" (supplier {supplier_id!r})"
     return name
+
+
+#: What identifies one version of the config file on disk (mtime, size, inode): the processes poll it.
+FileSignature = tuple[int, int, int]
+
+
+def file_signature(path: Path) -> FileSignature | None:
+    """The file's version as far as polling can tell; None when it cannot be read (reported by the next load)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -54,7 +54,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerts.stall import Stall, queue_stall_alert
 from monitor.checks import PageOutcome
-from monitor.config import Config, ConfigError, SupplierConfig, load_config, redact_url
+from monitor.config import Config, ConfigError, FileSignature, SupplierConfig, file_signature, load_config, redact_url
 from monitor.engine import ENGINE_SECTIONS, Monitor, touches_layout
 from monitor.watchdog import (
     CONFIG_RELOAD,
@@ -101,7 +101,7 @@ class DaemonRuntime:
     watchdog: Watchdog
     stopping: bool = False
     inflight: set[asyncio.Task[object]] = field(default_factory=set)
-    config_signature: tuple[int, int, int] | None = None
+    config_signature: FileSignature | None = None
     #: Suppliers being checked now: a retry never overlaps the scheduled check (nor the other way round).
     checking: set[str] = field(default_factory=set)
     #: Supplier id -> checks lost to database errors in a row (the retry backoff).
@@ -383,19 +383,11 @@ def _on_job_event(event: JobEvent) -> None:
 # --- config reload -------------------------------------------------------------------------------------------
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 async def _watch_config(rt: DaemonRuntime) -> None:
     """Poll the config file; on a change, reload it and re-sync the watch list and the jobs."""
     while not rt.stopping:
         await asyncio.sleep(CONFIG_POLL_SECONDS)
-        signature = _signature(rt.config_path)
+        signature = file_signature(rt.config_path)
         if signature is None or signature == rt.config_signature or not rt.watchdog.due(CONFIG_RELOAD):
             continue
         rt.config_signature = signature
@@ -529,7 +521,7 @@ def run_daemon(
     if configure_logging:
         configure_daemon_logging()
     config_path = Path(config_path)
-    signature = _signature(config_path)
+    signature = file_signature(config_path)
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -544,7 +536,7 @@ def run_daemon(
 async def _serve(
     config_path: Path,
     config: Config,
-    signature: tuple[int, int, int] | None,
+    signature: FileSignature | None,
     stop_after: float | None,
     grace: float,
 ) -> int:

@@ -8,9 +8,13 @@ same schema as everything else.
 
 from __future__ import annotations
 
+import logging
+import signal
+from pathlib import Path
+
 from sqlalchemy.engine import make_url
 
-from monitor.config import Config, redact_url
+from monitor.config import Config, ConfigError, FileSignature, file_signature, load_config, redact_url
 
 
 class NotDistributedError(Exception):
@@ -34,6 +38,26 @@ def require_distributed(config: Config) -> None:
             f"the distributed mode needs PostgreSQL, and [database] url is {redact_url(config.database.url)}; "
             'set url = "postgresql+psycopg://user@host/db" (or $SUPPLIER_MONITOR_DATABASE_URL).'
         )
+
+
+def start_process(config_path: Path, *, configure_logging: bool) -> tuple[Config, FileSignature | None] | None:
+    """What the scheduler and a worker do first: logging, SIGTERM stopping the process as Ctrl-C does (no
+    traceback) until the queue's own handlers are in place, and the config with its file signature (None:
+    the config does not allow the distributed mode; logged)."""
+    from monitor.daemon import configure_daemon_logging
+
+    if configure_logging:
+        configure_daemon_logging()
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signature = file_signature(config_path)
+    try:
+        config = load_config(config_path)
+        require_distributed(config)
+    except (ConfigError, NotDistributedError) as exc:
+        logging.getLogger("monitor.distributed").error("%s", exc)
+        return None
+    return config, signature
 
 
 def libpq_conninfo(url: str) -> str:

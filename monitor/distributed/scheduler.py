@@ -37,16 +37,15 @@ from procrastinate import App
 from procrastinate.jobs import Job, Status
 
 from monitor.checks import sync_watch_list
-from monitor.config import Config, ConfigError, load_config, redact_url
+from monitor.config import Config, ConfigError, FileSignature, file_signature, load_config, redact_url
 from monitor.daemon import (
     CHECK_STORE,
     CONFIG_POLL_SECONDS,
     JOBS_TABLE,
     MEMORY_STORE,
-    configure_daemon_logging,
     sync_jobs,
 )
-from monitor.distributed.connection import NotDistributedError, require_distributed
+from monitor.distributed.connection import NotDistributedError, require_distributed, start_process
 from monitor.distributed.tasks import CHECK_TASK, MAX_CHECK_ATTEMPTS, build_app, defer_check, defer_delivery
 from monitor.engine import ENGINE_SECTIONS
 from monitor.watchdog import HEARTBEAT, Watchdog, WatchedJobStore, WatchedScheduler
@@ -77,7 +76,7 @@ class SchedulerRuntime:
     db: Database
     app: App
     scheduler: AsyncIOScheduler
-    signature: tuple[int, int, int] | None
+    signature: FileSignature | None
 
 
 _runtime: SchedulerRuntime | None = None
@@ -184,19 +183,11 @@ def _housekeeping(scheduler: AsyncIOScheduler, config: Config) -> None:
         )  # fmt: skip
 
 
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 async def _watch_config(rt: SchedulerRuntime, stop: asyncio.Event) -> None:
     """Poll the config file; on a change, re-sync the watch list and the schedule."""
     while not stop.is_set():
         await asyncio.sleep(CONFIG_POLL_SECONDS)
-        signature = _signature(rt.config_path)
+        signature = file_signature(rt.config_path)
         if signature is None or signature == rt.signature:
             continue
         rt.signature = signature
@@ -248,26 +239,17 @@ async def _keep_heartbeat(db: Database, watch: Watchdog, scheduler: AsyncIOSched
 def run_scheduler(config_path: Path, *, configure_logging: bool = True) -> int:
     """Enqueue checks and deliveries until SIGTERM/SIGINT; 0 on a clean stop, 2 when the config does not allow
     the distributed mode."""
-    if configure_logging:
-        configure_daemon_logging()
-        logging.getLogger("procrastinate").setLevel(logging.WARNING)
-    # Until the queue's own handlers are in place, SIGTERM stops the process as Ctrl-C does (no traceback).
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    config_path = Path(config_path)
-    signature = _signature(config_path)
-    try:
-        config = load_config(config_path)
-        require_distributed(config)
-    except (ConfigError, NotDistributedError) as exc:
-        log.error("%s", exc)
+    started = start_process(Path(config_path), configure_logging=configure_logging)
+    if started is None:
         return 2
+    config, signature = started
     try:
-        return asyncio.run(_serve(config_path, config, signature))
+        return asyncio.run(_serve(Path(config_path), config, signature))
     except KeyboardInterrupt:
         return 130
 
 
-async def _serve(config_path: Path, config: Config, signature: tuple[int, int, int] | None) -> int:
+async def _serve(config_path: Path, config: Config, signature: FileSignature | None) -> int:
     global _runtime
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

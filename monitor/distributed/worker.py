@@ -28,10 +28,9 @@ from typing import Any
 from procrastinate.jobs import Job
 
 from monitor.checks import PageOutcome
-from monitor.config import Config, ConfigError, load_config
-from monitor.daemon import configure_daemon_logging
+from monitor.config import Config, ConfigError, FileSignature, file_signature, load_config
 from monitor.distributed import QUEUES
-from monitor.distributed.connection import NotDistributedError, libpq_conninfo, require_distributed
+from monitor.distributed.connection import libpq_conninfo, start_process
 from monitor.distributed.guard import supplier_guard
 from monitor.distributed.tasks import RUNTIME, build_app
 from monitor.engine import ENGINE_SECTIONS, Monitor
@@ -42,14 +41,6 @@ log = logging.getLogger("monitor.worker")
 SHUTDOWN_GRACE = 10.0
 #: Queue connections beyond one per concurrent job: LISTEN, heartbeat, fetching jobs.
 EXTRA_CONNECTIONS = 3
-
-
-def _signature(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def worker_config(config: Config, concurrency: int) -> Config:
@@ -65,7 +56,7 @@ class WorkerRuntime:
     monitor: Monitor
     conninfo: str
     concurrency: int
-    signature: tuple[int, int, int] | None = None
+    signature: FileSignature | None = None
 
     async def check(self, supplier_id: str, job: Job) -> str:
         """One check of the supplier; raises (to be retried) on a database error or when another process has it."""
@@ -98,7 +89,7 @@ class WorkerRuntime:
 
     async def _follow_config(self) -> None:
         """Apply an edited config file (suppliers, intervals, rules); a broken edit keeps the running config."""
-        signature = _signature(self.config_path)
+        signature = file_signature(self.config_path)
         if signature is None or signature == self.signature:
             return
         self.signature = signature
@@ -167,26 +158,17 @@ def run_worker(
     configure_logging: bool = True,
 ) -> int:
     """Run a worker until SIGTERM/SIGINT; 0 on a clean stop, 2 when the config does not allow it."""
-    if configure_logging:
-        configure_daemon_logging()
-        logging.getLogger("procrastinate").setLevel(logging.WARNING)
-    # Until the queue's own handlers are in place, SIGTERM stops the process as Ctrl-C does (no traceback).
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    config_path = Path(config_path)
-    signature = _signature(config_path)
-    try:
-        config = load_config(config_path)
-        require_distributed(config)
-    except (ConfigError, NotDistributedError) as exc:
-        log.error("%s", exc)
+    started = start_process(Path(config_path), configure_logging=configure_logging)
+    if started is None:
         return 2
+    config, signature = started
     unknown = sorted(set(queues or ()) - set(QUEUES))
     if unknown:
         log.error("unknown queue(s) %s; the queues are %s", ", ".join(unknown), ", ".join(QUEUES))
         return 2
     concurrency = concurrency or config.scheduler.worker_concurrency
     try:
-        asyncio.run(_work(config_path, config, signature, concurrency, queues or None))
+        asyncio.run(_work(Path(config_path), config, signature, concurrency, queues or None))
     except KeyboardInterrupt:  # a SIGINT before the queue's handlers were installed
         return 130
     return 0
@@ -195,7 +177,7 @@ def run_worker(
 async def _work(
     config_path: Path,
     config: Config,
-    signature: tuple[int, int, int] | None,
+    signature: FileSignature | None,
     concurrency: int,
     queues: list[str] | None,
 ) -> None:

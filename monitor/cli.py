@@ -1,41 +1,83 @@
-"""The `supplier-monitor` command line. Thin: every command delegates to a module that does the work."""
+"""The `supplier-monitor` command line. Thin: every command delegates to a module that does the work.
+
+Start-up is part of every command's cost (a `check` from cron pays it each time), so this module imports only
+typer and rich: each command imports what it uses in its body, and the `alerts` commands' module (the outbox,
+delivery, storage) loads only when an `alerts` command runs. tests/test_startup_imports.py holds the line.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import json
 import logging
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
-from monitor import watchlist
-from monitor.alerts.commands import alerts_app
-from monitor.checks import PageOutcome
-from monitor.config import DEFAULT_CONFIG_PATH, Config, ConfigError, SupplierConfig, load_config, redact_url
-from monitor.engine import Deliveries, Monitor, OnDone
-from monitor.report import claims_tables, findings_table, masked_json, outcomes_table, rules_table, safe
-from scrapers.claims import ClaimsDocument, PageStatus
-from scrapers.extract import PageReading, read_page
-from scrapers.fetch import FetchError
-from scrapers.fetch.encoding import decode_html
-from scrapers.platforms import UnknownPlatformError
-from storage import DatabaseUnavailableError, open_database
+if TYPE_CHECKING:
+    from monitor.checks import PageOutcome
+    from monitor.config import Config, SupplierConfig
+    from monitor.engine import Deliveries, OnDone
+    from scrapers.claims import ClaimsDocument
+    from scrapers.extract import PageReading
+
+
+class LazyGroup(TyperGroup):
+    """A command group listed in ``--help`` by its help text; its module is imported when the group is used."""
+
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name=name, help=help, no_args_is_help=True)
+        self.target = target  # "module:typer_app"
+
+    def load(self) -> TyperGroup:
+        module, attribute = self.target.split(":")
+        group = typer.main.get_group(getattr(importlib.import_module(module), attribute))
+        if not isinstance(group, TyperGroup):
+            raise TypeError(f"{self.target} is not a command group")
+        return group
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        """The loaded group parses and runs: click invokes ``ctx.command``, which is the loaded group."""
+        return self.load().make_context(info_name, args, parent=parent, **extra)
+
+
+#: Groups whose modules are heavy for a start-up: name -> (module:typer app, help shown by ``--help``, listed after).
+LAZY_GROUPS = {
+    "alerts": ("monitor.alerts.commands:alerts_app", "Alert deliveries: list, send now, resend.", "suppliers"),
+}
+
+
+class Commands(TyperGroup):
+    """The top-level group, with the ``LAZY_GROUPS`` added as placeholders (in their place in ``--help``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        placed = dict(self.commands)
+        self.commands.clear()
+        for name, command in placed.items():
+            self.add_command(command, name)
+            for lazy, (target, text, after) in LAZY_GROUPS.items():
+                if after == name:
+                    self.add_command(LazyGroup(lazy, target, text))
+        for lazy, (target, text, _) in LAZY_GROUPS.items():
+            if lazy not in self.commands:
+                self.add_command(LazyGroup(lazy, target, text))
+
 
 app = typer.Typer(
+    cls=Commands,
     no_args_is_help=True,
     add_completion=False,
     help="Watch B2B marketplace suppliers, keep their claims as evidence, flag what cannot be verified.",
 )
 suppliers_app = typer.Typer(no_args_is_help=True, help="List, add and remove watched suppliers in the config file.")
 app.add_typer(suppliers_app, name="suppliers")
-app.add_typer(alerts_app, name="alerts")
 registry_app = typer.Typer(no_args_is_help=True, help="The local certificate registry the operator maintains.")
 app.add_typer(registry_app, name="registry")
 
@@ -49,6 +91,9 @@ class State:
     config_given: bool
 
     def config(self) -> Config:
+        from monitor.config import ConfigError, load_config
+        from monitor.report import safe
+
         try:
             config = load_config(self.config_path)
         except ConfigError as exc:
@@ -59,6 +104,8 @@ class State:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
+    from monitor.report import safe
+
     errors.print(safe(f"error: {message}", 4000), style="red")
     raise typer.Exit(code)
 
@@ -72,6 +119,8 @@ def options(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens")] = False,
 ) -> None:
+    from monitor.config import DEFAULT_CONFIG_PATH
+
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -84,6 +133,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file")] = False,
 ) -> None:
     """Write a commented config file with every key and its default."""
+    from monitor import watchlist
+    from monitor.config import ConfigError
+
     path = ctx.obj.config_path
     try:
         watchlist.write_template(path, force=force)
@@ -99,6 +151,13 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcomes as JSON")] = False,
 ) -> None:
     """Check every watched supplier (or the given ones) now and store what was seen."""
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from monitor.config import ConfigError, redact_url
+    from monitor.report import masked_json, outcomes_table, safe
+
     config = ctx.obj.config()
     try:
         targets = [config.supplier(s) for s in supplier] if supplier else list(config.suppliers)
@@ -144,6 +203,8 @@ async def _check_round(
     config: Config, targets: list[SupplierConfig], on_done: OnDone
 ) -> tuple[list[PageOutcome], Deliveries]:
     """One round through the engine, then the due alerts (and the digests, once a day at their hour)."""
+    from monitor.engine import Monitor
+
     async with Monitor(config) as monitor:
         outcomes = await monitor.check(targets, on_done=on_done)
         return outcomes, await monitor.deliver()
@@ -178,6 +239,8 @@ def extract(
     document: LocalDocumentsOption = None,
 ) -> None:
     """Read one page into a claims document (schema supplier-claims/1)."""
+    from monitor.report import claims_tables, masked_json
+
     claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
     if as_json:
         print(json.dumps(masked_json(claims.to_json_dict()), ensure_ascii=False, indent=2))
@@ -187,6 +250,15 @@ def extract(
 
 def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDocument:
     """The page's claims; when the page is not ok, why not goes to stderr (stdout stays the document)."""
+    import asyncio
+
+    from monitor.report import safe
+    from scrapers.claims import PageStatus
+    from scrapers.extract import read_page
+    from scrapers.fetch import FetchError
+    from scrapers.fetch.encoding import decode_html
+    from scrapers.platforms import UnknownPlatformError
+
     if method not in ("browser", "http"):
         fail(f"--method must be 'browser' or 'http', not {method!r}")
     path = Path(target)
@@ -208,6 +280,8 @@ def _extract(state: State, target: str, platform: str, method: str) -> ClaimsDoc
 
 
 async def _fetch_and_read(config: Config, url: str, platform: str, method: str) -> PageReading:
+    from monitor.engine import Monitor
+
     monitor = Monitor(config, offline=True)
     try:
         return await monitor.read_page(url, method=method, platform=platform)
@@ -227,8 +301,10 @@ def verify(
     document: LocalDocumentsOption = None,
 ) -> None:
     """Read one page and judge its certification claims (and, asked to, its certificate documents)."""
+    from monitor.report import claims_tables, findings_table, masked_json
     from monitor.verify import findings_json, settings_from
     from monitor.verify import verify as run_verify
+    from storage import open_database
 
     as_of = _parse_day(today)
     claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
@@ -254,6 +330,7 @@ def rules(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rules as JSON")] = False,
 ) -> None:
     """List the verification rules with their severity and source."""
+    from monitor.report import rules_table
     from monitor.verify import all_rules
 
     catalogue = sorted(all_rules().values(), key=lambda r: (-r.severity.rank, r.code))
@@ -286,6 +363,7 @@ def _with_documents(state: State, claims: ClaimsDocument, linked: bool, local: l
         return claims
     from monitor.documents_cli import LocalDocument, LocalDocumentError, read_linked_documents, read_local_documents
     from scrapers.documents import OcrError
+    from storage import DatabaseUnavailableError
 
     has_config = state.config_given or state.config_path.exists()
     config = _optional_config(state)
@@ -307,6 +385,8 @@ def _with_documents(state: State, claims: ClaimsDocument, linked: bool, local: l
 
 def _optional_config(state: State) -> Config:
     """The config when there is one; defaults otherwise (extract and verify work without a config)."""
+    from monitor.config import Config
+
     return state.config() if state.config_given or state.config_path.exists() else Config()
 
 
@@ -358,6 +438,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8765,
 ) -> None:
     """Serve the web dashboard and JSON API over the configured database."""
+    from monitor.config import ConfigError
     from monitor.web.app import serve as serve_web
     from monitor.web.security import CredentialsError
 
@@ -393,6 +474,8 @@ def suppliers_list(ctx: typer.Context) -> None:
     """Show the watched suppliers."""
     from rich.table import Table
 
+    from monitor.report import safe
+
     config = ctx.obj.config()
     table = Table(title=f"{len(config.suppliers)} supplier(s) in {ctx.obj.config_path}")
     for column in ("id", "name", "platform", "interval", "tags", "urls"):
@@ -416,6 +499,10 @@ def suppliers_add(
     interval: Annotated[str | None, typer.Option(help="Check interval, e.g. 24h or 30m")] = None,
 ) -> None:
     """Start watching a supplier (validated before the config file is rewritten)."""
+    from monitor import watchlist
+    from monitor.config import ConfigError
+    from monitor.report import safe
+
     entry: dict[str, object] = {"id": supplier_id, "name": name, "platform": platform, "tags": tag or []}
     if len(url) == 1:
         entry["url"] = url[0]
@@ -435,6 +522,10 @@ def suppliers_remove(
     supplier_id: Annotated[str, typer.Argument(metavar="ID")],
 ) -> None:
     """Stop watching a supplier. Its history stays in the database."""
+    from monitor import watchlist
+    from monitor.config import ConfigError
+    from monitor.report import safe
+
     try:
         watchlist.remove_supplier(ctx.obj.config_path, supplier_id)
     except ConfigError as exc:
@@ -456,6 +547,8 @@ def registry_import(
 ) -> None:
     """Import (or re-import, replacing that file's rows) certificates into the local registry."""
     from monitor.registries import import_csv
+    from monitor.report import safe
+    from storage import open_database
 
     config = ctx.obj.config()
     if not csv_file.is_file():
@@ -482,7 +575,8 @@ def registry_import(
 @registry_app.command("list")
 def registry_list(ctx: typer.Context) -> None:
     """Show which files the local registry was imported from."""
-    from storage import registry_sources
+    from monitor.report import safe
+    from storage import open_database, registry_sources
 
     config = ctx.obj.config()
     with open_database(config.database.url, must_exist=True) as db:
@@ -540,9 +634,19 @@ def run_cli() -> None:
     """The console entry point: the app, with an unusable database reported as bad input, not a traceback."""
     try:
         app(prog_name="supplier-monitor")
-    except DatabaseUnavailableError as exc:
+    except Exception as exc:
+        if not _is_database_unavailable(exc):
+            raise
+        from monitor.report import safe
+
         errors.print(safe(f"error: {exc}", 4000), style="red", markup=False)
         errors.print(
             "Check [database] url in the config file, or SUPPLIER_MONITOR_DATABASE_URL.", style="red", markup=False
         )
         raise SystemExit(2) from None
+
+
+def _is_database_unavailable(exc: BaseException) -> bool:
+    """storage's DatabaseUnavailableError, recognised without importing storage (nothing else raises it)."""
+    db = sys.modules.get("storage.db")
+    return db is not None and isinstance(exc, db.DatabaseUnavailableError)

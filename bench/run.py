@@ -462,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
         from http_bench import print_http_bench, run_http_bench  # issue 13: plain HTTP vs a urlwatch-style fetcher
 
         result.update(run_http_bench(args.delay_ms, *((1, 3.0) if args.quick else (2, 10.0))))
+        from startup_bench import startup_ms  # issue 13: CLI start-up to a check's first request
+
+        result["startup"] = startup_ms()
+        result["startup_ms"] = result["startup"]["median_ms"]
         print(json.dumps(result, indent=2)) if args.json else (print_table(result), print_http_bench(result))
         return 0
     started = time.perf_counter()

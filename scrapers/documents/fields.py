@@ -9,6 +9,7 @@ is labelled. A field's confidence is the OCR confidence of its line(s) times how
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -60,7 +61,14 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CELL = re.compile(r" {2,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff\d])|(?<=\d) (?=[\u3400-\u9fff])")
+
+
+@functools.cache
+def _cjk_gap() -> re.Pattern[str]:
+    """Built on first use, as ``_issuer_company``: its lookbehinds over CJK ranges are costly to compile."""
+    return re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff\d])|(?<=\d) (?=[\u3400-\u9fff])")
+
+
 _OCR_ISO = re.compile(r"(?<![A-Za-z])(?:IS0|1SO|lSO|I5O|IS〇)(?=\s*[\d/])")
 
 
@@ -89,7 +97,7 @@ def normalize_line(text: str) -> str:
     text = _LONG_TOKEN.sub(_split_glued, text)
     text = _CELL.sub("  ", _SPACES.sub(lambda m: "  " if len(m.group(0)) > 1 else " ", text))
     # PDF text layers space out Chinese: "2019 年 6 月 1 日", "大道 168 号".
-    text = _CJK_GAP.sub("", text)
+    text = _cjk_gap().sub("", text)
     return text.strip()
 
 
@@ -573,15 +581,20 @@ def _scope(lines: Sequence[Line]) -> ReadValue | None:
 
 # ------------------------------------------------------------------------------------------------ issuer
 
-_ISSUER_COMPANY = re.compile(
-    r"(?:[A-Z][\w&.,'()\- ]{1,100}?(?:certification|zertifizierung|certificazione|conformity|laborator(?:y|ies)"
-    r"|assessment|registrar|assurance|inspection|verification|quality\s+services?|testing)[\w&.,'()\- ]{0,80}?"
-    r"(?:co\.?\s*,?\s*ltd\.?|limited|ltd\.?|gmbh|inc\.?|llc|center|centre|services?|international|group|body"
-    r"|corporation|s\.a\.|b\.v\.|ag\b))"
-    r"|[\u4e00-\u9fff（）()]{2,30}?(?:认证|检测|检验)[\u4e00-\u9fff（）()]{0,20}?(?:有限公司|有限责任公司|中心|集团|公司|院)"
-    r"(?:股份有限公司|有限责任公司|有限公司)?",
-    re.I,
-)
+
+@functools.cache
+def _issuer_company() -> re.Pattern[str]:
+    """A certification body's name in free text. Built on first use: it is the costliest pattern of this module
+    to compile, and most checks read no certificate document."""
+    return re.compile(
+        r"(?:[A-Z][\w&.,'()\- ]{1,100}?(?:certification|zertifizierung|certificazione|conformity|laborator(?:y|ies)"
+        r"|assessment|registrar|assurance|inspection|verification|quality\s+services?|testing)[\w&.,'()\- ]{0,80}?"
+        r"(?:co\.?\s*,?\s*ltd\.?|limited|ltd\.?|gmbh|inc\.?|llc|center|centre|services?|international|group|body"
+        r"|corporation|s\.a\.|b\.v\.|ag\b))"
+        r"|[\u4e00-\u9fff（）()]{2,30}?(?:认证|检测|检验)[\u4e00-\u9fff（）()]{0,20}?(?:有限公司|有限责任公司|中心|集团|公司|院)"
+        r"(?:股份有限公司|有限责任公司|有限公司)?",
+        re.I,
+    )
 
 
 def _issuer(lines: Sequence[Line], holder: str | None) -> ReadValue | None:
@@ -592,7 +605,7 @@ def _issuer(lines: Sequence[Line], holder: str | None) -> ReadValue | None:
     holder_key = (holder or "").casefold()
     best: tuple[float, int, str, float] | None = None  # (score, index, name, confidence)
     for index, line in enumerate(lines):
-        for m in _ISSUER_COMPANY.finditer(line.text):
+        for m in _issuer_company().finditer(line.text):
             name = _clean_name(m.group(0))
             if not name or ((holder_key and name.casefold() in holder_key) or holder_key in name.casefold()):
                 continue

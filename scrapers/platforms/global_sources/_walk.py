@@ -9,6 +9,7 @@ here knows a platform: the label tables and headings are passed in. Every walk i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -86,10 +87,17 @@ class LabelTable:
     trailing colon ignored), or against the start of a "Label: value" string."""
 
     def __init__(self, patterns: Iterable[tuple[str, str]]) -> None:
-        pairs = tuple(patterns)
-        self._whole = tuple((re.compile(pattern, re.I), field) for pattern, field in pairs)
-        self._inline = tuple(
-            (re.compile(rf"(?:{pattern})\s*[:：]\s*(?P<rest>.*)", re.I | re.S), field) for pattern, field in pairs
+        self._pairs = tuple(patterns)
+
+    # Compiled on first use, not at import: a check of another platform's page never pays for these tables.
+    @functools.cached_property
+    def _whole(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        return tuple((re.compile(pattern, re.I), field) for pattern, field in self._pairs)
+
+    @functools.cached_property
+    def _inline(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        return tuple(
+            (re.compile(rf"(?:{pattern})\s*[:：]\s*(?P<rest>.*)", re.I | re.S), field) for pattern, field in self._pairs
         )
 
     def field(self, text: str | None) -> str | None:

@@ -5,17 +5,18 @@ The browser is expensive, so it is launched once and reused. Over months a brows
 ``max_memory_mb``; new fetches wait while the old browser's contexts drain, so recycling never fails a fetch. A
 browser that dies is relaunched by the next fetch.
 
-Contexts (issue 13: a fresh context and renderer per page was most of the memory churn): a context and its one
-page serve up to ``context_pages`` pages fetched with the same options (user agent, headers, saved session,
-proxy; so per platform, as ``monitor.fetchers`` passes them), then are closed; at most ``max_idle_contexts`` wait
-between pages. Between two pages the page is sent to about:blank (whatever the last one still loaded stops, and
-a URL differing only by its #fragment cannot leave the last page's document in place) and its cookies are
-cleared, so a supplier's page does not see the cookies the previous supplier's set. The trade-off: what is not
-cleared is shared by the pages of one context for its lifetime: the HTTP cache (a script the marketplace
-serves to every store is fetched once, like a real browser would), localStorage/IndexedDB of origins the pages
-visit, and with a saved session (``storage_state``) the cookies too, which stay as the server last set them
-rather than being reloaded from the file per page. Contexts of different options never share anything. A
-context whose page failed, crashed or timed out is closed, not reused.
+Contexts (issue 13: a fresh context per page was much of the memory and CPU churn): a context serves up to
+``context_pages`` pages fetched with the same options (user agent, headers, saved session, proxy; so per
+platform, as ``monitor.fetchers`` passes them), one at a time, each in a new page that is closed after it (its
+renderer, whatever it still loaded and its guard go with it); at most ``max_idle_contexts`` contexts wait between
+pages. Between two pages the context's cookies are cleared, so a supplier's page does not see the cookies the
+previous supplier's set. The trade-off: what is not cleared is shared by the pages of one context for its
+lifetime: the HTTP cache (a script the marketplace serves to every store is fetched once, as a real browser
+would), localStorage/IndexedDB of the origins its pages visit, and with a saved session (``storage_state``)
+the cookies too, which stay as the server last set them rather than being reloaded from the file per page.
+Contexts of different options never share anything; a context whose page failed or timed out is closed, not
+reused. Reusing the page too (navigating it from supplier to supplier) was measured faster but larger: its
+renderer grows, and Chromium still swaps renderer processes on each navigation.
 
 What is vetted where:
 
@@ -99,11 +100,10 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-dev-shm-usage",
     "--disable-quic",
-    # Memory (issue 13): the GPU thread and the network service run inside the browser process instead of
-    # two processes of their own (about 80 MB of PSS), and no old page is kept alive for a Back button.
+    # Memory (issue 13): the GPU thread runs inside the browser process instead of a process of its own. No
+    # --enable-features / --disable-features / --blink-settings here: Chromium keeps only the last of each, and
+    # Playwright passes its own.
     "--in-process-gpu",
-    "--enable-features=NetworkServiceInProcess",
-    "--disable-features=BackForwardCache",
     # Web fonts are never requested (FontFace.load() still settles, so no page waits on one). Images are not
     # switched off the same way (--blink-settings=imagesEnabled=false): an image that is never loaded never
     # fires load or error either, and a page waiting for one would hang. See BLOCKED_URL_PATTERNS.
@@ -198,7 +198,7 @@ class _Target:
 
 @dataclass(eq=False)
 class _Slot:
-    """A context with its one page, reused for the pages of one set of context options (``key``).
+    """A context reused for the pages of one set of context options (``key``), one page at a time.
 
     Its route handler is installed once and filters against ``target``, the page loading now; between
     pages ``target`` is None and anything the context still asks for is aborted.
@@ -207,9 +207,9 @@ class _Slot:
     key: tuple[Any, ...]
     context: BrowserContext
     keeps_cookies: bool
+    #: The page of the fetch now using the context (a new page per fetch; closed after it).
     page: Page | None = None
     pages: int = 0
-    crashed: bool = False
     target: _Target | None = None
 
 
@@ -528,12 +528,6 @@ class _PageGuard:
             cdp.on("Fetch.requestPaused", self._on_paused)
             await cdp.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "requestStage": "Request"}]})
 
-    async def detach(self) -> None:
-        """End the session (and its interception): the page is reused for another URL with a guard of its own."""
-        cdp, self._cdp = self._cdp, None
-        if cdp is not None:
-            await cdp.detach()
-
     async def refusal(self, url: str) -> str | None:
         return await self.addresses.refusal(self.policy, url)
 
@@ -652,25 +646,16 @@ class BrowserFetcher:
         settings for this page only (per-platform proxies, user agents and saved sessions)."""
         url = validate_url(url)
         options = self._context_options(user_agent, proxy, storage_state)
-        for attempt in (1, 2):
-            # Starting (or restarting) Chromium, and waiting for a recycle, is not part of the page's budget: a
-            # cold launch on a busy host must not time the page out.
-            gen, slot = await self._open_slot(options)
-            served = False
-            try:
-                page = await self._load(gen, slot, url, parser, proxied=options["proxy"] is not None)
-                served = True
-                return page
-            except FetchError as error:
-                # A reused context cannot tell that Chromium died before its page fails: try once afresh.
-                reused = attempt == 1 and slot.pages > 1 and error.reason == "browser"
-                if reused and await self._pool.discard_if_dead(gen):
-                    log.warning("Chromium died between pages; relaunching it")
-                    continue
-                raise
-            finally:
-                await self._put_back(gen, slot, served=served)
-        raise AssertionError("unreachable")
+        # Starting (or restarting) Chromium, and waiting for a recycle, is not part of the page's budget: a cold
+        # launch on a busy host must not time the page out.
+        gen, slot = await self._open_slot(options)
+        served = False
+        try:
+            page = await self._load(gen, slot, url, parser, proxied=options["proxy"] is not None)
+            served = True
+            return page
+        finally:
+            await self._put_back(gen, slot, served=served)
 
     async def _load(
         self, gen: _Generation, slot: _Slot, url: str, parser: PlatformParser | None, *, proxied: bool
@@ -708,59 +693,55 @@ class BrowserFetcher:
         return None
 
     async def _open_slot(self, options: dict[str, Any]) -> tuple[_Generation, _Slot]:
-        """A context of these options on a live browser: a spare one, or a new one (a browser found dead
-        is relaunched once). The caller must ``_put_back`` it."""
+        """A context of these options (a spare one, or a new one) with a new page, on a live browser; a browser
+        found dead is relaunched once. The caller must ``_put_back`` it."""
         key = _options_key(options)
         for attempt in (1, 2):
             gen = await self._pool.acquire(self.browser_settings)
             slot = _take_spare(gen, key)
-            if slot is None:
-                try:
-                    slot = await self._new_slot(gen, key, options)
-                except (PlaywrightError, TimeoutError) as exc:
-                    self._pool.release(gen)
-                    message = str(exc).splitlines()[0] if str(exc) else "no answer in time"
-                    if attempt == 1 and await self._pool.discard_if_dead(gen):
-                        log.warning("browser context failed, relaunching Chromium: %s", message)
-                        continue
-                    raise FetchError("browser", f"browser context failed: {message}") from None
-                except BaseException:
-                    self._pool.release(gen)
-                    raise
+            try:
+                async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
+                    if slot is None:
+                        slot = await self._new_slot(gen, key, options)
+                    slot.page = await slot.context.new_page()
+            except (PlaywrightError, TimeoutError) as exc:
+                if slot is not None:
+                    await _close_context(slot.context)
+                self._pool.release(gen)
+                message = str(exc).splitlines()[0] if str(exc) else "no answer in time"
+                if attempt == 1 and await self._pool.discard_if_dead(gen):
+                    log.warning("browser context failed, relaunching Chromium: %s", message)
+                    continue
+                raise FetchError("browser", f"browser context failed: {message}") from None
+            except BaseException:
+                if slot is not None:
+                    await _close_context(slot.context)
+                self._pool.release(gen)
+                raise
             slot.pages += 1
             return gen, slot
         raise AssertionError("unreachable")
 
     async def _new_slot(self, gen: _Generation, key: tuple[Any, ...], options: dict[str, Any]) -> _Slot:
-        async with asyncio.timeout(BROWSER_START_TIMEOUT_S):
-            context = await gen.browser.new_context(**options)
-            slot = _Slot(key, context, keeps_cookies=options["storage_state"] is not None)
-            try:
-                await context.route("**/*", lambda route: self._filter(route, slot))
-                slot.page = await context.new_page()
-            except BaseException:
-                await _close_context(slot.context)
-                raise
-        slot.page.on("crash", lambda _page: setattr(slot, "crashed", True))
+        context = await gen.browser.new_context(**options)
+        slot = _Slot(key, context, keeps_cookies=options["storage_state"] is not None)
+        try:
+            await context.route("**/*", lambda route: self._filter(route, slot))
+        except BaseException:
+            await _close_context(context)
+            raise
         return slot
 
     async def _put_back(self, gen: _Generation, slot: _Slot, *, served: bool) -> None:
-        """After a page: a context whose page was served goes back blank (without the cookies it was given,
-        unless it holds a saved session) for the next page of its options; any other is closed. The lease
-        is released in every case."""
-        target, slot.target = slot.target, None
+        """After a page: its page is closed, and a context whose page was served is kept (without the cookies
+        it was given, unless it holds a saved session) for the next page of its options; any other is closed.
+        The lease is released in every case."""
+        slot.target = None
         try:
             bs = self.browser_settings
-            keep = (
-                served
-                and not slot.crashed
-                and slot.page is not None
-                and slot.pages < bs.context_pages
-                and bs.max_idle_contexts > 0
-                and self._pool.is_current(gen)
-            )
+            keep = served and slot.pages < bs.context_pages and bs.max_idle_contexts > 0 and self._pool.is_current(gen)
             if keep:
-                keep = await self._blank(slot, target)
+                keep = await self._clear(slot)
             if keep:
                 gen.spare.append(slot)
                 while len(gen.spare) > bs.max_idle_contexts:
@@ -770,17 +751,14 @@ class BrowserFetcher:
         finally:
             self._pool.release(gen)
 
-    async def _blank(self, slot: _Slot, target: _Target | None) -> bool:
-        """Stop what the page still loads (about:blank), then end its guard and clear cookies; False when it
-        cannot (the context is closed then)."""
-        assert slot.page is not None
+    async def _clear(self, slot: _Slot) -> bool:
+        """Close the page (what it still loaded stops, its renderer and guard go with it) and clear the
+        cookies; False when that fails (the context is closed then)."""
+        page, slot.page = slot.page, None
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT_S):
-                # First navigate away: requests the old page still had in flight end here, before the guard
-                # that holds them paused lets go.
-                await slot.page.goto("about:blank")
-                if target is not None:
-                    await target.guard.detach()
+                if page is not None:
+                    await page.close()
                 if not slot.keeps_cookies:
                     await slot.context.clear_cookies()
             return True
@@ -936,7 +914,7 @@ def _take_spare(gen: _Generation, key: tuple[Any, ...]) -> _Slot | None:
     """The most recently used spare context of these options that is still usable, taken off the list."""
     for i in range(len(gen.spare) - 1, -1, -1):
         slot = gen.spare[i]
-        if slot.key == key and not slot.crashed and slot.page is not None and not slot.page.is_closed():
+        if slot.key == key:
             del gen.spare[i]
             return slot
     return None

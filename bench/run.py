@@ -238,6 +238,9 @@ def run(checks: int, delay_ms: int, concurrency: int | None, quick: bool) -> dic
         pages = demo_pages(market.base_url, market.suppliers())
     later = browser["later_checks"]
     growth = browser["size_after_all"] - browser["size_after_first"]
+    from browser_bench import browser_memory  # PSS of the process tree over browser checks (issue 13)
+
+    pss = browser_memory(QUICK_CHECKS if quick else 60, concurrency or 2, delay_ms)
     return {
         "machine": host,
         "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
@@ -250,6 +253,8 @@ def run(checks: int, delay_ms: int, concurrency: int | None, quick: bool) -> dic
             "peak_rss_mb": round(rss.peak_bytes / 2**20, 1),
             "elapsed_s": browser["elapsed_s"],
             "statuses": browser["statuses"],
+            "peak_pss_mb": pss["peak_pss_mb"],
+            "pss": pss,
         },
         "http_reference": {
             "checks_per_s": http["checks_per_s"],

@@ -103,7 +103,8 @@ def receivers() -> Iterator[Callable[..., Receiver]]:
 
 
 def write_config(folder: Path, marketplace: Any, recipients: str, alerts: str = "") -> None:
-    """One watched demo supplier, fetched over plain HTTP, and the given [[recipients]] tables."""
+    """One watched demo supplier, fetched over plain HTTP (its certificate picture not read), and the given
+    [[recipients]] tables."""
     url = f"{marketplace.base_url}/store/{SUPPLIER}/company_profile.html"
     (folder / "config.toml").write_text(
         f"""
@@ -117,6 +118,12 @@ allow_private_addresses = true
 [politeness]
 min_delay_per_host = "0s"
 block_backoff = "0s"
+
+# These tests are about delivering the page's alerts: OCR of the supplier's certificate picture (model load
+# plus reading, seconds of CPU in every `check` process) would only slow them. Documents read by checks:
+# tests/test_documents_pipeline.py, tests/test_cli_documents.py.
+[documents]
+read = false
 
 [alerts]
 {alerts}

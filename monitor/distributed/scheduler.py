@@ -7,8 +7,8 @@ job function differs: ``enqueue_check`` defers a queue job instead of checking. 
 - a delivery job every ``scheduler.deliver_every``;
 - every few seconds, the jobs of workers whose heartbeat is older than ``scheduler.worker_stall_timeout`` (killed,
   machine lost) are handed to another worker (a check is queued again, the dead worker's job closed);
-- succeeded jobs are deleted after a day, failed or aborted ones after a week, workers silent for a day are
-  forgotten;
+- failed or aborted jobs are deleted after a week (workers delete succeeded ones at once: the check rows are
+  the record), workers silent for a day are forgotten;
 - the config file is polled: suppliers added, removed, paused or rescheduled apply without a restart;
 - its health is written to ``daemon_heartbeat`` as the single daemon's is (monitor.watchdog: last scheduler
   pass, database errors, a clean stop), so ``status`` and ``/healthz`` say whether checks are being scheduled;
@@ -58,9 +58,6 @@ STALLED_JOB_ID = "retry-stalled"
 PRUNE_JOB_ID = "prune-queue"
 #: Failed jobs stay this long for operators to look at (``status``), then go.
 KEEP_FAILED_JOBS = timedelta(days=7)
-#: Succeeded jobs are only bookkeeping (the check rows are the record): a day is plenty, and at 100,000 checks
-#: a day a week of them would be most of the queue's tables.
-KEEP_SUCCEEDED_JOBS = timedelta(days=1)
 #: A worker silent this long is forgotten (its row in the queue, shown by ``status`` until then).
 FORGET_WORKERS_AFTER = timedelta(days=1)
 #: How often stalled jobs are looked for, as a share of the stall timeout (and at most every 10 s).
@@ -148,14 +145,12 @@ async def _hand_over(app: App, job: Job, timeout: timedelta) -> None:
 
 
 async def prune_queue() -> None:
-    """Delete old finished jobs and forget long-dead workers, so the queue's tables stay small."""
+    """Delete old failed and aborted jobs and forget long-dead workers, so the queue's tables stay small."""
     rt = _runtime
     if rt is None:
         return
     manager = rt.app.job_manager
     try:
-        day = round(KEEP_SUCCEEDED_JOBS.total_seconds() / 3600)
-        await manager.delete_old_jobs(nb_hours=day)  # succeeded ones only
         hours = round(KEEP_FAILED_JOBS.total_seconds() / 3600)
         await manager.delete_old_jobs(nb_hours=hours, include_failed=True, include_cancelled=True, include_aborted=True)
         await manager.prune_stalled_workers(FORGET_WORKERS_AFTER.total_seconds())

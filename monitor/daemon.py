@@ -55,7 +55,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.alerts.stall import Stall, queue_stall_alert
 from monitor.checks import PageOutcome
 from monitor.config import Config, ConfigError, FileSignature, SupplierConfig, file_signature, load_config, redact_url
-from monitor.engine import ENGINE_SECTIONS, Monitor, touches_layout
+from monitor.engine import ENGINE_SECTIONS, Monitor, check_summary, touches_layout
 from monitor.watchdog import (
     CONFIG_RELOAD,
     DELIVERIES,
@@ -170,7 +170,7 @@ async def _timed_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
         return  # shutting down: the check never started
     seconds = time.monotonic() - started
     level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
-    log.log(level, "%s", _summary(supplier.id, outcomes, seconds))
+    log.log(level, "%s", check_summary(supplier.id, outcomes, seconds))
     await _judge_layout(rt, outcomes)
 
 
@@ -194,16 +194,6 @@ def _retry_lost_check(rt: DaemonRuntime, supplier: SupplierConfig) -> None:
         rt.watchdog.failed(STORAGE, exc)
         return
     log.info("check of %s not stored (database error): trying again at %s", supplier.id, when.isoformat("T", "seconds"))
-
-
-def _summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
-    """One log line per check: status of each page, what changed, how long it took."""
-    pages = "; ".join(
-        o.status + (" changed" if o.changed else "") + ("" if o.ok else f" ({o.reason[:160]})") for o in outcomes
-    )
-    alerts = sum(len(o.alerts) for o in outcomes)
-    extra = f", {alerts} alert(s) queued" if alerts else ""
-    return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
 
 
 async def _judge_layout(rt: DaemonRuntime, outcomes: list[PageOutcome]) -> None:

@@ -50,6 +50,16 @@ class Deliveries:
     digests: DeliveryReport
 
 
+def check_summary(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
+    """One log line per check (the daemon's and the workers'): each page's status, what changed, how long."""
+    pages = "; ".join(
+        o.status + (" changed" if o.changed else "") + ("" if o.ok else f" ({o.reason[:160]})") for o in outcomes
+    )
+    alerts = sum(len(o.alerts) for o in outcomes)
+    extra = f", {alerts} alert(s) queued" if alerts else ""
+    return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
+
+
 def touches_layout(outcomes: Iterable[PageOutcome]) -> bool:
     """Only an unparseable page or new claims (a field gone) can complete a family's layout change."""
     return any(o.status == "unparseable" or o.changed for o in outcomes)

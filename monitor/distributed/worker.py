@@ -27,13 +27,12 @@ from typing import Any
 
 from procrastinate.jobs import Job
 
-from monitor.checks import PageOutcome
 from monitor.config import Config, ConfigError, FileSignature, file_signature, load_config
 from monitor.distributed import QUEUES
 from monitor.distributed.connection import libpq_conninfo, start_process
 from monitor.distributed.guard import supplier_guard
 from monitor.distributed.tasks import RUNTIME, build_app
-from monitor.engine import ENGINE_SECTIONS, Monitor
+from monitor.engine import ENGINE_SECTIONS, Monitor, check_summary
 
 log = logging.getLogger("monitor.worker")
 
@@ -72,7 +71,7 @@ class WorkerRuntime:
         started = time.monotonic()
         async with supplier_guard(self.conninfo, supplier_id, stall_timeout=config.scheduler.worker_stall_timeout):
             outcomes = await self.monitor.check_supplier(supplier_id)
-        summary = summarise(supplier_id, outcomes, time.monotonic() - started)
+        summary = check_summary(supplier_id, outcomes, time.monotonic() - started)
         level = logging.INFO if all(o.ok or o.skipped for o in outcomes) else logging.WARNING
         log.log(level, "%s", summary)
         return summary
@@ -138,16 +137,6 @@ class _Stopping:
     def close(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             self.loop.remove_signal_handler(signum)
-
-
-def summarise(supplier_id: str, outcomes: list[PageOutcome], seconds: float) -> str:
-    """One log line per check: each page's status, what changed, how long it took."""
-    pages = "; ".join(
-        o.status + (" changed" if o.changed else "") + ("" if o.ok else f" ({o.reason[:160]})") for o in outcomes
-    )
-    alerts = sum(len(o.alerts) for o in outcomes)
-    extra = f", {alerts} alert(s) queued" if alerts else ""
-    return f"checked {supplier_id}: {pages or 'no pages'} [{len(outcomes)} page(s) in {seconds:.1f} s{extra}]"
 
 
 def run_worker(

@@ -23,7 +23,6 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from monitor.alerts.delivery import DeliveryReport, deliver_digests, deliver_due
 from monitor.alerts.layout import CheckedPage, raise_layout_alerts
@@ -244,17 +243,13 @@ class Monitor:
         collector = DocumentCollector(settings, self.db, self.fetchers, supplier_id=supplier_id)
         return await collector.collect(claims)
 
-    # --- alerts and state ------------------------------------------------------------------------------------------
+    # --- alerts ----------------------------------------------------------------------------------------------------
 
     async def deliver(self) -> Deliveries:
         """Send the due alerts and, at the digest hour, the digests (outbox semantics: leased, stable ids)."""
         alerts = await asyncio.to_thread(deliver_due, self.db, self.config)
         digests = await asyncio.to_thread(deliver_digests, self.db, self.config)
         return Deliveries(alerts, digests)
-
-    def politeness_state(self) -> dict[str, dict[str, Any]]:
-        """Per host: backoff, robots.txt and pacing, as this process sees them (for status pages)."""
-        return self._fetchers.politeness_state() if self._fetchers is not None else {}
 
 
 async def check_round(

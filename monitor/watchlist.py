@@ -126,12 +126,13 @@ def _set_key(table: Table, key: str, value: object) -> None:
     if key in table or not isinstance(table, Table):
         table[key] = value
         return
-    keys = [k for k, _ in table.value.body if k is not None]
-    if not keys:
+    body = table.value.body
+    last = max((i for i, (k, _) in enumerate(body) if k is not None), default=None)
+    if last is None:
         table[key] = value
         return
-    try:
-        table.value._insert_after(keys[-1], key, tomlkit.item(value))
+    try:  # tomlkit has no public "insert here"; _insert_at is in every version we allow (0.15.3 dropped _insert_after)
+        table.value._insert_at(last + 1, key, tomlkit.item(value))
     except AttributeError:  # a tomlkit without the helper: correct TOML, the key merely lands lower
         table[key] = value
 

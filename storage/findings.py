@@ -4,7 +4,9 @@ The caller (monitor) runs the rules and passes plain dicts; storage compares the
 ``identity`` with the supplier's open findings:
 
 - produced again -> the same row, ``last_seen_at`` / ``last_snapshot_id`` move (and the latest wording and
-  severity are kept, since a rule may rephrase or re-grade the same problem);
+  severity are kept, since a rule may rephrase or re-grade the same problem). Produced again by a check on the
+  snapshot it was last seen on, with the same wording, nothing is written: that check row is the sighting
+  (``StoredFinding.last_seen_at`` is derived from it);
 - no longer produced -> ``resolved_at`` is set to the check time;
 - produced again after it was resolved -> a NEW row is opened (the resolved row is left untouched), so the
   history shows each period separately instead of hiding a gap behind one long first/last range.
@@ -19,11 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from storage.db import Database
-from storage.models import StoredFinding, Supplier
+from storage.models import Check, StoredFinding, Supplier
 
 _REQUIRED = ("identity", "code", "severity", "message", "evidence", "rule_source")
 
@@ -107,11 +109,13 @@ def merge_findings(
     seen_at: datetime,
     *,
     url: str | None = None,
+    by_check: bool = False,
 ) -> FindingsUpdate:
     """The merge of record_findings on a session the caller owns (and has locked the supplier row in).
 
     Internal to storage: lets record_check store a check and its findings in ONE transaction, so a crash
-    can never leave a check whose findings (and the alerts derived from them) were lost.
+    can never leave a check whose findings (and the alerts derived from them) were lost. ``by_check``: a check
+    row pointing at ``snapshot_id`` was written at ``seen_at``, so it records the sighting on that snapshot.
     """
     _require_aware(seen_at, "seen_at")
     current = _validated(findings)
@@ -131,11 +135,14 @@ def merge_findings(
     for identity, row in open_rows.items():
         item = current.get(identity)
         if item is None:
-            row.resolved_at = max(seen_at, row.last_seen_at)
+            last_seen = _last_sighting_before(session, row, seen_at)
+            row.recorded_last_seen_at = last_seen
+            row.resolved_at = max(seen_at, last_seen)
             resolved.append(row)
             continue
         if seen_at >= row.last_seen_at:
-            row.last_seen_at = seen_at
+            if not (by_check and snapshot_id is not None and snapshot_id == row.last_snapshot_id):
+                row.recorded_last_seen_at = seen_at
             if snapshot_id is not None:
                 row.last_snapshot_id = snapshot_id
             row.severity = str(item["severity"])
@@ -157,7 +164,7 @@ def merge_findings(
             certification=item.get("certification"),
             statement=_clean(item.get("statement")),
             first_seen_at=seen_at,
-            last_seen_at=seen_at,
+            recorded_last_seen_at=seen_at,
             first_snapshot_id=snapshot_id,
             last_snapshot_id=snapshot_id,
         )
@@ -165,6 +172,18 @@ def merge_findings(
         new.append(row)
     session.flush()
     return FindingsUpdate(new=new, resolved=resolved, persisting=persisting)
+
+
+def _last_sighting_before(session: Session, row: StoredFinding, seen_at: datetime) -> datetime:
+    """The finding's last sighting before the check at ``seen_at`` (which no longer produces it).
+
+    Its derived ``last_seen_at`` may count that very check, when it points at the same snapshot."""
+    if row.last_snapshot_id is None:
+        return row.recorded_last_seen_at
+    sighted = session.execute(
+        select(func.max(Check.started_at)).where(Check.snapshot_id == row.last_snapshot_id, Check.started_at < seen_at)
+    ).scalar_one_or_none()
+    return max(row.recorded_last_seen_at, sighted) if sighted is not None else row.recorded_last_seen_at
 
 
 def open_findings(db: Database, supplier_id: str | None = None) -> list[StoredFinding]:

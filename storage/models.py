@@ -23,10 +23,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
+    func,
+    select,
     text,
+    type_coerce,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import column_property, registry
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -132,7 +137,10 @@ class Blob(StorageModel, table=True):
 
 
 class Snapshot(StorageModel, table=True):
-    """One distinct set of claims seen on a supplier URL, from first to last sighting."""
+    """One distinct set of claims seen on a supplier URL, from first to last sighting.
+
+    ``last_seen_at`` (the latest check pointing at it) is derived, not stored: see the end of this module.
+    """
 
     __tablename__: ClassVar[str] = "snapshot"
     __table_args__ = (
@@ -146,7 +154,6 @@ class Snapshot(StorageModel, table=True):
     claims: dict[str, Any] = Field(sa_column=Column(json_type(), nullable=False))
     claims_hash: str = Field(sa_column=Column(String(64), nullable=False))
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     html_blob: str | None = Field(
         default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
     )
@@ -162,6 +169,8 @@ class Check(StorageModel, table=True):
     __table_args__ = (
         Index("ix_check_supplier_started", "supplier_id", "started_at"),
         Index("ix_check_supplier_status_started", "supplier_id", "status", "started_at"),
+        # A snapshot's last sighting is its latest check: one probe of this index.
+        Index("ix_check_snapshot_id_started_at", "snapshot_id", "started_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,9 +183,7 @@ class Check(StorageModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     http_status: int | None = Field(default=None, nullable=True)
     fetch_method: str = Field(sa_column=Column(String(16), nullable=False))
-    snapshot_id: int | None = Field(
-        default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True, index=True)
-    )
+    snapshot_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True))
     changed: bool = Field(default=False, nullable=False)
     evidence_blob: str | None = Field(
         default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
@@ -192,8 +199,10 @@ class StoredFinding(StorageModel, table=True):
     """One verification finding of a supplier, from the first check that produced it to its resolution.
 
     A finding produced again by later checks stays ONE row (last_seen_at moves); when a check no longer
-    produces it, resolved_at is set. If it comes back later a new row is opened, so the history shows
-    each period during which the problem was visible. At most one open row per (supplier_id, identity).
+    produces it, resolved_at is set. ``last_seen_at`` is derived (see the end of this module): an open finding
+    produced again on the same snapshot is seen by the check that points at it, so nothing is written.
+    If it comes back later a new row is opened, so the history shows each period
+    during which the problem was visible. At most one open row per (supplier_id, identity).
     """
 
     __tablename__: ClassVar[str] = "finding"
@@ -223,7 +232,9 @@ class StoredFinding(StorageModel, table=True):
     certification: dict[str, Any] | None = Field(default=None, sa_column=Column(json_type(), nullable=True))
     statement: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     first_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
-    last_seen_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    #: The last sighting as written: when the finding was last produced on another snapshot (or without one),
+    #: and, once resolved, its last sighting for good. ``last_seen_at`` is what readers want.
+    recorded_last_seen_at: datetime = Field(sa_column=Column("last_seen_at", UTCDateTime(), nullable=False))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     first_snapshot_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True, index=True)
@@ -475,3 +486,44 @@ class RobotsTxtRecord(StorageModel, table=True):
     failure: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
     fetched_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# --- derived sightings (migration 0011) -------------------------------------------------------------------------
+# An unchanged check writes one check row and nothing else: the sightings below are read from the checks.
+
+
+def _last_check_of(snapshot_id: Any) -> Any:
+    """The start of the latest check that pointed at ``snapshot_id`` (NULL when none did)."""
+    return (
+        select(func.max(Check.started_at))
+        .where(Check.snapshot_id == snapshot_id)
+        .correlate_except(Check)
+        .scalar_subquery()
+    )
+
+
+Snapshot.__mapper__.add_property(
+    "last_seen_at",
+    column_property(
+        type_coerce(func.coalesce(_last_check_of(Snapshot.id), Snapshot.first_seen_at), UTCDateTime()),
+        expire_on_flush=True,
+    ),
+)
+
+_finding_sighted = _last_check_of(StoredFinding.last_snapshot_id)
+StoredFinding.__mapper__.add_property(
+    "last_seen_at",
+    column_property(
+        type_coerce(
+            case(
+                (
+                    and_(StoredFinding.resolved_at.is_(None), _finding_sighted > StoredFinding.recorded_last_seen_at),
+                    _finding_sighted,
+                ),
+                else_=StoredFinding.recorded_last_seen_at,
+            ),
+            UTCDateTime(),
+        ),
+        expire_on_flush=True,
+    ),
+)

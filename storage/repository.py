@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -225,9 +225,9 @@ def get_supplier(db: Database, supplier_id: str) -> Supplier | None:
 
 
 def _latest_snapshot_key_stmt(supplier_id: str, url: str) -> Any:
-    """The page's latest snapshot's id, claims hash and last sighting (not its claims)."""
+    """The page's latest snapshot's id and claims hash (not its claims)."""
     return (
-        select(Snapshot.id, Snapshot.claims_hash, Snapshot.last_seen_at)
+        select(Snapshot.id, Snapshot.claims_hash)
         .where(Snapshot.supplier_id == supplier_id, Snapshot.url == url)
         .order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc())
         .limit(1)
@@ -270,7 +270,7 @@ def record_check(
     """Record one fetch attempt, storing a new snapshot only when the claims changed.
 
     - status "ok" with claims: if the latest snapshot for supplier+url has the same claims_hash, only a
-      check row is added (pointing at that snapshot) and its last_seen_at is bumped, so an unchanged
+      check row is added (pointing at that snapshot, whose last sighting is derived from it), so an unchanged
       re-check costs one small row. Otherwise a new snapshot is stored with its HTML/screenshot blobs
       (deduplicated by content hash).
     - any other status: a check row only, never a snapshot; the page HTML may be kept as evidence of
@@ -340,9 +340,7 @@ def record_check(
         if status == OK and claims is not None:
             digest = claims_hash(claims)
             if latest is not None and latest.claims_hash == digest:
-                check.snapshot_id = latest.id
-                if started_at > latest.last_seen_at:
-                    session.execute(update(Snapshot).where(Snapshot.id == latest.id).values(last_seen_at=started_at))
+                check.snapshot_id = latest.id  # the snapshot's last sighting is derived from this row
             else:
                 snapshot = Snapshot(
                     supplier_id=supplier_id,
@@ -350,7 +348,6 @@ def record_check(
                     claims=claims,
                     claims_hash=digest,
                     first_seen_at=started_at,
-                    last_seen_at=started_at,
                     html_blob=put_blob(session, html_bytes(html), "html") if html is not None else None,
                     screenshot_blob=put_blob(session, screenshot, "png") if screenshot is not None else None,
                 )
@@ -364,7 +361,7 @@ def record_check(
         session.flush()
         assert check.id is not None
         update_ = (
-            merge_findings(session, supplier_id, check.snapshot_id, findings, started_at, url=url)
+            merge_findings(session, supplier_id, check.snapshot_id, findings, started_at, url=url, by_check=True)
             if findings is not None
             else None
         )

@@ -30,6 +30,7 @@ from storage import (
     list_snapshots,
     list_suppliers,
     open_database,
+    open_findings,
     previous_snapshot,
     record_check,
     snapshot_html,
@@ -261,6 +262,71 @@ def test_unchanged_recheck_adds_only_a_check_row(db: Database) -> None:
     checks = list_checks(db, "haoyue", limit=None)
     assert all(c.snapshot_id == first.snapshot_id for c in checks)
     assert [c.changed for c in checks] == [False] * 20 + [True]
+
+
+def _finding(identity: str) -> dict[str, Any]:
+    return {
+        "identity": identity,
+        "code": identity.split(":")[0],
+        "severity": "high",
+        "message": f"{identity} is not verifiable",
+        "evidence": "ISO 9001",
+        "rule_source": "test",
+    }
+
+
+def test_unchanged_recheck_writes_one_row_and_findings_stay_seen(db: Database) -> None:
+    """The only write of an unchanged check that raises the same findings is its check row; the snapshot's and
+    the findings' last sightings are derived from it, and a finding that goes keeps its true last sighting."""
+    findings = [_finding("CV-01:a"), _finding("AC-01:b")]
+    first = record_check(db, **check_args(T0), findings=findings)
+    writes: list[str] = []
+
+    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(" ".join(statement.split()[:3]))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        for hours in (1, 2, 3):
+            again = record_check(db, **check_args(T0 + timedelta(hours=hours)), findings=findings)
+            assert (again.changed, again.snapshot_id) == (False, first.snapshot_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert writes == ['INSERT INTO "check"'] * 3
+    snap = latest_snapshot(db, "haoyue", URL_A)
+    assert snap is not None and (snap.first_seen_at, snap.last_seen_at) == (T0, T0 + timedelta(hours=3))
+    assert {f.identity: f.last_seen_at for f in open_findings(db, "haoyue")} == {
+        "CV-01:a": T0 + timedelta(hours=3),
+        "AC-01:b": T0 + timedelta(hours=3),
+    }
+
+    # AC-01:b is no longer produced by a check of the same snapshot: its last sighting is the check before.
+    record_check(db, **check_args(T0 + timedelta(hours=4)), findings=findings[:1])
+    rows = {f.identity: f for f in storage.finding_history(db, "haoyue")}
+    assert (rows["AC-01:b"].last_seen_at, rows["AC-01:b"].resolved_at) == (
+        T0 + timedelta(hours=3),
+        T0 + timedelta(hours=4),
+    )
+    assert rows["CV-01:a"].last_seen_at == T0 + timedelta(hours=4)
+    # A later check of the same snapshot is no sighting of the resolved finding.
+    record_check(db, **check_args(T0 + timedelta(hours=5)), findings=findings[:1])
+    resolved = {f.identity: f for f in storage.finding_history(db, "haoyue")}["AC-01:b"]
+    assert resolved.last_seen_at == T0 + timedelta(hours=3)
+
+
+def check_args(at: datetime) -> dict[str, Any]:
+    """An ok check of URL_A at ``at`` with the default claims."""
+    return {
+        "supplier_id": "haoyue",
+        "url": URL_A,
+        "started_at": at,
+        "finished_at": at + timedelta(seconds=2),
+        "status": "ok",
+        "fetch_method": "http",
+        "claims": make_claims(),
+        "html": HTML_PAGE,
+    }
 
 
 def test_unchanged_recheck_bytes_on_disk(db: Database) -> None:

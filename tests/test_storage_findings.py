@@ -184,7 +184,7 @@ def test_open_finding_unique_per_supplier_identity(db: Database) -> None:
                 evidence="e",
                 rule_source="s",
                 first_seen_at=T0,
-                last_seen_at=T0,
+                recorded_last_seen_at=T0,
             )
         )
 

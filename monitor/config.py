@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from scrapers.fetch.base import DEFAULT_USER_AGENT, redact_url, validate_url
-from scrapers.platforms import registered_parsers
+from scrapers.platforms import platform_names
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DATABASE_URL_ENV = "SUPPLIER_MONITOR_DATABASE_URL"
@@ -399,7 +399,7 @@ class SupplierConfig(_Section):
     @field_validator("platform")
     @classmethod
     def _known_platform(cls, value: str) -> str:
-        known = sorted(registered_parsers())
+        known = platform_names()
         if value != "auto" and value not in known:
             raise ValueError(f"unknown platform {value!r}; use 'auto' or one of: {', '.join(known)}")
         return value

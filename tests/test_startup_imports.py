@@ -3,7 +3,8 @@
 Every `supplier-monitor` invocation pays for its imports (a `check` from cron pays them each time), so the
 heavy optional libraries load only where they are used: Playwright when a browser is launched, Alembic when a
 database needs migrating, Apprise when an Apprise channel is built, the job queue, the OCR engine, the PDF
-reader and the web framework by their own commands. These are properties of which modules get imported, checked
+reader and the web framework by their own commands; and of the platform parsers, only the one a page's URL (or
+the supplier's platform) names. These are properties of which modules get imported, checked
 in fresh interpreters; how long anything takes is bench/startup_bench.py's business, never a test's.
 """
 
@@ -26,16 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Top-level packages a start-up (and a plain-HTTP check) must not import.
 HEAVY = ("playwright", "alembic", "apprise", "procrastinate", "rapidocr_onnxruntime", "onnxruntime", "pypdfium2",
          "fastapi")  # fmt: skip
+#: The platform parser packages: each is imported only when its platform is asked for.
+PARSERS = ("scrapers.platforms.alibaba", "scrapers.platforms.china_1688", "scrapers.platforms.global_sources",
+           "scrapers.platforms.indiamart", "scrapers.platforms.made_in_china")  # fmt: skip
+PAGES = ROOT / "tests" / "pages"
 
 
-def loaded_after(code: str, *args: str) -> dict[str, list[str]]:
-    """Run ``code`` in a fresh interpreter; it calls ``report(label)`` to record which HEAVY packages are loaded."""
+def loaded_after(code: str, *args: str, watch: tuple[str, ...] = HEAVY) -> dict[str, list[str]]:
+    """Run ``code`` in a fresh interpreter; it calls ``report(label)`` to record which packages of ``watch``
+    are loaded."""
     prelude = textwrap.dedent(f"""
         import json, sys
-        HEAVY = {HEAVY!r}
+        WATCH = {watch!r}
         REPORT = {{}}
         def report(label):
-            REPORT[label] = sorted({{name.split(".")[0] for name in sys.modules}} & set(HEAVY))
+            REPORT[label] = sorted(w for w in WATCH if any(n == w or n.startswith(w + ".") for n in sys.modules))
     """)
     epilogue = "\nprint('REPORT=' + json.dumps(REPORT))\n"
     done = subprocess.run(
@@ -68,15 +74,17 @@ def test_cli_import_and_check_help_load_no_heavy_library() -> None:
 
 
 class _Site(BaseHTTPRequestHandler):
-    """robots.txt and one supplier page (JSON-LD, read by the generic reader)."""
+    """robots.txt, a 1688 shop page at /1688-shop.html and one supplier page (JSON-LD, read by the generic reader)."""
 
     PAGE = (
         b'<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@type": '
         b'"Organization", "legalName": "Startup Kettles Co., Ltd."}</script></head><body>Kettles</body></html>'
     )
+    SHOP_1688 = (PAGES / "1688" / "shop_creditdetail_2024.html").read_bytes()
 
     def do_GET(self) -> None:
-        body = b"User-agent: *\nAllow: /\n" if self.path == "/robots.txt" else self.PAGE
+        pages = {"/robots.txt": b"User-agent: *\nAllow: /\n", "/1688-shop.html": self.SHOP_1688}
+        body = pages.get(self.path, self.PAGE)
         self.send_response(200)
         self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
         self.send_header("Content-Length", str(len(body)))
@@ -98,38 +106,84 @@ def site() -> Iterator[str]:
         server.server_close()
 
 
-def test_plain_http_check_on_a_migrated_database_loads_no_heavy_library(tmp_path: Path, site: str) -> None:
-    """The whole `check` command, real loopback site and real SQLite file, already migrated (the usual case)."""
-    database = tmp_path / "monitor.db"
+def check_config(directory: Path, url: str, platform: str = "auto") -> Path:
+    """A config watching ``url`` over plain HTTP, on a SQLite file already migrated (the usual case)."""
+    database = directory / "monitor.db"
     open_database(f"sqlite:///{database}").dispose()  # migrated here, so the check finds it at head
-    config = tmp_path / "config.toml"
+    config = directory / "config.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{database}"\n\n[fetch]\nmethod = "http"\nallow_private_addresses = true\n\n'
         f'[politeness]\nmin_delay_per_host = "0s"\n\n'
-        f'[[suppliers]]\nid = "kettles"\nname = "Startup Kettles"\nurl = "{site}/about.html"\n',
+        f'[[suppliers]]\nid = "kettles"\nname = "Startup Kettles"\nurl = "{url}"\nplatform = "{platform}"\n',
         encoding="utf-8",
     )
+    return config
+
+
+#: Runs `supplier-monitor --config CONFIG check --json`, reports, then asserts the check stored one ok page read
+#: by the platform PLATFORM.
+CHECK = """
+    import sys
+    from monitor.cli import app
+    from monitor.config import load_config
+    from storage import open_database
+    try:
+        app(["--config", sys.argv[1], "check", "--json"], prog_name="supplier-monitor")
+    except SystemExit as exc:
+        assert exc.code in (0, None), exc.code
+    report("check")
+    with open_database(load_config(sys.argv[1]).database.url, must_exist=True) as db:
+        from storage.models import Check, Snapshot
+        from sqlmodel import select
+        with db.session() as session:
+            statuses = [c.status for c in session.exec(select(Check))]
+            platforms = [s.claims["source"]["platform"] for s in session.exec(select(Snapshot))]
+    assert statuses == ["ok"], statuses
+    assert platforms == [sys.argv[2]], platforms
+"""
+
+
+def test_plain_http_check_on_a_migrated_database_loads_no_heavy_library(tmp_path: Path, site: str) -> None:
+    """The whole `check` command, real loopback site and real SQLite file."""
+    report = loaded_after(CHECK, str(check_config(tmp_path, f"{site}/about.html")), "website")
+    assert report == {"check": []}
+
+
+def test_check_of_one_platforms_page_imports_that_parser_alone(tmp_path: Path, site: str) -> None:
+    """A supplier watched as a 1688 shop: the check reads the page with the 1688 parser, and no other platform's
+    parser module is imported (their markup tables and regexes cost every check's start-up)."""
+    config = check_config(tmp_path, f"{site}/1688-shop.html", platform="1688")
+    report = loaded_after(CHECK, str(config), "1688", watch=PARSERS)
+    assert report == {"check": ["scrapers.platforms.china_1688"]}
+
+
+def test_a_url_finds_its_parser_without_importing_the_others() -> None:
+    """Detection by host needs no parser module; reading an Alibaba.com page imports the Alibaba parser alone,
+    and every platform stays listed and valid in a config without any parser imported."""
+    page = PAGES / "alibaba" / "storefront_contacts_2018.html"
     report = loaded_after(
         """
         import sys
-        from monitor.cli import app
-        from monitor.config import load_config
-        from storage import open_database
-        try:
-            app(["--config", sys.argv[1], "check", "--json"], prog_name="supplier-monitor")
-        except SystemExit as exc:
-            assert exc.code in (0, None), exc.code
-        report("check")
-        with open_database(load_config(sys.argv[1]).database.url, must_exist=True) as db:
-            from storage.models import Check
-            from sqlmodel import select
-            with db.session() as session:
-                statuses = [c.status for c in session.exec(select(Check))]
-        assert statuses == ["ok"], statuses
+        from pathlib import Path
+        from monitor.config import SupplierConfig
+        from scrapers.extract import choose_parser, read_page
+        from scrapers.platforms import platform_names
+        assert choose_parser("https://www.example.com/about.html") is None
+        assert platform_names() == ["1688", "alibaba", "global_sources", "indiamart", "made_in_china", "website"]
+        SupplierConfig(id="x", url="https://shop1.1688.com/", platform="1688")
+        report("detected nothing, validated a config")
+        reading = read_page(Path(sys.argv[1]).read_text(encoding="utf-8"), "https://kettles.en.alibaba.com/contactinfo.html")
+        assert reading.claims.source.platform == "alibaba", reading.claims.source
+        assert reading.claims.has_claims()
+        report("read an Alibaba.com page")
         """,
-        str(config),
+        str(page),
+        watch=PARSERS,
     )
-    assert report == {"check": []}
+    assert report == {
+        "detected nothing, validated a config": [],
+        "read an Alibaba.com page": ["scrapers.platforms.alibaba"],
+    }
 
 
 def test_heavy_libraries_load_where_they_are_used(tmp_path: Path) -> None:

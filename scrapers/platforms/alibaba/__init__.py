@@ -92,7 +92,7 @@ class AlibabaParser(PlatformParser):
     """Company profiles (current, module-data, legacy) and product detail pages of alibaba.com."""
 
     name = "alibaba"
-    hosts = ("alibaba.com",)
+    # hosts: BUILTIN_PLATFORMS in scrapers.platforms.base, where a URL finds this parser without importing it
 
     @classmethod
     def matches_content(cls, html: str) -> bool:

@@ -149,7 +149,7 @@ class China1688Parser(PlatformParser):
     """Shop (诚信档案/公司档案/公司介绍) and offer pages of 1688.com."""
 
     name = "1688"
-    hosts = ("1688.com",)
+    # hosts: BUILTIN_PLATFORMS in scrapers.platforms.base, where a URL finds this parser without importing it
 
     @classmethod
     def matches_content(cls, html: str) -> bool:

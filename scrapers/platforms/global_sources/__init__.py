@@ -128,7 +128,7 @@ class GlobalSourcesParser(PlatformParser):
     """Supplier homepages/company profiles and product pages of globalsources.com."""
 
     name = "global_sources"
-    hosts = ("globalsources.com",)
+    # hosts: BUILTIN_PLATFORMS in scrapers.platforms.base, where a URL finds this parser without importing it
 
     @classmethod
     def matches_content(cls, html: str) -> bool:

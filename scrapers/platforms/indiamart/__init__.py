@@ -113,7 +113,7 @@ class IndiaMartParser(PlatformParser):
     """Company pages, product pages and single-supplier listings of indiamart.com."""
 
     name = "indiamart"
-    hosts = ("indiamart.com",)
+    # hosts: BUILTIN_PLATFORMS in scrapers.platforms.base, where a URL finds this parser without importing it
 
     @classmethod
     def matches_content(cls, html: str) -> bool:

@@ -119,7 +119,7 @@ class MadeInChinaParser(PlatformParser):
     """Product pages (supplier block) and showroom/company pages of made-in-china.com."""
 
     name = "made_in_china"
-    hosts = ("made-in-china.com",)
+    # hosts: BUILTIN_PLATFORMS in scrapers.platforms.base, where a URL finds this parser without importing it
 
     @classmethod
     def matches_content(cls, html: str) -> bool:

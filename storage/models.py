@@ -185,8 +185,9 @@ class Check(StorageModel, table=True):
     fetch_method: str = Field(sa_column=Column(String(16), nullable=False))
     snapshot_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True))
     changed: bool = Field(default=False, nullable=False)
+    #: Not indexed: nothing looks checks up by their evidence, and every check would pay for the index entry.
     evidence_blob: str | None = Field(
-        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True)
     )
     #: Fingerprint of the served page at an ok check (scrapers.page_hash): the same page is not read again.
     page_hash: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))

@@ -4,6 +4,9 @@ Updating ``snapshot.last_seen_at`` rewrote the whole snapshot row, claims and al
 unchanged check. The latest check pointing at a snapshot is its last sighting: the index on
 ``check(snapshot_id, started_at)`` finds it in one probe, and replaces the index on ``snapshot_id`` alone.
 
+The index on ``check.evidence_blob`` goes: nothing looks checks up by their evidence, and each check paid a page
+write for its entry. A check now writes its row and three index entries.
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
@@ -25,6 +28,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index("ix_check_snapshot_id_started_at", "check", ["snapshot_id", "started_at"])
     op.drop_index("ix_check_snapshot_id", table_name="check")
+    op.drop_index("ix_check_evidence_blob", table_name="check")
     with op.batch_alter_table("snapshot") as batch:
         batch.drop_column("last_seen_at")
 
@@ -39,4 +43,5 @@ def downgrade() -> None:
     with op.batch_alter_table("snapshot") as batch:
         batch.alter_column("last_seen_at", existing_type=sa.DateTime(timezone=True), nullable=False)
     op.create_index("ix_check_snapshot_id", "check", ["snapshot_id"])
+    op.create_index("ix_check_evidence_blob", "check", ["evidence_blob"])
     op.drop_index("ix_check_snapshot_id_started_at", table_name="check")

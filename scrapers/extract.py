@@ -12,7 +12,6 @@ from datetime import datetime
 
 from scrapers.claims import ClaimsDocument, PageStatus, Source
 from scrapers.classify import Classification, Marker, classify, wall_markers
-from scrapers.generic import WebsiteParser, merge_under, read_generic, site_names_of
 from scrapers.platforms.base import PlatformParser, detect_parser, get_parser
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,12 @@ def read_claims(html: str, url: str, parser: PlatformParser | None) -> tuple[Cla
     ("…/certificates.html") is no supplier's statement, and must stay ``blocked``. Markers only matter
     when the platform parser read nothing (a page with the supplier's data is no wall), so a page it read
     does not pay for looking.
+
+    The generic reader is imported here, not with this module: choosing a parser before a fetch, and a check
+    whose page is served as it was (its claims are the last ones, nothing is read), never need it.
     """
+    from scrapers.generic import WebsiteParser, merge_under, read_generic, site_names_of
+
     if parser is None or isinstance(parser, WebsiteParser):
         markers = wall_markers(html)
         if markers:

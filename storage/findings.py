@@ -141,13 +141,16 @@ def merge_findings(
             resolved.append(row)
             continue
         if seen_at >= row.last_seen_at:
-            if not (by_check and snapshot_id is not None and snapshot_id == row.last_snapshot_id):
-                row.recorded_last_seen_at = seen_at
+            changes: dict[str, Any] = {
+                "severity": str(item["severity"]),
+                "message": _clean(item["message"]) or "",
+                "rule_source": _clean(item["rule_source"]) or "",
+            }
             if snapshot_id is not None:
-                row.last_snapshot_id = snapshot_id
-            row.severity = str(item["severity"])
-            row.message = _clean(item["message"]) or ""
-            row.rule_source = _clean(item["rule_source"]) or ""
+                changes["last_snapshot_id"] = snapshot_id
+            if not (by_check and snapshot_id is not None and snapshot_id == row.last_snapshot_id):
+                changes["recorded_last_seen_at"] = seen_at
+            _update(row, changes)
         persisting.append(row)
     for identity, item in current.items():
         if identity in open_rows:
@@ -170,8 +173,16 @@ def merge_findings(
         )
         session.add(row)
         new.append(row)
-    session.flush()
+    if session.dirty or session.new:
+        session.flush()
     return FindingsUpdate(new=new, resolved=resolved, persisting=persisting)
+
+
+def _update(row: StoredFinding, values: dict[str, Any]) -> None:
+    """Set only what differs: an attribute set to its own value still costs the flush a comparison per row."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 def _last_sighting_before(session: Session, row: StoredFinding, seen_at: datetime) -> datetime:

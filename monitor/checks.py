@@ -21,6 +21,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from monitor.alerts.compose import CheckAlerts
 from monitor.changes import ClaimChange, diff_claims
@@ -38,9 +39,11 @@ from scrapers.page_hash import served_page_hash
 from scrapers.platforms import UnknownPlatformError
 from storage import (
     SKIPPED,
+    CheckResult,
     Database,
     FindingsUpdate,
     Snapshot,
+    SnapshotMovedError,
     SupplierSpec,
     claims_hash,
     get_route,
@@ -60,6 +63,15 @@ UNCHANGED_REASON = "supplier data present (page served as at the last check: not
 REMEMBERED_PAGES = 4096
 #: FetchError reasons that mean "deliberately not fetched", not "the page failed".
 NOT_ATTEMPTED_REASONS = frozenset({"backing_off"})
+
+
+@dataclass(frozen=True)
+class LastStored:
+    """A page as a checker last stored it ok: its served fingerprint, its claims and their hash."""
+
+    page_hash: str
+    claims: ClaimsDocument
+    claims_hash: str
 
 
 @dataclass(frozen=True)
@@ -153,8 +165,8 @@ class Checker:
         self.findings = ClaimJudge(config, db)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
-        #: Per (supplier, url): the fingerprint of the page as last stored ok and the claims it read as.
-        self._read: OrderedDict[tuple[str, str], tuple[str, ClaimsDocument]] = OrderedDict()
+        #: Per (supplier, url): the page as this checker last stored it ok.
+        self._read: OrderedDict[tuple[str, str], LastStored] = OrderedDict()
 
     async def check_supplier(self, supplier: SupplierConfig, *, budget: timedelta | None = None) -> list[PageOutcome]:
         """Check every page of the supplier within ``budget`` (default ``scheduler.check_timeout``).
@@ -173,20 +185,25 @@ class Checker:
             reason = f"check_timeout: not fetched: the whole check used up its {budget} before this page"
             return await self._store(supplier, url, began, self._timed_out(supplier, url, began, reason), [], [])
         limit = asyncio.timeout_at(budget.deadline if budget is not None else None)
+        compared_with = None
         try:
             async with limit:
-                observation, changes = await self._look(supplier, url)
+                observation, changes, compared_with = await self._look(supplier, url)
                 findings = await self._judge(observation, supplier)
         except TimeoutError:
             if not limit.expired():
                 raise
             reason = f"check_timeout: the whole check took longer than {budget} (scheduler.check_timeout)"
             observation, changes, findings = self._timed_out(supplier, url, began, reason, status="error"), [], []
-        return await self._store(supplier, url, observation.started_at, observation, changes, findings)
+        return await self._store(supplier, url, observation.started_at, observation, changes, findings, compared_with)
 
-    async def _look(self, supplier: SupplierConfig, url: str) -> tuple[Observation, list[ClaimChange]]:
+    async def _look(self, supplier: SupplierConfig, url: str) -> tuple[Observation, list[ClaimChange], str | None]:
         """Fetch and read the page and its certificate documents; when claims changed in a way that needs it,
-        fetch the page again to confirm (its documents are not fetched twice: one collector per check)."""
+        fetch the page again to confirm (its documents are not fetched twice: one collector per check).
+
+        Claims equal to what this checker last stored for the page are not compared with the database: the hash
+        they were compared with comes back (third item) and storing checks that the page's latest snapshot is
+        still that one."""
         documents = DocumentCollector(
             self.config.documents,
             self.db,
@@ -197,19 +214,28 @@ class Checker:
         observation = await self._observe_with_documents(supplier, url, documents)
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:
-            previous = await asyncio.to_thread(self._previous_if_different, supplier.id, url, observation.claims)
+            digest = claims_hash(observation.claims.to_json_dict())
+            stored = self._read.get((supplier.id, url))
+            if stored is not None and stored.claims_hash == digest:
+                return observation, changes, digest
+            previous = await asyncio.to_thread(self._previous_if_different, supplier.id, url, digest)
             if previous is not None:
                 before = ClaimsDocument.model_validate(previous.claims)
                 changes = self._diff(before, observation.claims)
                 if self.config.alerts.confirm_changes and any(c.confirm_needed for c in changes):
                     observation, changes = await self._confirm(supplier, url, observation, before, changes, documents)
-        return observation, changes
+        return observation, changes, None
 
-    def _previous_if_different(self, supplier_id: str, url: str, claims: ClaimsDocument) -> Snapshot | None:
-        """The page's latest snapshot, unless its claims are these exactly (then there is nothing to compare)."""
-        if latest_claims_hash(self.db, supplier_id, url) == claims_hash(claims.to_json_dict()):
+    def _previous_if_different(self, supplier_id: str, url: str, digest: str) -> Snapshot | None:
+        """The page's latest snapshot, unless its claims hash is ``digest`` (then there is nothing to compare)."""
+        if latest_claims_hash(self.db, supplier_id, url) == digest:
             return None
         return latest_snapshot(self.db, supplier_id, url)
+
+    def _changes_since_latest(self, supplier_id: str, url: str, claims: ClaimsDocument) -> list[ClaimChange]:
+        """The claims compared with the page's latest snapshot, whatever this checker last stored."""
+        previous = self._previous_if_different(supplier_id, url, claims_hash(claims.to_json_dict()))
+        return self._diff(ClaimsDocument.model_validate(previous.claims), claims) if previous is not None else []
 
     async def _observe_with_documents(
         self, supplier: SupplierConfig, url: str, documents: DocumentCollector
@@ -357,17 +383,16 @@ class Checker:
             last = await asyncio.to_thread(last_read, self.db, supplier_id, url)
             if last is None or last.page_hash != page_hash:
                 return None
-            remembered = self._remember_read(key, last.page_hash, ClaimsDocument.model_validate(last.claims))
-        return remembered[1] if remembered[0] == page_hash else None
+            claims = ClaimsDocument.model_validate(last.claims)
+            remembered = self._remember_read(key, LastStored(last.page_hash, claims, claims_hash(last.claims)))
+        return remembered.claims if remembered.page_hash == page_hash else None
 
-    def _remember_read(
-        self, key: tuple[str, str], page_hash: str, claims: ClaimsDocument
-    ) -> tuple[str, ClaimsDocument]:
-        self._read[key] = (page_hash, claims)
+    def _remember_read(self, key: tuple[str, str], stored: LastStored) -> LastStored:
+        self._read[key] = stored
         self._read.move_to_end(key)
         while len(self._read) > REMEMBERED_PAGES:
             self._read.popitem(last=False)
-        return self._read[key]
+        return stored
 
     async def _confirm(
         self,
@@ -408,43 +433,28 @@ class Checker:
         seen: Observation,
         changes: list[ClaimChange],
         findings: list[Finding],
+        compared_with: str | None = None,
     ) -> PageOutcome:
-        """Write the check (one transaction, in a worker thread that finishes even if this task is cancelled)."""
+        """Write the check (one transaction, in a worker thread that finishes even if this task is cancelled).
+
+        ``compared_with``: the claims were taken as unchanged against this claims hash, the page's latest snapshot
+        as this checker stored it. When another process has stored newer claims since, they are compared with
+        those and the check is written then."""
         finished = datetime.now(UTC)
         rows = None
         if seen.ok and seen.claims is not None:
             rows = self.findings.rows(findings, seen.claims)
         else:
             log.info("%s %s: %s (%s)", supplier.id, url, seen.status, seen.reason)
-        alerts = CheckAlerts(
-            self.config,
-            supplier,
-            url,
-            name=seen.claims.supplier.name if seen.claims else None,
-            changes=changes,
-            reason=seen.reason,
-            observed_at=finished,
-        )
-        result = await asyncio.to_thread(
-            record_check,
-            self.db,
-            supplier_id=supplier.id,
-            url=url,
-            started_at=started,
-            finished_at=finished,
-            status=seen.status,
-            fetch_method=seen.method,
-            error=seen.note if seen.status == "ok" else seen.reason,
-            http_status=seen.http_status,
-            claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
-            html=seen.html if seen.status != SKIPPED else None,
-            screenshot=seen.screenshot if seen.ok else None,
-            findings=rows,
-            alerts=alerts,
-            page_hash=seen.page_hash if seen.ok else None,
-        )
+        try:
+            result = await self._record(supplier, url, started, finished, seen, changes, rows, compared_with)
+        except SnapshotMovedError:
+            assert seen.claims is not None  # only ok checks are compared
+            changes = await asyncio.to_thread(self._changes_since_latest, supplier.id, url, seen.claims)
+            result = await self._record(supplier, url, started, finished, seen, changes, rows, None)
         if seen.ok and seen.claims is not None and seen.page_hash is not None:
-            self._remember_read((supplier.id, url), seen.page_hash, seen.claims)
+            digest = compared_with or claims_hash(seen.claims.to_json_dict())
+            self._remember_read((supplier.id, url), LastStored(seen.page_hash, seen.claims, digest))
         return PageOutcome(
             supplier_id=supplier.id,
             url=url,
@@ -461,6 +471,46 @@ class Checker:
             findings_update=result.findings_update,
             changes=changes,
             alerts=list(result.alerts_enqueued),
+        )
+
+    async def _record(
+        self,
+        supplier: SupplierConfig,
+        url: str,
+        started: datetime,
+        finished: datetime,
+        seen: Observation,
+        changes: list[ClaimChange],
+        rows: list[dict[str, Any]] | None,
+        compared_with: str | None,
+    ) -> CheckResult:
+        alerts = CheckAlerts(
+            self.config,
+            supplier,
+            url,
+            name=seen.claims.supplier.name if seen.claims else None,
+            changes=changes,
+            reason=seen.reason,
+            observed_at=finished,
+        )
+        return await asyncio.to_thread(
+            record_check,
+            self.db,
+            supplier_id=supplier.id,
+            url=url,
+            started_at=started,
+            finished_at=finished,
+            status=seen.status,
+            fetch_method=seen.method,
+            error=seen.note if seen.status == "ok" else seen.reason,
+            http_status=seen.http_status,
+            claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
+            html=seen.html if seen.status != SKIPPED else None,
+            screenshot=seen.screenshot if seen.ok else None,
+            findings=rows,
+            alerts=alerts,
+            page_hash=seen.page_hash if seen.ok else None,
+            expected_claims_hash=compared_with if seen.ok else None,
         )
 
 

@@ -33,6 +33,11 @@ class UnknownSupplierError(LookupError):
     """record_check was called for a supplier id that upsert_suppliers never saw."""
 
 
+class SnapshotMovedError(RuntimeError):
+    """record_check(expected_claims_hash=...) found another latest snapshot of the page than the caller compared
+    the claims with (another process stored newer claims meanwhile): compare with the latest, then record."""
+
+
 class SupplierSpec(NamedTuple):
     """A supplier as configured; plain (id, name, platform, urls, tags) tuples are accepted too."""
 
@@ -266,6 +271,7 @@ def record_check(
     findings: list[dict[str, Any]] | None = None,
     alerts: AlertsCallback | None = None,
     page_hash: str | None = None,
+    expected_claims_hash: str | None = None,
 ) -> CheckResult:
     """Record one fetch attempt, storing a new snapshot only when the claims changed.
 
@@ -281,6 +287,8 @@ def record_check(
       url=url) does, seen at started_at, scoped to this page.
     - page_hash (ok checks only): the served page's fingerprint, so the next check of an unchanged page can take
       these claims instead of reading the page again (``last_read``).
+    - expected_claims_hash: the claims hash of the page's latest snapshot as the caller knows it (it compared the
+      claims with those, without asking). Another latest snapshot raises SnapshotMovedError, nothing written.
     - alerts: called with the CheckFacts once the rows above exist; the alert dicts it returns
       (see storage.outbox.enqueue_alerts; check_id defaults to this check) are enqueued.
     Everything happens in one transaction: if anything fails, the callback included, nothing is stored,
@@ -312,6 +320,8 @@ def record_check(
         # Its identity only: decoding the stored claims would cost more than the rest of an unchanged check.
         latest = session.execute(_latest_snapshot_key_stmt(supplier_id, url)).first()
         previous_id = latest.id if latest is not None else None
+        if expected_claims_hash is not None and (latest is None or latest.claims_hash != expected_claims_hash):
+            raise SnapshotMovedError(f"{supplier_id} {url}: the latest snapshot is not the one compared with")
         previous_status = session.execute(
             select(Check.status)
             .where(

@@ -145,3 +145,29 @@ def test_a_new_process_takes_the_last_reading_from_the_database(tmp_path: Path, 
         # The same body as an error answer is never taken for the last reading.
         [failed] = asyncio.run(_checks(config, db, [Answer(503, page)], site))
         assert failed.status == "error" and failed.reason.startswith("http_error")
+
+
+def test_claims_another_engine_replaced_are_compared_with_what_it_stored(tmp_path: Path, site: SupplierSite) -> None:
+    """Engine A remembers the page as it stored it; engine B (another worker) stores a change; the page goes back to
+    what A saw. A's check is a change from B's snapshot, told as one, not taken as unchanged from A's memory."""
+    config = site_config(tmp_path, site)
+    page = _noisy("t0", 1733220000000)
+    changed = _noisy("t1", 1733220000001).replace("QMS-0001", "QMS-7777")
+
+    async def scenario(db: Database) -> tuple[PageOutcome, PageOutcome, PageOutcome]:
+        async with Monitor(config, db=db) as a, Monitor(config, db=db) as b:
+            site.answer = Answer(200, page)
+            [first] = await a.check_supplier(SUPPLIER_ID)
+            site.answer = Answer(200, changed)
+            [elsewhere] = await b.check_supplier(SUPPLIER_ID)
+            site.answer = Answer(200, _noisy("t2", 1733220000002))
+            [back] = await a.check_supplier(SUPPLIER_ID)
+        return first, elsewhere, back
+
+    with open_database(config.database.url) as db:
+        first, elsewhere, back = asyncio.run(scenario(db))
+        assert first.ok and elsewhere.changed and elsewhere.snapshot_id != first.snapshot_id
+        assert back.ok and back.changed and back.previous_snapshot_id == elsewhere.snapshot_id
+        told = " ".join(str(c.to_dict()) for c in back.changes)
+        assert "QMS-7777" in told and "QMS-0001" in told, back.changes
+        assert len(list_snapshots(db, SUPPLIER_ID)) == 3

@@ -1,27 +1,41 @@
-"""The command line end to end, as a user runs it: a separate process, real files, real servers."""
+"""The command line end to end, as a user runs it: real files, real servers, the real entry point.
+
+A few commands run as a user starts them, in a separate process (``cli``: ``python -m monitor``, or the installed
+``supplier-monitor`` script), for the exit codes and stderr a shell sees. The rest run the same entry point,
+``monitor.cli.run_cli``, in this process (``cli_here``): each separate process costs about a second of Python
+and import start-up, which adds up over dozens of commands.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
 import sys
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import requires_browser
+from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The demo marketplace and the test servers are on loopback, which is fetched only with this flag.
 LOOPBACK_FETCH = "[fetch]\nallow_private_addresses = true\n"
+#: The console script ``make install`` puts beside the venv's python.
+INSTALLED = Path(sys.executable).parent / "supplier-monitor"
 
 
-def cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, cwd: Path, timeout: float = 240, program: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The command in a new process: ``python -m monitor``, or ``program`` (the installed script)."""
     env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
     env.pop("SUPPLIER_MONITOR_DATABASE_URL", None)
+    command = [program] if program else [sys.executable, "-m", "monitor"]
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args],
+        [*command, *args],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -30,22 +44,82 @@ def cli(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProc
     )
 
 
+@dataclass
+class Ran:
+    """What a command run in this process left: the fields of ``subprocess.CompletedProcess`` the tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli_here(*args: str, cwd: Path) -> Ran:
+    """The command in this process, through the console entry point ``run_cli`` with its own argv, working
+    directory, environment (as ``cli`` sets it) and stdout/stderr (click's CliRunner isolation).
+
+    The CLI's logging goes to that stderr as in a process of its own (pytest's log handlers are set aside), and
+    an exception that escapes is printed there as a traceback with exit code 1, as Python does.
+    """
+    from monitor.cli import run_cli
+
+    root = logging.getLogger()
+    handlers, level, argv, previous = root.handlers[:], root.level, sys.argv, Path.cwd()
+    env = {"COLUMNS": "200", "SUPPLIER_MONITOR_DATABASE_URL": None}
+    with CliRunner().isolation(env=env) as (out, err, _):
+        root.handlers = []
+        sys.argv = ["supplier-monitor", *args]
+        os.chdir(cwd)
+        try:
+            run_cli()
+            code = 0
+        except SystemExit as exc:
+            code = _exit_code(exc.code)
+        except Exception:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.chdir(previous)
+            sys.argv = argv
+            root.handlers = handlers
+            root.setLevel(level)
+        return Ran(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def _exit_code(code: object) -> int:
+    """The process exit status ``sys.exit(code)`` gives (a message is printed to stderr, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def installed() -> str:
+    """The installed ``supplier-monitor`` script (``make test`` installs the project first)."""
+    if not INSTALLED.exists():
+        pytest.skip(f"{INSTALLED} is not installed (make install)")
+    return str(INSTALLED)
+
+
 def test_init_and_supplier_list_editing(tmp_path: Path) -> None:
-    init = cli("init", cwd=tmp_path)
+    init = cli("init", cwd=tmp_path, program=installed())
     assert init.returncode == 0 and "Edit the [[suppliers]] list" in init.stdout
     assert (tmp_path / "config.toml").exists()
-    again = cli("init", cwd=tmp_path)
+    again = cli("init", cwd=tmp_path, program=installed())
     assert again.returncode == 2 and "--force" in again.stderr
-    added = cli(
+    added = cli_here(
         "suppliers", "add", "pots", "https://pots.en.alibaba.com/company_profile.html", "-t", "kitchen", cwd=tmp_path
     )
     assert added.returncode == 0, added.stderr
-    listed = cli("suppliers", "list", cwd=tmp_path)
+    listed = cli_here("suppliers", "list", cwd=tmp_path)
     assert "pots" in listed.stdout and "haoyue" in listed.stdout
-    bad = cli("suppliers", "add", "Bad Id", "https://x.com/", cwd=tmp_path)
+    bad = cli_here("suppliers", "add", "Bad Id", "https://x.com/", cwd=tmp_path)
     assert bad.returncode == 2 and "suppliers[2].id" in bad.stderr
-    assert cli("suppliers", "remove", "pots", cwd=tmp_path).returncode == 0
-    assert "pots" not in cli("suppliers", "list", cwd=tmp_path).stdout
+    assert cli_here("suppliers", "remove", "pots", cwd=tmp_path).returncode == 0
+    assert "pots" not in cli_here("suppliers", "list", cwd=tmp_path).stdout
 
 
 def test_bad_config_names_the_key(tmp_path: Path) -> None:
@@ -69,7 +143,7 @@ def test_bad_config_names_the_key(tmp_path: Path) -> None:
 def test_unreadable_or_absurd_config_exits_2_without_a_traceback(tmp_path: Path, write, says: str) -> None:
     write(tmp_path / "config.toml")
     for command in ("check", "status"):
-        result = cli(command, cwd=tmp_path)
+        result = cli_here(command, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert says in result.stderr and "Traceback" not in result.stderr
 
@@ -89,8 +163,10 @@ def test_unusable_database_is_a_clear_error(tmp_path: Path, url: str, says: str)
         f'[database]\nurl = "{url.format(port=port)}"\n[[suppliers]]\nid = "a"\nurl = "http://127.0.0.1:{port}/"\n',
         encoding="utf-8",
     )
-    for command in (["status"], ["check"], ["alerts", "list"], ["registry", "list"]):
-        result = cli(*command, cwd=tmp_path)
+    # The first as a shell runs it; the wrapper that turns the error into exit code 2 is the same in this process.
+    for run, command in ((cli, ["status"]), (cli_here, ["check"]), (cli_here, ["alerts", "list"]),
+                         (cli_here, ["registry", "list"])):  # fmt: skip
+        result = run(*command, cwd=tmp_path)
         assert result.returncode == 2, (command, result.stderr)
         assert "cannot open the database" in result.stderr and says in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
@@ -99,24 +175,26 @@ def test_unusable_database_is_a_clear_error(tmp_path: Path, url: str, says: str)
 
 def test_extract_saved_real_page_prints_the_claims_document(tmp_path: Path, shared_pages: Path) -> None:
     page = shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html"
-    result = cli("extract", str(page), "--json", cwd=tmp_path)
+    result = cli_here("extract", str(page), "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["schema"] == "supplier-claims/1" and doc["status"] == "ok"
     assert doc["source"]["platform"] == "alibaba"
     assert doc["source"]["page_type"] == "company_profile_modules"
     assert any(c["standard"] == "ISO 9001" and c["valid_until"] == "2018-09-15" for c in doc["certifications"])
-    readable = cli("extract", str(page), cwd=tmp_path)
+    readable = cli_here("extract", str(page), cwd=tmp_path)
     assert readable.returncode == 0 and "ISO 9001" in readable.stdout
 
 
 def test_extract_block_page_says_blocked(tmp_path: Path, shared_pages: Path) -> None:
     page = shared_pages / "alibaba_block_punish_captcha_interception_rendered.html"
-    result = cli("extract", str(page), "--json", "--platform", "alibaba", cwd=tmp_path)
+    result = cli_here("extract", str(page), "--json", "--platform", "alibaba", cwd=tmp_path)
     doc = json.loads(result.stdout)
     assert doc["status"] == "blocked" and doc["certifications"] == []
     assert result.stderr.startswith("blocked: ") and "captcha" in result.stderr  # why, beside the document
-    ok = cli("extract", str(shared_pages / "alibaba_company_profile_legacy2018_hdradio.html"), "--json", cwd=tmp_path)
+    ok = cli_here(
+        "extract", str(shared_pages / "alibaba_company_profile_legacy2018_hdradio.html"), "--json", cwd=tmp_path
+    )
     assert ok.returncode == 0 and ok.stderr == ""
 
 
@@ -124,7 +202,7 @@ def test_verify_with_the_operators_body_list(tmp_path: Path, shared_pages: Path)
     page = str(shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html")
 
     def unknown_issuers() -> set[str]:
-        result = cli("verify", page, "--json", "--today", "2026-12-01", cwd=tmp_path)
+        result = cli_here("verify", page, "--json", "--today", "2026-12-01", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         doc = json.loads(result.stdout)
         certs = doc["claims"]["certifications"]
@@ -150,7 +228,8 @@ def test_verify_with_the_operators_body_list(tmp_path: Path, shared_pages: Path)
 def test_extract_live_url(tmp_path: Path, marketplace, method: str) -> None:
     url = f"{marketplace.base_url}/store/hengtai-machinery/company_profile.html"
     (tmp_path / "config.toml").write_text(LOOPBACK_FETCH, encoding="utf-8")
-    result = cli("extract", url, "--json", "--method", method, cwd=tmp_path)
+    run = cli if method == "browser" else cli_here  # the browser one as a user starts it, Chromium and all
+    result = run("extract", url, "--json", "--method", method, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["status"] == "ok" and doc["source"]["url"] == url and doc["source"]["fetched_at"]
@@ -158,13 +237,13 @@ def test_extract_live_url(tmp_path: Path, marketplace, method: str) -> None:
 
 
 def test_extract_errors_are_clear(tmp_path: Path) -> None:
-    missing = cli("extract", "no-such-file.html", cwd=tmp_path)
+    missing = cli_here("extract", "no-such-file.html", cwd=tmp_path)
     assert missing.returncode == 2 and "no such file" in missing.stderr
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # Without the flag a loopback URL is refused before anything is sent, and says why.
-    refused = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
+    refused = cli_here("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
     assert refused.returncode == 1 and "blocked_address" in refused.stderr and "Traceback" not in refused.stderr
     (tmp_path / "config.toml").write_text(LOOPBACK_FETCH, encoding="utf-8")
     with socket.socket() as s:
@@ -172,7 +251,7 @@ def test_extract_errors_are_clear(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     dead = cli("extract", f"http://127.0.0.1:{port}/x.html", "--method", "http", cwd=tmp_path)
     assert dead.returncode == 1 and "unreachable" in dead.stderr and "Traceback" not in dead.stderr
-    unknown = cli("extract", "https://example.com/", "--platform", "nowhere", cwd=tmp_path)
+    unknown = cli_here("extract", "https://example.com/", "--platform", "nowhere", cwd=tmp_path)
     assert unknown.returncode == 2 and "known platforms: 1688, alibaba" in unknown.stderr
 
 
@@ -215,7 +294,7 @@ url = "{base}/product-detail/kangda-medical.html"
     # Names are shown as text: rich markup is not interpreted and terminal escapes are dropped.
     assert "Lumina [red]Red[/red] <b>x</b>" in second.stdout
     assert "\x1b[2J" not in second.stdout
-    unknown = cli("check", "--supplier", "nobody", cwd=tmp_path)
+    unknown = cli_here("check", "--supplier", "nobody", cwd=tmp_path)
     assert unknown.returncode == 2 and "known: lumina, ghost, kangda" in unknown.stderr
 
 
@@ -238,18 +317,18 @@ def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
 
 
 def test_rules_lists_every_code_with_severity_and_source(tmp_path: Path) -> None:
-    result = cli("rules", "--json", cwd=tmp_path)
+    result = cli_here("rules", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rules = {r["code"]: r for r in json.loads(result.stdout)}
     for code in ("ISO_AS_CERTIFIER", "EXPIRED", "WITHDRAWN_EDITION", "REGISTRY_INACTIVE", "VAGUE_ISO_CLAIM"):
         assert rules[code]["severity"] in {"critical", "high", "medium", "low", "info"}
         assert rules[code]["source"] and rules[code]["explanation"]
-    assert "ISO_AS_CERTIFIER" in cli("rules", cwd=tmp_path).stdout
+    assert "ISO_AS_CERTIFIER" in cli_here("rules", cwd=tmp_path).stdout
 
 
 def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> None:
     page = shared_pages / "alibaba_company_profile_cpmodules2018_jinou.html"
-    result = cli("verify", str(page), "--json", "--today", "2026-11-26", cwd=tmp_path)
+    result = cli_here("verify", str(page), "--json", "--today", "2026-11-26", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert set(document) == {"claims", "findings"}
@@ -258,11 +337,11 @@ def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> No
     assert any(certs[f["certification"]]["valid_until"] == "2018-09-15" for f in expired)
     assert {"code", "severity", "certification", "statement", "message", "evidence", "rule_source"} <= set(expired[0])
     # As of 2015 the same certificate was still current.
-    earlier = json.loads(cli("verify", str(page), "--json", "--today", "2015-06-01", cwd=tmp_path).stdout)
+    earlier = json.loads(cli_here("verify", str(page), "--json", "--today", "2015-06-01", cwd=tmp_path).stdout)
     assert not any(
         f["code"] == "EXPIRED" and certs[f["certification"]]["valid_until"] == "2018-09-15" for f in earlier["findings"]
     )
-    bad_day = cli("verify", str(page), "--today", "2017-13-45", cwd=tmp_path)
+    bad_day = cli_here("verify", str(page), "--today", "2017-13-45", cwd=tmp_path)
     assert bad_day.returncode == 2 and "--today" in bad_day.stderr
 
 
@@ -272,7 +351,7 @@ def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None
     )
     # The demo's jiahe-electronics ISO 9001 certificate, recorded as withdrawn in the operator's registry.
     page = f"{marketplace.base_url}/store/jiahe-electronics/company_profile.html"
-    claims = json.loads(cli("extract", page, "--json", "--method", "http", cwd=tmp_path).stdout)
+    claims = json.loads(cli_here("extract", page, "--json", "--method", "http", cwd=tmp_path).stdout)
     iso = next(c for c in claims["certifications"] if c["standard"] == "ISO 9001")
     (tmp_path / "registry.csv").write_text(
         "number,holder,standard,edition,certification body,accreditation body,status,valid_from,valid_until,scope\n"
@@ -282,14 +361,14 @@ def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None
         encoding="utf-8",
     )
     (tmp_path / "binary.csv").write_bytes(b"\xff\xfe\x00\x01 not text")
-    binary = cli("registry", "import", "binary.csv", cwd=tmp_path)
+    binary = cli_here("registry", "import", "binary.csv", cwd=tmp_path)
     assert binary.returncode == 2 and "binary.csv: not a UTF-8 text file" in binary.stderr
-    imported = cli("registry", "import", "registry.csv", cwd=tmp_path)
+    imported = cli_here("registry", "import", "registry.csv", cwd=tmp_path)
     assert imported.returncode == 1, "a bad row is reported and makes the exit code non-zero"
     assert "Imported 1 certificate" in imported.stdout and "line 3" in imported.stderr
-    assert "registry.csv: 1 certificate" in cli("registry", "list", cwd=tmp_path).stdout
+    assert "registry.csv: 1 certificate" in cli_here("registry", "list", cwd=tmp_path).stdout
     verdict = json.loads(
-        cli("verify", page, "--json", "--method", "http", "--today", "2026-11-26", cwd=tmp_path).stdout
+        cli_here("verify", page, "--json", "--method", "http", "--today", "2026-11-26", cwd=tmp_path).stdout
     )
     inactive = [f for f in verdict["findings"] if f["code"] == "REGISTRY_INACTIVE"]
     assert inactive and inactive[0]["severity"] == "critical"

@@ -1,5 +1,6 @@
-"""``extract`` / ``verify`` with certificate documents, as a user runs them: a separate process, real files, a real
-loopback server, the real reader (text-layer PDFs rendered by Chromium, so no OCR cost)."""
+"""``extract`` / ``verify`` with certificate documents, as a user runs them: the real entry point (in this process,
+see ``test_cli.cli_here``), real files, a real loopback server, the real reader (text-layer PDFs rendered by
+Chromium, so no OCR cost)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from document_site import DocumentSite, Resource, certificate_html, render_pdfs
-from test_cli import LOOPBACK_FETCH, cli
+from test_cli import LOOPBACK_FETCH, cli_here
 
 SUPPLIER = "Ningbo Brightwave Kettles Co., Ltd."
 NUMBER = "QMS-CLI-0042"
@@ -56,11 +57,11 @@ def test_verify_with_a_local_document_fills_the_listing_and_judges_the_document(
     (tmp_path / "own.pdf").write_bytes(certificates["own"])
     (tmp_path / "borrowed.pdf").write_bytes(certificates["borrowed"])
 
-    plain = cli("verify", str(page), "--json", "--today", "2026-06-01", cwd=tmp_path)
+    plain = cli_here("verify", str(page), "--json", "--today", "2026-06-01", cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
     assert "MISSING_CERT_NUMBER" in {f["code"] for f in json.loads(plain.stdout)["findings"]}
 
-    own = cli("verify", str(page), "--document", "own.pdf", "--json", "--today", "2026-06-01", cwd=tmp_path)
+    own = cli_here("verify", str(page), "--document", "own.pdf", "--json", "--today", "2026-06-01", cwd=tmp_path)
     assert own.returncode == 0, own.stderr
     result = json.loads(own.stdout)
     [cert] = result["claims"]["certifications"]
@@ -73,7 +74,7 @@ def test_verify_with_a_local_document_fills_the_listing_and_judges_the_document(
     assert "high" not in codes.values() and "critical" not in codes.values()
 
     # Tied by name on the command line; the holder is another company.
-    borrowed = cli(
+    borrowed = cli_here(
         "verify", str(page), "--document", "ISO 9001:2015=borrowed.pdf", "--json", "--today", "2026-06-01",
         cwd=tmp_path,
     )  # fmt: skip
@@ -87,9 +88,9 @@ def test_bad_local_documents_are_clear_errors(tmp_path: Path) -> None:
     page = tmp_path / "about.html"
     page.write_text(website(), encoding="utf-8")
     (tmp_path / "notes.txt").write_text("ISO 9001 certificate, honest", encoding="utf-8")
-    missing = cli("extract", str(page), "--document", "nowhere.pdf", cwd=tmp_path)
+    missing = cli_here("extract", str(page), "--document", "nowhere.pdf", cwd=tmp_path)
     assert missing.returncode == 2 and "nowhere.pdf: no such file" in missing.stderr
-    text = cli("extract", str(page), "--document", "notes.txt", cwd=tmp_path)
+    text = cli_here("extract", str(page), "--document", "notes.txt", cwd=tmp_path)
     assert text.returncode == 2 and "not a PDF or a picture" in text.stderr
 
 
@@ -101,15 +102,19 @@ def test_extract_documents_fetches_the_linked_certificates_once_with_a_config(
         "text/html; charset=utf-8",
     )
     site.resources["/files/iso9001.pdf"] = Resource(certificates["own"], "application/pdf", etag='"v1"')
+    # No pause between fetches from the one host (2 s by default, kept across runs in the database): the cache
+    # is what is tested here; tests/test_politeness.py tests the pacing.
     (tmp_path / "config.toml").write_text(
-        f'{LOOPBACK_FETCH}[database]\nurl = "sqlite:///{tmp_path / "monitor.db"}"\n', encoding="utf-8"
+        f'{LOOPBACK_FETCH}[politeness]\nmin_delay_per_host = "0s"\n'
+        f'[database]\nurl = "sqlite:///{tmp_path / "monitor.db"}"\n',
+        encoding="utf-8",
     )
     args = ("extract", site.url("/about"), "--method", "http", "--documents", "--json")
-    first = cli(*args, cwd=tmp_path)
+    first = cli_here(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     [document] = json.loads(first.stdout)["documents"]
     assert document["reading"]["number"]["value"] == NUMBER
-    second = cli(*args, cwd=tmp_path)
+    second = cli_here(*args, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["documents"] == [document]
     # The second run asked conditionally and was told "not modified": the file came once, its reading is kept.
@@ -122,7 +127,7 @@ def test_extract_documents_without_a_config_refuses_loopback_and_creates_no_data
     page = tmp_path / "about.html"
     page.write_text(website(f'<a href="{site.url("/files/iso9001.pdf")}">ISO 9001 certificate</a>'), encoding="utf-8")
     site.resources["/files/iso9001.pdf"] = Resource(certificates["own"], "application/pdf")
-    result = cli("extract", str(page), "--documents", "--json", cwd=tmp_path)
+    result = cli_here("extract", str(page), "--documents", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     [document] = json.loads(result.stdout)["documents"]
     assert document["reading"] is None and document["error"].startswith("blocked_address")

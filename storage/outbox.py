@@ -14,6 +14,9 @@ separate loop claims, sends and marks the delivery rows:
   again: delivery is at-least-once, the window is one delivery, and receivers deduplicate on the alert id
   that travels with every message.
 
+Only alerts with at least one delivery are stored: the outbox is what is to be told to someone, not a log of
+events (those are the checks, snapshots and findings). An alert no recipient wants is not written at all.
+
 Storage stores plain dicts and never imports monitor/: the delivery loop lives in monitor.alerts.delivery.
 """
 
@@ -199,6 +202,8 @@ def _enqueue(session: Session, alerts: Iterable[dict[str, Any]], now: datetime |
     inserted: list[str] = []
     for item in alerts:
         item = _validated_alert(item)
+        if not item.get("deliveries"):
+            continue  # nobody to tell: the event is in the check's own rows, the outbox is for messages
         observed_at: datetime = item["observed_at"]
         # ON CONFLICT DO NOTHING rather than SELECT-then-INSERT: a concurrent enqueue of the same event
         # waits for the other transaction and then inserts nothing, instead of aborting this one.
@@ -242,7 +247,8 @@ def enqueue_alerts(
     Each dict: id (stable event id), kind, severity, supplier_id (or None), payload (JSON dict, the
     message), observed_at (aware), optional check_id, and deliveries: [{recipient, channel, target,
     digest, optional summarised}] (summarised: stored as told in a summary message, never sent alone unless
-    resent). Idempotent by alert id: an id already stored inserts nothing, not even new deliveries, so
+    resent). An alert without deliveries is validated but not stored (and not in the returned ids).
+    Idempotent by alert id: an id already stored inserts nothing, not even new deliveries, so
     re-running a check after a crash cannot send an event twice. Pass a Session to enqueue inside the
     caller's transaction (the outbox pattern); pass a Database for a transaction of its own.
     """

@@ -157,7 +157,9 @@ def write_config(
         "politeness": LOOPBACK_POLITENESS if politeness is None else politeness,
         "documents": {"read": False},
         "defaults": {"interval": "1s"},
-        "recipients": [{"name": "ops", "console": True, "min_severity": "info"}],
+        # Told everything, operators' alerts included: alerts are queued only for someone, and the invariants
+        # below (no alert without its check, no event told twice) read the queued ones.
+        "recipients": [{"name": "ops", "console": True, "operator": True, "min_severity": "info"}],
         "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids] + (extra_suppliers or []),
     }
     path.write_text(tomlkit.dumps(document), encoding="utf-8")

@@ -20,6 +20,9 @@ SUPPLIER_ID = "brightwave"
 SUPPLIER_NAME = "Ningbo Brightwave Kettles Co., Ltd."
 #: Loopback pacing: no delay between fetches, and a block page backs nothing off for long.
 POLITENESS = {"min_delay_per_host": "0s", "max_concurrency_per_host": 16, "block_backoff": "0s", "backoff_base": "0s"}
+#: A recipient told everything, operators' alerts included (console channel: nothing leaves the machine). A test
+#: asserting that no false alert is queued needs one: an alert nobody wants is never queued, whatever happened.
+EVERYTHING: dict[str, Any] = {"name": "Everything", "console": True, "operator": True, "min_severity": "info"}
 
 
 def supplier_page(certificates: int, *, header_only: bool = False, expired: bool = False, first: int = 0) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from document_site import DocumentSite, Resource, certificate_html, render_pdfs
+from loopback_site import EVERYTHING
 
 import monitor.documents
 from monitor.changes import diff_claims
@@ -91,7 +92,13 @@ def serve_page(site: DocumentSite, certifications: list[str], documents: list[tu
 
 
 def make_config(
-    tmp_path: Path, site: DocumentSite, *, private: bool = True, affiliates: tuple[str, ...] = (), **documents: Any
+    tmp_path: Path,
+    site: DocumentSite,
+    *,
+    private: bool = True,
+    affiliates: tuple[str, ...] = (),
+    recipients: tuple[dict[str, Any], ...] = (),
+    **documents: Any,
 ) -> Config:
     return load_config(
         tmp_path / "config.toml",
@@ -100,6 +107,7 @@ def make_config(
             "fetch": {"method": "http", "timeout": "10s", "allow_private_addresses": private},
             "politeness": POLITENESS,
             "documents": documents,
+            "recipients": list(recipients),
             "suppliers": [
                 {"id": "brightwave", "name": "Brightwave", "url": site.url("/about"), "affiliates": list(affiliates)}
             ],
@@ -128,7 +136,7 @@ def test_a_document_is_read_once_across_checks_and_a_replaced_file_is_a_claim_ch
     serve_page(site, ["ISO 9001:2015", "BSCI"], [(CE, "CE certificate"), (ISO, "ISO 9001 certificate (PDF)")])
     site.resources[ISO] = Resource(pdfs["v1"], "application/pdf", etag='"v1"')
     site.resources[CE] = Resource(CAPTCHA, "image/png")  # a captcha page behind a picture link
-    config = make_config(tmp_path, site)
+    config = make_config(tmp_path, site, recipients=(EVERYTHING,))  # alerts are queued for recipients only
     with open_database(config.database.url) as db:
         sync_watch_list(db, config)
 

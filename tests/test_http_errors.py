@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback_site import SUPPLIER_ID, Answer, SupplierSite, site_config, supplier_page
+from loopback_site import EVERYTHING, SUPPLIER_ID, Answer, SupplierSite, site_config, supplier_page
 
 from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config
@@ -75,13 +75,14 @@ def _claim_alerts(db: Database) -> list[tuple[str, str]]:
 def test_an_http_error_page_is_a_failed_check_that_compares_and_resolves_nothing(
     tmp_path: Path, site: SupplierSite, status: int, html: str, stored: str, says: str
 ) -> None:
-    config = site_config(tmp_path, site)
+    config = site_config(tmp_path, site, recipients=[EVERYTHING])
     with open_database(config.database.url) as db:
         sync_watch_list(db, config)
         first = _check(config, db)
         assert first.status == "ok" and len(first.claims.certifications) == 3
         findings = {f.identity for f in open_findings(db, SUPPLIER_ID)}
         assert findings, "the ok page has findings a failed check must not resolve"
+        assert {a.kind for a in list_alerts(db, SUPPLIER_ID)} == {"finding"}, "the recipient is told everything"
 
         site.answer = Answer(status, html)
         failed = _check(config, db)
@@ -105,7 +106,7 @@ def test_an_http_error_page_is_a_failed_check_that_compares_and_resolves_nothing
 
 
 def test_http_errors_count_towards_check_failing(tmp_path: Path, site: SupplierSite) -> None:
-    config = site_config(tmp_path, site, failure_threshold=2)
+    config = site_config(tmp_path, site, recipients=[EVERYTHING], failure_threshold=2)
     with open_database(config.database.url) as db:
         sync_watch_list(db, config)
         assert _check(config, db).status == "ok"

@@ -184,6 +184,14 @@ def test_enqueue_is_idempotent_by_alert_id(db: Database) -> None:
     assert stored is not None and stored.payload["title"] == "title of alert-1" and stored.observed_at == T0
 
 
+def test_an_alert_without_deliveries_is_not_stored(db: Database) -> None:
+    """Nobody to tell, nothing in the outbox: the event is in the check's own rows (snapshot, findings)."""
+    assert enqueue_alerts(db, [alert("alert-1", deliveries=[]), alert("alert-2")]) == ["alert-2"]
+    assert get_alert(db, "alert-1") is None and count(db, StoredAlert) == 1 and count(db, Delivery) == 1
+    with pytest.raises(ValueError, match="aware"):  # still validated: a bad row is a bug, wanted or not
+        enqueue_alerts(db, [{**alert("alert-3", deliveries=[]), "observed_at": T0.replace(tzinfo=None)}])
+
+
 def test_enqueue_joins_the_callers_transaction(db: Database) -> None:
     with pytest.raises(RuntimeError), db.session(write=True) as session:
         assert enqueue_alerts(session, [alert("alert-1")]) == ["alert-1"]

@@ -234,6 +234,8 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
             "politeness": {**LOOPBACK_POLITENESS, "obey_robots_txt": robots},
             "scheduler": {"check_timeout": f"{budget}s"},
             "alerts": {"failure_threshold": 2},
+            # Operators' alerts are queued only when someone is to be told.
+            "recipients": [{"name": "Operators", "console": True, "operator": True}],
             "suppliers": [{"id": "kangda-medical", "platform": "alibaba", "urls": [product, profile]}],
         },
     )

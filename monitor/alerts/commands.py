@@ -17,6 +17,12 @@ from storage.outbox import GIVEN_UP, SENDING, SENT, SUMMARISED, DeliveryRow, red
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Alert deliveries: list, send now, resend.")
 console = Console()
+#: Said by `alerts list` (and the dashboard's alerts log) when the config names nobody: alerts are only queued
+#: for a recipient, so the list stays empty while checks keep finding things.
+NO_RECIPIENTS_HINT = (
+    "No recipient is configured ([[recipients]] in the config), so no new alert is queued. Checks still keep "
+    "their snapshots and findings: see the dashboard (`supplier-monitor serve`)."
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -110,6 +116,8 @@ def list_command(
             safe(redact_text(row.last_error, row.target) if row.last_error else "", 200),
         )
     console.print(table)
+    if not config.recipients:
+        console.print(NO_RECIPIENTS_HINT, style="yellow")
 
 
 @alerts_app.command("send")

@@ -7,8 +7,12 @@ failed page says nothing about the supplier, so it never produces "removed" or "
 
 A check can raise hundreds of alerts at once (a page that gained 2,000 certificates). Each recipient gets at
 most ``[alerts] max_messages_per_check`` of them one by one, the most severe first, and the rest in one summary
-message ("and 480 more", counted per kind and severity). Every alert is still stored, and its delivery to that
+message ("and 480 more", counted per kind and severity). Every such alert is still stored, and its delivery to that
 recipient is kept as ``summarised`` (listed, never sent alone unless resent). Digests are one message already.
+
+An alert no recipient wants (routing.deliveries_for finds no delivery) is not queued at all: the outbox holds
+what is to be told to someone. What happened stays in the evidence store (snapshots, the findings table with
+first and last seen), which the dashboard reads; a config without recipients builds no alert at all.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ from storage import SKIPPED, CheckFacts
 from storage.dashboard import suppressed_identities
 
 
-def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[str, Any]:
+def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[str, Any] | None:
+    """The alert as storage.enqueue_alerts takes it, or None when no recipient wants it (nothing to queue)."""
+    deliveries = deliveries_for(alert, config.recipients, supplier_tags)
+    if not deliveries:
+        return None
     return {
         "id": alert.id,
         "kind": alert.kind.value,
@@ -37,8 +45,13 @@ def outbox_row(alert: Alert, config: Config, supplier_tags: list[str]) -> dict[s
         "supplier_id": alert.supplier.id,
         "payload": alert.payload(),
         "observed_at": alert.observed_at,
-        "deliveries": deliveries_for(alert, config.recipients, supplier_tags),
+        "deliveries": deliveries,
     }
+
+
+def outbox_rows(alerts: Sequence[Alert], config: Config, tags: list[str]) -> list[tuple[Alert, dict[str, Any]]]:
+    """The alerts someone wants, each with its outbox row; the others are dropped (see the module docstring)."""
+    return [(alert, row) for alert in alerts if (row := outbox_row(alert, config, tags)) is not None]
 
 
 #: A summary names at most this many of the alerts it stands for (all are listed in the dashboard anyway).
@@ -163,8 +176,10 @@ class CheckAlerts:
         self.observed_at = observed_at
 
     def __call__(self, facts: CheckFacts) -> list[dict[str, Any]]:
-        alerts = self.alerts(facts)
-        rows = [outbox_row(a, self.config, list(self.supplier.tags)) for a in alerts]
+        if not self.config.recipients:
+            return []  # nobody to tell: not even built (the findings and snapshots are stored all the same)
+        queued = outbox_rows(self.alerts(facts), self.config, list(self.supplier.tags))
+        alerts, rows = [a for a, _ in queued], [r for _, r in queued]
         limit = self.config.alerts.max_messages_per_check
         return limit_messages(rows, alerts, limit, who=self.who, observed_at=self.observed_at)
 

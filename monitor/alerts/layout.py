@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from monitor.alerts.compose import outbox_row
+from monitor.alerts.compose import outbox_rows
 from monitor.alerts.model import Alert
 from monitor.changes.events import layout_changed_alert
 from monitor.config import Config, SupplierConfig
@@ -51,7 +51,7 @@ def raise_layout_alerts(
     alerts = _unparseable_family_alerts(db, outcomes, now, window_key)
     if any(o.status == "ok" and o.changed for o in outcomes):
         alerts += _dropped_field_alerts(db, now, window_key)
-    rows = [outbox_row(alert, config, []) for alert in alerts]
+    rows = [row for _, row in outbox_rows(alerts, config, [])]  # none without an operator recipient
     return enqueue_alerts(db, rows) if rows else []
 
 

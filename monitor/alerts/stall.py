@@ -61,5 +61,6 @@ def checks_stalled_alert(stall: Stall) -> Alert:
 
 def queue_stall_alert(config: Config, db: Database, stall: Stall) -> bool:
     """Put the alert in the outbox for the operators (recipients with ``operator = true``); False when it was
-    already there."""
-    return bool(enqueue_alerts(db, [outbox_row(checks_stalled_alert(stall), config, [])]))
+    already there, or when no operator recipient is configured (nothing is queued then)."""
+    row = outbox_row(checks_stalled_alert(stall), config, [])
+    return row is not None and bool(enqueue_alerts(db, [row]))

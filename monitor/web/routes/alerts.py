@@ -23,7 +23,9 @@ def alerts_log(request: Request, failed: bool = False) -> HTMLResponse:
         {"row": r, "target": r.redacted_target, "error": redact_text(r.last_error, r.target) if r.last_error else None}
         for r in rows
     ]
-    return render(request, "alerts.html", {"rows": view, "failed": failed})
+    config, _ = web_state(request).try_config()
+    no_recipients = config is not None and not config.recipients
+    return render(request, "alerts.html", {"rows": view, "failed": failed, "no_recipients": no_recipients})
 
 
 @router.post("/alerts/deliveries/{delivery_id}/resend", dependencies=[Depends(check_csrf)], include_in_schema=False)

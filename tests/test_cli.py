@@ -1,9 +1,9 @@
 """The command line end to end, as a user runs it: real files, real servers, the real entry point.
 
 A few commands run as a user starts them, in a separate process (``cli``: ``python -m monitor``, or the installed
-``supplier-monitor`` script), for the exit codes and stderr a shell sees. The rest run the same entry point,
-``monitor.cli.run_cli``, in this process (``cli_here``): each separate process costs about a second of Python
-and import start-up, which adds up over dozens of commands.
+``supplier-monitor`` script): for the exit codes and stderr a shell sees, and a browser check. The rest run the
+same entry point, ``monitor.cli.run_cli``, in this process (``cli_here``): each separate process costs about a
+second of Python and import start-up, which adds up over dozens of commands.
 """
 
 from __future__ import annotations
@@ -300,7 +300,9 @@ url = "{base}/product-detail/kangda-medical.html"
 
 @requires_browser
 def test_demo_runs_rounds_and_prints_what_it_found(tmp_path: Path) -> None:
-    result = cli("demo", "--rounds", "2", cwd=tmp_path, timeout=600)
+    # In this process: the certificate pictures it reads are then read once per test session (the process keeps its
+    # last readings), not once more in a process of its own.
+    result = cli_here("demo", "--rounds", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Round 0" in result.stdout and "Round 1" in result.stdout
     assert "blocked: 1, ok: 16" in result.stdout, "round 1 serves the captcha page for one supplier, and only one"
@@ -346,8 +348,10 @@ def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> No
 
 
 def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None:
+    # No pause between the two fetches of the page (2 s by default, kept in the database across runs).
     (tmp_path / "config.toml").write_text(
-        '[database]\nurl = "sqlite:///data/m.db"\n' + LOOPBACK_FETCH, encoding="utf-8"
+        '[database]\nurl = "sqlite:///data/m.db"\n[politeness]\nmin_delay_per_host = "0s"\n' + LOOPBACK_FETCH,
+        encoding="utf-8",
     )
     # The demo's jiahe-electronics ISO 9001 certificate, recorded as withdrawn in the operator's registry.
     page = f"{marketplace.base_url}/store/jiahe-electronics/company_profile.html"

@@ -200,8 +200,8 @@ class CheckAlerts:
                 )
             if (update := facts.findings_update) is not None:
                 # Findings a buyer acknowledged (or snoozed) stay quiet; read in the check's own transaction.
-                rows = (*update.new, *update.resolved, *update.persisting)
-                session = next((object_session(r) for r in rows), None)
+                # Only new findings are announced: without one there is nothing to keep quiet (and nothing to read).
+                session = next((object_session(r) for r in update.new), None)
                 quiet = suppressed_identities(session, facts.supplier_id) if session is not None else set()
                 new = [row.model_dump() for row in update.new if row.identity not in quiet]
                 resolved = [row.model_dump() for row in update.resolved]

@@ -59,6 +59,8 @@ def _unparseable_family_alerts(
     db: Database, outcomes: Sequence[CheckedPage], now: datetime, window_key: str
 ) -> list[Alert]:
     """Families (known from each page's latest snapshot) whose every page checked now is unparseable."""
+    if not any(o.status == "unparseable" for o in outcomes):
+        return []  # no family can be all unparseable: the pages' snapshots need not be read
     families: dict[tuple[str, str], list[CheckedPage]] = defaultdict(list)
     for outcome in outcomes:
         if outcome.status not in ("ok", "unparseable"):

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import column_property, registry
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 # Deterministic constraint names: the hand-written migration must produce exactly these.
 NAMING_CONVENTION: dict[str, str] = {
@@ -106,7 +107,13 @@ def json_type() -> JSON:
 
 
 class StorageModel(SQLModel, registry=storage_registry):
-    """Abstract base binding our tables to the storage metadata instead of SQLModel's global one."""
+    """Abstract base binding our tables to the storage metadata instead of SQLModel's global one.
+
+    ``defer_build``: table rows are built without validation, so pydantic's schema for a table is made on
+    first use (model_validate, model_dump) instead of at import, which every command pays.
+    """
+
+    model_config = SQLModelConfig(defer_build=True)
 
 
 class Supplier(StorageModel, table=True):

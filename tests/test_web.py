@@ -11,8 +11,12 @@ import asyncio
 import base64
 import csv
 import io
+import json
 import re
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,16 +78,68 @@ def build_demo_site(directory: Path, market: DemoMarketplace, method: str = "htt
     return DemoSite(config_path, database_url, market.base_url)
 
 
+def copy_site(site: DemoSite, directory: Path) -> DemoSite:
+    """The site's database and config copied into ``directory`` (the config naming the copy): a test that changes
+    either starts from the same data whatever ran before it. SQLite's backup API copies what the WAL holds too."""
+    database_url = f"sqlite:///{directory / 'web.db'}"
+    with (
+        closing(sqlite3.connect(site.database_url.removeprefix("sqlite:///"))) as source,
+        closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as target,
+    ):
+        source.backup(target)
+    text = site.config_path.read_text(encoding="utf-8")
+    assert text.count(site.database_url) == 1, "the config names its database once"
+    config_path = directory / "config.toml"
+    config_path.write_text(text.replace(site.database_url, database_url), encoding="utf-8")
+    return DemoSite(config_path, database_url, site.base_url)
+
+
+def session_demo_site(tmp_path_factory: pytest.TempPathFactory, name: str) -> DemoSite:
+    """A copy of the plain-HTTP demo site, which is built once per test session (its real checks of two rounds
+    take seconds) and copied for each module that asks. Nothing fetches from its marketplace afterwards."""
+    built = tmp_path_factory.getbasetemp() / "demo-site-http"
+    if not (built / "site.json").exists():  # site.json is written last: a build that failed is redone
+        shutil.rmtree(built, ignore_errors=True)
+        built.mkdir()
+        with DemoMarketplace() as market:
+            site = build_demo_site(built, market)
+        (built / "site.json").write_text(json.dumps({"base_url": site.base_url}), encoding="utf-8")
+    base_url = json.loads((built / "site.json").read_text(encoding="utf-8"))["base_url"]
+    source = DemoSite(built / "config.toml", f"sqlite:///{built / 'web.db'}", base_url)
+    return copy_site(source, tmp_path_factory.mktemp(name))
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    with DemoMarketplace() as market:
-        yield build_demo_site(tmp_path_factory.mktemp("web"), market)
+def site(tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
+    """The demo site for tests that only read it (a test that changes the config or database uses ``own_site``)."""
+    return session_demo_site(tmp_path_factory, "web")
+
+
+@pytest.fixture
+def own_site(site: DemoSite, tmp_path: Path) -> DemoSite:
+    """This test's own copy of the site, to change."""
+    return copy_site(site, tmp_path)
+
+
+@contextmanager
+def dashboard(site: DemoSite) -> Iterator[TestClient]:
+    """The dashboard over ``site``, through FastAPI's TestClient."""
+    app = create_app(site.config_path, credentials=Credentials())
+    with TestClient(app, base_url=LOOPBACK, follow_redirects=False) as client:
+        yield client
 
 
 @pytest.fixture
 def client(site: DemoSite) -> Iterator[TestClient]:
-    app = create_app(site.config_path, credentials=Credentials())
-    with TestClient(app, base_url=LOOPBACK, follow_redirects=False) as c:
+    """The dashboard over the shared site; the requests that would change it are refused (CSRF, bad ids)."""
+    with dashboard(site) as c:
+        yield c
+
+
+@pytest.fixture
+def own_client(own_site: DemoSite) -> Iterator[TestClient]:
+    """The dashboard over this test's own copy of the site."""
+    with dashboard(own_site) as c:
         yield c
 
 
@@ -276,7 +332,8 @@ def test_openapi_schema(client: TestClient) -> None:
 # --- actions -----------------------------------------------------------------------------------------
 
 
-def test_acknowledge_snooze_reopen_keep_history(client: TestClient, site: DemoSite) -> None:
+def test_acknowledge_snooze_reopen_keep_history(own_client: TestClient, own_site: DemoSite) -> None:
+    client, site = own_client, own_site
     finding = client.get("/api/findings?supplier=jiahe-electronics").json()[0]
     token = csrf(client)
     fid = finding["id"]
@@ -317,7 +374,8 @@ def test_state_changing_requests_need_csrf(client: TestClient) -> None:
     assert "samesite=strict" in cookie.lower()
 
 
-def test_watchlist_edit_pause_remove_add_keep_comments(client: TestClient, site: DemoSite) -> None:
+def test_watchlist_edit_pause_remove_add_keep_comments(own_client: TestClient, own_site: DemoSite) -> None:
+    client, site = own_client, own_site
     token = csrf(client)
     r = client.post("/watchlist/haoyu-valves/edit", data={CSRF_FIELD: token, "interval": "6h", "tags": "valves, eu"})
     assert r.status_code == 303
@@ -335,7 +393,8 @@ def test_watchlist_edit_pause_remove_add_keep_comments(client: TestClient, site:
     assert client.post("/watchlist/nobody/remove", data={CSRF_FIELD: token}).status_code == 422
 
 
-def test_check_now_runs_in_background(client: TestClient, site: DemoSite) -> None:
+def test_check_now_runs_in_background(own_client: TestClient, own_site: DemoSite) -> None:
+    client, site = own_client, own_site
     token = csrf(client)
     with DemoMarketplace() as market:
         # point one supplier at a live marketplace for this test
@@ -404,13 +463,11 @@ def recipient_suppliers(config_path: Path) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def rclient(site: DemoSite, tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
-    """A dashboard over its own copy of the demo config with RECIPIENTS_TOML (same database)."""
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
-    add_test_recipients(config_path)
-    with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK, follow_redirects=False) as c:
-        yield c, config_path
+def rclient(own_site: DemoSite) -> Iterator[tuple[TestClient, Path]]:
+    """A dashboard over its own copy of the demo site, the config with RECIPIENTS_TOML."""
+    add_test_recipients(own_site.config_path)
+    with dashboard(own_site) as c:
+        yield c, own_site.config_path
 
 
 def _checkbox(html: str, supplier_id: str, name: str) -> str:

@@ -26,7 +26,6 @@ from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 
 from monitor.config import ConfigError
-from monitor.demo.marketplace import DemoMarketplace
 from monitor.web.app import create_app
 from monitor.web.security import (
     CSRF_FIELD,
@@ -36,24 +35,28 @@ from monitor.web.security import (
     Credentials,
     CredentialsError,
 )
-from tests.test_web import DemoSite, build_demo_site
+from tests.test_web import DemoSite, copy_site, session_demo_site
 
 SECRET = "s" * 40
 REBIND = "rebind.attacker.example"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    with DemoMarketplace() as market:
-        yield build_demo_site(tmp_path_factory.mktemp("websec"), market)
+def site(tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
+    """The demo site (built once per session) for tests that only read it or whose changes must be refused."""
+    return session_demo_site(tmp_path_factory, "websec")
 
 
 @pytest.fixture
-def config_path(site: DemoSite, tmp_path: Path) -> Path:
-    """A copy of the demo config this test may edit (same database)."""
-    path = tmp_path / "config.toml"
-    path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+def own_site(site: DemoSite, tmp_path: Path) -> DemoSite:
+    """This test's own copy of the site (config and database), to change."""
+    return copy_site(site, tmp_path)
+
+
+@pytest.fixture
+def config_path(own_site: DemoSite) -> Path:
+    """The config of this test's own copy of the site, to edit."""
+    return own_site.config_path
 
 
 @contextmanager
@@ -238,8 +241,8 @@ def test_serve_and_serve_demo_refuse_foreign_host_names(
 # --- CSRF --------------------------------------------------------------------------------------------
 
 
-def test_forms_and_scripts_work_with_the_signed_token(site: DemoSite) -> None:
-    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+def test_forms_and_scripts_work_with_the_signed_token(own_site: DemoSite) -> None:
+    app = create_app(own_site.config_path, credentials=Credentials(), secret=SECRET)
     with live(app) as base, browser(base) as client:
         fid = client.get("/api/findings").json()[0]["id"]
         token = page_token(client)
@@ -282,8 +285,8 @@ def test_a_cookie_and_field_pair_chosen_by_another_page_is_refused(site: DemoSit
         assert "paused" not in site.config_path.read_text(encoding="utf-8")
 
 
-def test_a_token_is_tied_to_its_session(site: DemoSite) -> None:
-    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+def test_a_token_is_tied_to_its_session(own_site: DemoSite) -> None:
+    app = create_app(own_site.config_path, credentials=Credentials(), secret=SECRET)
     with live(app) as base, browser(base) as alice, browser(base) as mallory:
         fid = alice.get("/api/findings").json()[0]["id"]
         alices = page_token(alice)
@@ -298,12 +301,12 @@ def test_a_token_is_tied_to_its_session(site: DemoSite) -> None:
         assert finding_state(alice, fid) == "open"
 
 
-def test_expired_tampered_and_foreign_secret_tokens_are_refused(site: DemoSite) -> None:
+def test_expired_tampered_and_foreign_secret_tokens_are_refused(own_site: DemoSite) -> None:
     class TwelveHoursAgo(TimestampSigner):
         def get_timestamp(self) -> int:
             return int(time.time()) - CSRF_MAX_AGE - 60
 
-    app = create_app(site.config_path, credentials=Credentials(), secret=SECRET)
+    app = create_app(own_site.config_path, credentials=Credentials(), secret=SECRET)
     with live(app) as base, browser(base) as client:
         fid = client.get("/api/findings").json()[0]["id"]
         token = page_token(client)
@@ -337,26 +340,26 @@ def test_session_cookie_flags(site: DemoSite) -> None:
         assert "secure" in {part.strip().lower() for part in cookie.split(";")}
 
 
-def test_secret_from_the_environment_survives_a_restart(site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_from_the_environment_survives_a_restart(own_site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SECRET_ENV, "e" * 40)
-    first = create_app(site.config_path, credentials=Credentials())
+    first = create_app(own_site.config_path, credentials=Credentials())
     with live(first) as base, browser(base) as client:
         fid = client.get("/api/findings").json()[0]["id"]
         token = page_token(client)
         session = client.cookies.get(SESSION_COOKIE)
-    second = create_app(site.config_path, credentials=Credentials())
+    second = create_app(own_site.config_path, credentials=Credentials())
     with live(second) as base, browser(base) as client:
         client.cookies.set(SESSION_COOKIE, session or "", domain="127.0.0.1", path="/")
         assert client.post(f"/findings/{fid}/acknowledge", data={CSRF_FIELD: token}).status_code == 303
         assert client.post(f"/findings/{fid}/reopen", data={CSRF_FIELD: token}).status_code == 303
     monkeypatch.delenv(SECRET_ENV)
-    third = create_app(site.config_path, credentials=Credentials())  # a random secret per start
+    third = create_app(own_site.config_path, credentials=Credentials())  # a random secret per start
     with live(third) as base, browser(base) as client:
         client.cookies.set(SESSION_COOKIE, session or "", domain="127.0.0.1", path="/")
         assert client.post(f"/findings/{fid}/acknowledge", data={CSRF_FIELD: token}).status_code == 403
     monkeypatch.setenv(SECRET_ENV, "short")
     with pytest.raises(CredentialsError, match="too short"):
-        create_app(site.config_path, credentials=Credentials())
+        create_app(own_site.config_path, credentials=Credentials())
 
 
 # --- bad values through HTTP -------------------------------------------------------------------------

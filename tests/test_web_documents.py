@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,19 +77,19 @@ class Monitored:
         assert outcome.status == "ok", outcome.reason
 
 
-@pytest.fixture
-def monitored(tmp_path: Path, certificate: bytes) -> Iterator[Monitored]:
+@contextmanager
+def monitor_site(directory: Path, certificate: bytes) -> Iterator[Monitored]:
     """The supplier's page and certificate on a loopback site, checked once for real, and the dashboard over it."""
     site = DocumentSite()
     site.resources["/about"] = Resource(_page(), "text/html; charset=utf-8")
     site.resources["/files/iso9001.pdf"] = Resource(certificate, "application/pdf", etag='"v1"')
     data = {
-        "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+        "database": {"url": f"sqlite:///{directory / 'monitor.db'}"},
         "fetch": {"method": "http", "timeout": "10s", "allow_private_addresses": True},
         "politeness": {"min_delay_per_host": "0s", "block_backoff": "0s"},
         "suppliers": [{"id": "brightwave", "name": "Brightwave", "url": site.url("/about")}],
     }
-    config_path = tmp_path / "config.toml"
+    config_path = directory / "config.toml"
     config_path.write_text(tomlkit.dumps(data), encoding="utf-8")
     try:
         with TestClient(create_app(config_path, credentials=Credentials()), base_url=LOOPBACK) as client:
@@ -97,6 +98,20 @@ def monitored(tmp_path: Path, certificate: bytes) -> Iterator[Monitored]:
             yield monitored
     finally:
         site.close()
+
+
+@pytest.fixture(scope="module")
+def monitored(tmp_path_factory: pytest.TempPathFactory, certificates: list[bytes]) -> Iterator[Monitored]:
+    """Checked once for the module's tests that only read the dashboard (a test that checks again: ``own``)."""
+    with monitor_site(tmp_path_factory.mktemp("webdocs"), certificates[0]) as monitored:
+        yield monitored
+
+
+@pytest.fixture
+def own(tmp_path: Path, certificate: bytes) -> Iterator[Monitored]:
+    """This test's own site, database and dashboard, to change and check again."""
+    with monitor_site(tmp_path, certificate) as monitored:
+        yield monitored
 
 
 @pytest.fixture
@@ -140,7 +155,8 @@ def test_evidence_routes_refuse_unknown_and_malformed_hashes(client: TestClient)
     assert client.get(f"/evidence/documents/{'A' * 64}").status_code in (404, 422)
 
 
-def test_a_replaced_document_shows_both_files_on_the_diff_page(monitored: Monitored, certificates: list[bytes]) -> None:
+def test_a_replaced_document_shows_both_files_on_the_diff_page(own: Monitored, certificates: list[bytes]) -> None:
+    monitored = own
     monitored.site.resources["/files/iso9001.pdf"] = Resource(certificates[1], "application/pdf", etag='"v2"')
     monitored.check()
     with open_database(monitored.config.database.url) as db:

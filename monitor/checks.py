@@ -138,30 +138,52 @@ class Observation:
         return self.status == "ok" and self.claims is not None
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckBudget:
-    """One check's ``scheduler.check_timeout``: a deadline (event loop time) shared by all its pages."""
+    """One check's ``scheduler.check_timeout``: a deadline (event loop time) shared by all its pages.
+
+    It starts when the check first gets a fetch slot (``begin``): waiting for one is not the check's time."""
 
     size: timedelta
-    deadline: float
+    deadline: float | None = None
 
     @classmethod
     def start(cls, size: timedelta) -> CheckBudget:
-        return cls(size, asyncio.get_running_loop().time() + size.total_seconds())
+        """A budget that runs from now."""
+        return cls(size).begin()
+
+    def begin(self) -> CheckBudget:
+        if self.deadline is None:
+            self.deadline = asyncio.get_running_loop().time() + self.size.total_seconds()
+        return self
 
     @property
     def spent(self) -> bool:
-        return asyncio.get_running_loop().time() >= self.deadline
+        return self.deadline is not None and asyncio.get_running_loop().time() >= self.deadline
 
     def __str__(self) -> str:
         return _span(self.size)
 
 
+class _NotStarted(Exception):
+    """The check got its first slot after shutting down began: it is not made at all."""
+
+
 class Checker:
-    def __init__(self, config: Config, db: Database, fetchers: Fetchers) -> None:
+    """Checks pages: at most ``slots`` of them being fetched and read at once (``browser.concurrency``).
+
+    A page's slot is given back before its findings are judged and its check is stored: those are database work,
+    and the next page's fetch need not wait for them."""
+
+    def __init__(
+        self, config: Config, db: Database, fetchers: Fetchers, slots: asyncio.Semaphore | None = None
+    ) -> None:
         self.config = config
         self.db = db
         self.fetchers = fetchers
+        self.slots = slots if slots is not None else asyncio.Semaphore(config.browser.concurrency)
+        #: Shutting down: a check still waiting for its first slot returns without checking.
+        self.stopping = False
         self.findings = ClaimJudge(config, db)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
@@ -173,10 +195,17 @@ class Checker:
 
         The budget bounds fetching, reading, confirming and judging; storing is never cut short, so what
         a timed-out check leaves behind is whole: the page it was on is a failed check (``check_timeout``),
-        the pages it did not reach are skipped ones, and nothing of the unfinished work is kept.
+        the pages it did not reach are skipped ones, and nothing of the unfinished work is kept. The budget starts
+        when the first page gets its fetch slot.
         """
-        limit = CheckBudget.start(budget if budget is not None else self.config.scheduler.check_timeout)
-        return [await self.check_page(supplier, url, budget=limit) for url in supplier.page_urls]
+        limit = CheckBudget(budget if budget is not None else self.config.scheduler.check_timeout)
+        outcomes: list[PageOutcome] = []
+        for url in supplier.page_urls:
+            try:
+                outcomes.append(await self.check_page(supplier, url, budget=limit))
+            except _NotStarted:
+                break
+        return outcomes
 
     async def check_page(self, supplier: SupplierConfig, url: str, *, budget: CheckBudget | None = None) -> PageOutcome:
         """Observe, compare and judge one page within ``budget`` (none: no limit), then store the outcome."""
@@ -184,11 +213,16 @@ class Checker:
         if budget is not None and budget.spent:
             reason = f"check_timeout: not fetched: the whole check used up its {budget} before this page"
             return await self._store(supplier, url, began, self._timed_out(supplier, url, began, reason), [], [])
-        limit = asyncio.timeout_at(budget.deadline if budget is not None else None)
+        limit = asyncio.timeout(None)
         compared_with = None
         try:
             async with limit:
-                observation, changes, compared_with = await self._look(supplier, url)
+                async with self.slots:
+                    if budget is not None:
+                        if budget.deadline is None and self.stopping:
+                            raise _NotStarted
+                        limit.reschedule(budget.begin().deadline)
+                    observation, changes, compared_with = await self._look(supplier, url)
                 findings = await self._judge(observation, supplier)
         except TimeoutError:
             if not limit.expired():

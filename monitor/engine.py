@@ -133,6 +133,8 @@ class Monitor:
     def stop_new_checks(self) -> None:
         """Shutting down: checks already running go on, checks waiting for a slot return without checking."""
         self._stopping = True
+        if self._checker is not None:
+            self._checker.stopping = True
 
     @property
     def db(self) -> Database:
@@ -152,7 +154,7 @@ class Monitor:
     @property
     def checker(self) -> Checker:
         if self._checker is None:
-            self._checker = Checker(self.config, self.db, self.fetchers)
+            self._checker = Checker(self.config, self.db, self.fetchers, self._slots)
         return self._checker
 
     def reconfigure(self, config: Config) -> None:
@@ -185,10 +187,9 @@ class Monitor:
         judged right after, unless the caller judges a whole round at once.
         """
         found = self.supplier(supplier)
-        async with self._slots:
-            if self._stopping:
-                return []
-            outcomes = await self.checker.check_supplier(found, budget=budget)
+        if self._stopping:
+            return []
+        outcomes = await self.checker.check_supplier(found, budget=budget)
         self._remember(outcomes)
         if judge_layout and touches_layout(outcomes):
             await self.judge_layout()

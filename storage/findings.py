@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from storage.db import Database
@@ -124,13 +125,7 @@ def merge_findings(
     persisting: list[StoredFinding] = []
     open_rows = {
         row.identity: row
-        for row in session.execute(
-            select(StoredFinding).where(
-                StoredFinding.supplier_id == supplier_id,
-                StoredFinding.resolved_at.is_(None),
-                StoredFinding.url.is_(None) if url is None else StoredFinding.url == url,
-            )
-        ).scalars()
+        for row in session.execute(_open_findings_stmt(url is None), {"supplier_id": supplier_id, "url": url}).scalars()
     }
     for identity, row in open_rows.items():
         item = current.get(identity)
@@ -183,6 +178,16 @@ def _update(row: StoredFinding, values: dict[str, Any]) -> None:
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
+
+
+@cache
+def _open_findings_stmt(supplier_wide: bool) -> Any:
+    """The supplier's open findings of one page (or, ``supplier_wide``, those recorded without a page); built once:
+    every check runs it."""
+    page = StoredFinding.url.is_(None) if supplier_wide else StoredFinding.url == bindparam("url")
+    return select(StoredFinding).where(
+        StoredFinding.supplier_id == bindparam("supplier_id"), StoredFinding.resolved_at.is_(None), page
+    )
 
 
 def _last_sighting_before(session: Session, row: StoredFinding, seen_at: datetime) -> datetime:

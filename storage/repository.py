@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -229,12 +230,39 @@ def get_supplier(db: Database, supplier_id: str) -> Supplier | None:
 # --- recording checks ------------------------------------------------------------------------------
 
 
-def _latest_snapshot_key_stmt(supplier_id: str, url: str) -> Any:
+# The queries every check makes are built once, with bound parameters: building a statement costs more CPU than
+# running it on a small table.
+
+
+@cache
+def _supplier_lock_stmt() -> Any:
+    """The supplier's row, locked on PostgreSQL (serialises concurrent checks of one supplier)."""
+    return select(Supplier.id).where(Supplier.id == bindparam("supplier_id")).with_for_update()
+
+
+@cache
+def _latest_snapshot_key_stmt() -> Any:
     """The page's latest snapshot's id and claims hash (not its claims)."""
     return (
         select(Snapshot.id, Snapshot.claims_hash)
-        .where(Snapshot.supplier_id == supplier_id, Snapshot.url == url)
+        .where(Snapshot.supplier_id == bindparam("supplier_id"), Snapshot.url == bindparam("url"))
         .order_by(Snapshot.first_seen_at.desc(), Snapshot.id.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _previous_status_stmt() -> Any:
+    """The status of the page's latest attempted check up to ``started_at`` (skips are no attempt)."""
+    return (
+        select(Check.status)
+        .where(
+            Check.supplier_id == bindparam("supplier_id"),
+            Check.url == bindparam("url"),
+            Check.started_at <= bindparam("started_at", type_=UTCDateTime()),
+            Check.status.not_in(NOT_ATTEMPTED),
+        )
+        .order_by(Check.started_at.desc(), Check.id.desc())
         .limit(1)
     )
 
@@ -242,7 +270,7 @@ def _latest_snapshot_key_stmt(supplier_id: str, url: str) -> Any:
 def latest_claims_hash(db: Database, supplier_id: str, url: str) -> str | None:
     """The claims hash of the page's latest snapshot: equal claims need no comparing field by field."""
     with db.session() as session:
-        row = session.execute(_latest_snapshot_key_stmt(supplier_id, url)).first()
+        row = session.execute(_latest_snapshot_key_stmt(), {"supplier_id": supplier_id, "url": url}).first()
     return row.claims_hash if row is not None else None
 
 
@@ -314,24 +342,17 @@ def record_check(
 
     with db.session(write=True) as session:
         # Row lock on PostgreSQL serialises concurrent checks of one supplier (SQLite: BEGIN IMMEDIATE).
-        supplier = session.execute(select(Supplier.id).where(Supplier.id == supplier_id).with_for_update()).first()
+        page = {"supplier_id": supplier_id, "url": url}
+        supplier = session.execute(_supplier_lock_stmt(), page).first()
         if supplier is None:
             raise UnknownSupplierError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
         # Its identity only: decoding the stored claims would cost more than the rest of an unchanged check.
-        latest = session.execute(_latest_snapshot_key_stmt(supplier_id, url)).first()
+        latest = session.execute(_latest_snapshot_key_stmt(), page).first()
         previous_id = latest.id if latest is not None else None
         if expected_claims_hash is not None and (latest is None or latest.claims_hash != expected_claims_hash):
             raise SnapshotMovedError(f"{supplier_id} {url}: the latest snapshot is not the one compared with")
         previous_status = session.execute(
-            select(Check.status)
-            .where(
-                Check.supplier_id == supplier_id,
-                Check.url == url,
-                Check.started_at <= started_at,
-                Check.status.not_in(NOT_ATTEMPTED),
-            )
-            .order_by(Check.started_at.desc(), Check.id.desc())
-            .limit(1)
+            _previous_status_stmt(), {**page, "started_at": started_at}
         ).scalar_one_or_none()
 
         check = Check(

@@ -467,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         from http_bench import print_http_bench, run_http_bench  # issue 13: plain HTTP vs a urlwatch-style fetcher
 
         result.update(run_http_bench(args.delay_ms, *((1, 3.0) if args.quick else (2, 10.0))))
+        from pg_wal_bench import run_pg_wal_bench  # issue 13: the same unchanged checks' WAL on PostgreSQL
+
+        result.update(run_pg_wal_bench(args.delay_ms, 3 if args.quick else 10))
         from startup_bench import startup_ms  # issue 13: CLI start-up to a check's first request
 
         result["startup"] = startup_ms()

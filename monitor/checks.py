@@ -373,8 +373,9 @@ class Checker:
         known = await self._claims_if_unchanged(supplier.id, url, page_hash)
         if known is not None:  # served as it was at the last ok check: it reads as it did then
             self.fetchers.report(url, "ok")
-            claims = known.model_copy(deep=True)  # what follows (documents, rules) may fill it in
-            claims.source.fetched_at = started
+            # A new document for this fetch, sharing the rest with the remembered one: nothing after this changes
+            # claims in place (documents and rules make copies), so a deep copy would only cost.
+            claims = known.model_copy(update={"source": known.source.model_copy(update={"fetched_at": started})})
             return Observation(
                 started, page.method, "ok", UNCHANGED_REASON, claims, page.html, page.screenshot, page.status_code,
                 page_hash=page_hash,

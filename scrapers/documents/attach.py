@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from scrapers.claims import CertificateDocument, Certification, ClaimsDocument, DocumentReading, ReadDate, ReadValue
 from scrapers.normalize import normalize_certification
@@ -42,9 +43,11 @@ _NON_WORD = re.compile(r"[\W_]+")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
 
+@lru_cache(maxsize=4096)
 def standard_key(value: str | None) -> str | None:
     """The canonical standard a name or standard field names, national adoptions folded to the ISO one:
-    "GB/T 19001 idt ISO 9001" and "iso9001:2015" -> "ISO 9001"."""
+    "GB/T 19001 idt ISO 9001" and "iso9001:2015" -> "ISO 9001". Remembered per text: the document rules ask
+    for the same few names once per certification and document."""
     if not value or not value.strip():
         return None
     standard = normalize_certification(value)[0]

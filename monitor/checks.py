@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -190,6 +190,10 @@ class Checker:
         self._trying: dict[tuple[str, str], str] = {}
         #: Per (supplier, url): the page as this checker last stored it ok.
         self._read: OrderedDict[tuple[str, str], LastStored] = OrderedDict()
+        #: Per (supplier, url): what the rules found last, and for which claims, day and affiliates.
+        self._judged: OrderedDict[tuple[str, str], tuple[tuple[str, date, tuple[str, ...]], list[Finding]]] = (
+            OrderedDict()
+        )
 
     async def check_supplier(self, supplier: SupplierConfig, *, budget: timedelta | None = None) -> list[PageOutcome]:
         """Check every page of the supplier within ``budget`` (default ``scheduler.check_timeout``).
@@ -224,7 +228,7 @@ class Checker:
                             raise _NotStarted
                         limit.reschedule(budget.begin().deadline)
                     observation, changes, compared_with = await self._look(supplier, url)
-                findings = await self._judge(observation, supplier)
+                findings = await self._judge(observation, supplier, url)
         except TimeoutError:
             if not limit.expired():
                 raise
@@ -284,14 +288,34 @@ class Checker:
     def _diff(self, before: ClaimsDocument, after: ClaimsDocument) -> list[ClaimChange]:
         return diff_claims(before, after, numeric_threshold=self.config.alerts.numeric_change_threshold)
 
-    async def _judge(self, seen: Observation, supplier: SupplierConfig) -> list[Finding]:
+    async def _judge(self, seen: Observation, supplier: SupplierConfig, url: str) -> list[Finding]:
         if not seen.ok or seen.claims is None:
             return []
         # A certificate held by one of the supplier's known group companies is told as such, not as another
         # company's. Registries may be asked (database, IAF CertSearch): then off the event loop; the rules alone
         # are a millisecond of CPU, less than handing them to a thread.
-        judge = partial(self.findings.judge, seen.claims, seen.started_at.date(), supplier.affiliates)
-        return await asyncio.to_thread(judge) if self.findings.registries_for(seen.claims) else judge()
+        today = seen.started_at.date()
+        judge = partial(self.findings.judge, seen.claims, today, supplier.affiliates)
+        if self.findings.registries_for(seen.claims):
+            return await asyncio.to_thread(judge)
+        page = (supplier.id, url)
+        key = (claims_hash(seen.claims.to_json_dict()), today, tuple(supplier.affiliates))
+        known = self._judged.get(page)
+        if known is not None and known[0] == key:
+            return list(known[1])
+        findings = judge()
+        self._remember_judged(page, key, findings)
+        return findings
+
+    def _remember_judged(
+        self, page: tuple[str, str], key: tuple[str, date, tuple[str, ...]], findings: list[Finding]
+    ) -> None:
+        """Without registries the rules depend on the claims, the day and the affiliates alone: the same three give
+        the same findings, so a page served as it was is judged once a day (expiry is date-dependent)."""
+        self._judged[page] = (key, list(findings))
+        self._judged.move_to_end(page)
+        while len(self._judged) > REMEMBERED_PAGES:
+            self._judged.popitem(last=False)
 
     def _timed_out(
         self, supplier: SupplierConfig, url: str, began: datetime, reason: str, *, status: str = SKIPPED

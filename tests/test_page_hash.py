@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import SHARED_PAGES
 from loopback_site import SUPPLIER_ID, Answer, SupplierSite, site_config, supplier_page
 
-from monitor.checks import UNCHANGED_REASON, PageOutcome
+from monitor.checks import UNCHANGED_REASON, Checker, Observation, PageOutcome
 from monitor.config import Config
 from monitor.engine import Monitor
+from monitor.verify import Finding
 from scrapers.extract import read_page
 from scrapers.fetch.encoding import decode_html
 from scrapers.page_hash import served_page_hash, strip_noise
@@ -171,3 +173,38 @@ def test_claims_another_engine_replaced_are_compared_with_what_it_stored(tmp_pat
         told = " ".join(str(c.to_dict()) for c in back.changes)
         assert "QMS-7777" in told and "QMS-0001" in told, back.changes
         assert len(list_snapshots(db, SUPPLIER_ID)) == 3
+
+
+def test_the_rules_run_again_when_the_day_changes_not_for_every_check(tmp_path: Path, site: SupplierSite) -> None:
+    """Without registries the same claims on the same day give the same findings, so they are judged once; the
+    next day they are judged again: a certificate valid through 31 January 2030 is expired on 1 February."""
+    config = site_config(tmp_path, site)
+    claims = read_page(supplier_page(1), site.url).claims
+    assert claims is not None and claims.certifications[0].valid_until is not None
+    supplier = config.supplier(SUPPLIER_ID)
+
+    def seen(day: int, month: int = 1) -> Observation:
+        return Observation(datetime(2030, month, day, 9, tzinfo=UTC), "http", "ok", "supplier data present", claims)
+
+    async def judge_all(checker: Checker) -> list[set[str]]:
+        days = [seen(31), seen(31), seen(1, month=2)]
+        return [{f.code for f in await checker._judge(o, supplier, site.url)} for o in days]
+
+    async def scenario(db: Database) -> tuple[list[set[str]], int]:
+        async with Monitor(config, db=db) as monitor:
+            checker = monitor.checker
+            real, calls = checker.findings.judge, []
+
+            def counted(*args: object, **kwargs: object) -> list[Finding]:
+                calls.append(args)
+                return real(*args, **kwargs)  # type: ignore[arg-type]
+
+            checker.findings.judge = counted  # type: ignore[method-assign]
+            return await judge_all(checker), len(calls)
+
+    with open_database(config.database.url) as db:
+        (last_valid_day, same_day, next_day), judged = asyncio.run(scenario(db))
+    assert judged == 2  # the second check of 31 January took the first one's findings
+    assert same_day == last_valid_day
+    expired = next_day - last_valid_day
+    assert expired and all("EXPIR" in code.upper() for code in expired), (last_valid_day, next_day)

@@ -7,10 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,8 +18,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
+from test_cli import Ran, cli_here
 
-ROOT = Path(__file__).resolve().parents[1]
 SUPPLIER = "xinlong-hardware"
 OUR_NAME = "Xinlong Hardware (buyer's name)"
 #: The demo page's statement that raises the one "high" finding of this supplier (ISO named as certifier).
@@ -30,14 +27,10 @@ STATEMENT = "Our factory is certified by ISO"
 TOKEN = "SECRET-HOOK-TOKEN"
 
 
-def cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``supplier-monitor`` in its own process, wide enough that table cells are not folded."""
-    env = {**os.environ, "COLUMNS": "400", "PYTHONPATH": str(ROOT)}
-    env.pop("SUPPLIER_MONITOR_DATABASE_URL", None)
-    env.pop("SUPPLIER_MONITOR_CONFIG", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "monitor", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+def cli(*args: str, cwd: Path) -> Ran:
+    """``supplier-monitor`` in this process (``test_cli.cli_here``: its own argv, cwd, environment and output),
+    wide enough that table cells are not folded. test_cli runs the installed command in processes of its own."""
+    result = cli_here(*args, cwd=cwd, columns=400)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

@@ -53,7 +53,7 @@ class Ran:
     stderr: str
 
 
-def cli_here(*args: str, cwd: Path) -> Ran:
+def cli_here(*args: str, cwd: Path, columns: int = 200) -> Ran:
     """The command in this process, through the console entry point ``run_cli`` with its own argv, working
     directory, environment (as ``cli`` sets it) and stdout/stderr (click's CliRunner isolation).
 
@@ -64,7 +64,7 @@ def cli_here(*args: str, cwd: Path) -> Ran:
 
     root = logging.getLogger()
     handlers, level, argv, previous = root.handlers[:], root.level, sys.argv, Path.cwd()
-    env = {"COLUMNS": "200", "SUPPLIER_MONITOR_DATABASE_URL": None}
+    env = {"COLUMNS": str(columns), "SUPPLIER_MONITOR_DATABASE_URL": None, "SUPPLIER_MONITOR_CONFIG": None}
     with CliRunner().isolation(env=env) as (out, err, _):
         root.handlers = []
         sys.argv = ["supplier-monitor", *args]

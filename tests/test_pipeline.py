@@ -44,7 +44,7 @@ def demo(marketplace, tmp_path: Path):
         yield marketplace, config, db
 
 
-def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
+def test_every_demo_supplier_is_read_with_the_browser_and_an_unchanged_recheck_stores_no_snapshot(demo) -> None:
     _market, config, db = demo
     outcomes = _run(config, db)
     assert {o.status for o in outcomes.values()} == {"ok"}
@@ -69,18 +69,7 @@ def test_every_demo_supplier_is_read_with_the_browser(demo) -> None:
         assert snapshot is not None and snapshot.claims["status"] == "ok"
         assert "<html" in (snapshot_html(db, snapshot.id) or "").lower()
 
-
-def test_js_rendered_profile_is_read_from_the_rendered_page(demo) -> None:
-    _market, config, db = demo
-    outcome = _run(config, db, ["haoyu-valves"])["haoyu-valves"]
-    names = {c.standard for c in outcome.claims.certifications}
-    assert "ISO 9001" in names
-    assert outcome.claims.supplier.employees
-
-
-def test_unchanged_recheck_adds_a_check_row_but_no_snapshot(demo) -> None:
-    _market, config, db = demo
-    _run(config, db)
+    # The same pages again: a check row each, no new snapshot, no copy of the page.
     size_before = database_size_bytes(db)
     second = _run(config, db)
     assert not any(o.changed for o in second.values())
@@ -89,6 +78,14 @@ def test_unchanged_recheck_adds_a_check_row_but_no_snapshot(demo) -> None:
         assert len(list_checks(db, supplier.id)) == 2
     growth_per_check = (database_size_bytes(db) - size_before) / len(config.suppliers)
     assert growth_per_check < 4096, "an unchanged re-check must not store the page again"
+
+
+def test_js_rendered_profile_is_read_from_the_rendered_page(demo) -> None:
+    _market, config, db = demo
+    outcome = _run(config, db, ["haoyu-valves"])["haoyu-valves"]
+    names = {c.standard for c in outcome.claims.certifications}
+    assert "ISO 9001" in names
+    assert outcome.claims.supplier.employees
 
 
 def test_captcha_round_is_blocked_and_never_a_snapshot(demo) -> None:

@@ -199,7 +199,7 @@ class Monitor:
         self, suppliers: Iterable[str | SupplierConfig] | None = None, *, on_done: OnDone | None = None
     ) -> list[PageOutcome]:
         """One round over ``suppliers`` (default: every watched, unpaused one), concurrently, in completion order;
-        then the round's layout changes."""
+        then the round's layout changes, when a page of it could have completed one (``touches_layout``)."""
         targets = [self.supplier(s) for s in suppliers] if suppliers is not None else list(self.config.suppliers)
 
         async def one(supplier: SupplierConfig) -> list[PageOutcome]:
@@ -209,8 +209,10 @@ class Monitor:
             return outcomes
 
         results = await asyncio.gather(*(one(s) for s in targets))
-        await self.judge_layout()
-        return [outcome for found in results for outcome in found]
+        outcomes = [outcome for found in results for outcome in found]
+        if touches_layout(outcomes):
+            await self.judge_layout()
+        return outcomes
 
     def _remember(self, outcomes: Iterable[PageOutcome]) -> None:
         for outcome in outcomes:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from monitor.alerts.compose import CheckAlerts
@@ -138,6 +139,11 @@ class Observation:
     def ok(self) -> bool:
         return self.status == "ok" and self.claims is not None
 
+    @cached_property
+    def claims_digest(self) -> str | None:
+        """The claims' hash as storage keeps it, computed once: comparing, judging and storing all ask for it."""
+        return claims_hash(self.claims.to_json_dict()) if self.claims is not None else None
+
 
 @dataclass
 class CheckBudget:
@@ -147,11 +153,6 @@ class CheckBudget:
 
     size: timedelta
     deadline: float | None = None
-
-    @classmethod
-    def start(cls, size: timedelta) -> CheckBudget:
-        """A budget that runs from now."""
-        return cls(size).begin()
 
     def begin(self) -> CheckBudget:
         if self.deadline is None:
@@ -177,14 +178,19 @@ class Checker:
     and the next page's fetch need not wait for them."""
 
     def __init__(
-        self, config: Config, db: Database, fetchers: Fetchers, slots: asyncio.Semaphore | None = None
+        self,
+        config: Config,
+        db: Database,
+        fetchers: Fetchers,
+        slots: asyncio.Semaphore | None = None,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self.config = config
         self.db = db
         self.fetchers = fetchers
         self.slots = slots if slots is not None else asyncio.Semaphore(config.browser.concurrency)
-        #: Shutting down: a check still waiting for its first slot returns without checking.
-        self.stopping = False
+        #: Shutting down (the engine's word): a check still waiting for its first slot returns without checking.
+        self.stopping = stopping
         self.findings = ClaimJudge(config, db)
         #: The fetch method last tried per (supplier, url), to say how a page that ran out of time was fetched.
         self._trying: dict[tuple[str, str], str] = {}
@@ -224,7 +230,7 @@ class Checker:
             async with limit:
                 async with self.slots:
                     if budget is not None:
-                        if budget.deadline is None and self.stopping:
+                        if budget.deadline is None and self.stopping():
                             raise _NotStarted
                         limit.reschedule(budget.begin().deadline)
                     observation, changes, compared_with = await self._look(supplier, url)
@@ -253,7 +259,8 @@ class Checker:
         observation = await self._observe_with_documents(supplier, url, documents)
         changes: list[ClaimChange] = []
         if observation.ok and observation.claims is not None:
-            digest = claims_hash(observation.claims.to_json_dict())
+            digest = observation.claims_digest
+            assert digest is not None
             stored = self._read.get((supplier.id, url))
             if stored is not None and stored.claims_hash == digest:
                 return observation, changes, digest
@@ -271,10 +278,11 @@ class Checker:
             return None
         return latest_snapshot(self.db, supplier_id, url)
 
-    def _changes_since_latest(self, supplier_id: str, url: str, claims: ClaimsDocument) -> list[ClaimChange]:
+    def _changes_since_latest(self, supplier_id: str, url: str, seen: Observation) -> list[ClaimChange]:
         """The claims compared with the page's latest snapshot, whatever this checker last stored."""
-        previous = self._previous_if_different(supplier_id, url, claims_hash(claims.to_json_dict()))
-        return self._diff(ClaimsDocument.model_validate(previous.claims), claims) if previous is not None else []
+        assert seen.claims is not None and seen.claims_digest is not None  # only ok checks are compared
+        previous = self._previous_if_different(supplier_id, url, seen.claims_digest)
+        return self._diff(ClaimsDocument.model_validate(previous.claims), seen.claims) if previous is not None else []
 
     async def _observe_with_documents(
         self, supplier: SupplierConfig, url: str, documents: DocumentCollector
@@ -299,7 +307,7 @@ class Checker:
         if self.findings.registries_for(seen.claims):
             return await asyncio.to_thread(judge)
         page = (supplier.id, url)
-        key = (claims_hash(seen.claims.to_json_dict()), today, tuple(supplier.affiliates))
+        key = (seen.claims_digest or "", today, tuple(supplier.affiliates))
         known = self._judged.get(page)
         if known is not None and known[0] == key:
             return list(known[1])
@@ -511,12 +519,10 @@ class Checker:
         try:
             result = await self._record(supplier, url, started, finished, seen, changes, rows, compared_with)
         except SnapshotMovedError:
-            assert seen.claims is not None  # only ok checks are compared
-            changes = await asyncio.to_thread(self._changes_since_latest, supplier.id, url, seen.claims)
+            changes = await asyncio.to_thread(self._changes_since_latest, supplier.id, url, seen)
             result = await self._record(supplier, url, started, finished, seen, changes, rows, None)
-        if seen.ok and seen.claims is not None and seen.page_hash is not None:
-            digest = compared_with or claims_hash(seen.claims.to_json_dict())
-            self._remember_read((supplier.id, url), LastStored(seen.page_hash, seen.claims, digest))
+        if seen.ok and seen.claims is not None and seen.page_hash is not None and seen.claims_digest is not None:
+            self._remember_read((supplier.id, url), LastStored(seen.page_hash, seen.claims, seen.claims_digest))
         return PageOutcome(
             supplier_id=supplier.id,
             url=url,

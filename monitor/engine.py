@@ -133,8 +133,6 @@ class Monitor:
     def stop_new_checks(self) -> None:
         """Shutting down: checks already running go on, checks waiting for a slot return without checking."""
         self._stopping = True
-        if self._checker is not None:
-            self._checker.stopping = True
 
     @property
     def db(self) -> Database:
@@ -154,7 +152,7 @@ class Monitor:
     @property
     def checker(self) -> Checker:
         if self._checker is None:
-            self._checker = Checker(self.config, self.db, self.fetchers, self._slots)
+            self._checker = Checker(self.config, self.db, self.fetchers, self._slots, lambda: self._stopping)
         return self._checker
 
     def reconfigure(self, config: Config) -> None:

@@ -509,6 +509,10 @@ class _PageGuard:
         self._urls: dict[str, str] = {}
         self._main_frame: str | None = None
         self._cdp: Any = None
+        #: Set by ``release``: the page is done, every request it still makes is failed unvetted.
+        self._released = False
+        #: ``_on_paused`` handlers still deciding: each must answer its request before the page closes.
+        self._deciding: set[asyncio.Task[Any]] = set()
 
     def trip(self, error: FetchError) -> None:
         if not self.tripped.done():
@@ -538,10 +542,30 @@ class _PageGuard:
             self.blocked_document = self.blocked_document or error
             self.trip(error)
 
+    async def release(self) -> None:
+        """Before the page is closed: every paused request gets its answer first.
+
+        A CDP session that goes away lets the requests it paused continue, and a context kept for the next page
+        still has its network: a redirect hop of a script's request, paused while its host was being vetted, would
+        then reach the address it was about to be refused. Requests paused from now on are failed unvetted."""
+        self._released = True
+        while self._deciding:
+            await asyncio.gather(*self._deciding, return_exceptions=True)
+
     async def _on_paused(self, event: dict[str, Any]) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._deciding.add(task)
+        try:
+            await self._decide(event)
+        finally:
+            if task is not None:
+                self._deciding.discard(task)
+
+    async def _decide(self, event: dict[str, Any]) -> None:
         request_id, url = event["requestId"], event["request"]["url"]
         try:
-            why = await self.refusal(url)
+            why = "the page is done" if self._released else await self.refusal(url)
         except Exception as exc:  # fail closed: a request whose host could not be vetted does not go out
             why = f"its address could not be checked ({type(exc).__name__}: {exc})"
         document = event.get("resourceType") == "Document" and event.get("frameId") == self._main_frame
@@ -736,10 +760,12 @@ class BrowserFetcher:
         """After a page: its page is closed, and a context whose page was served is kept (without the cookies
         it was given, unless it holds a saved session) for the next page of its options; any other is closed.
         The lease is released in every case."""
-        slot.target = None
+        guard, slot.target = (slot.target.guard if slot.target is not None else None), None
         try:
+            answered = await _released(guard)
             bs = self.browser_settings
-            keep = served and slot.pages < bs.context_pages and bs.max_idle_contexts > 0 and self._pool.is_current(gen)
+            reusable = slot.pages < bs.context_pages and bs.max_idle_contexts > 0 and self._pool.is_current(gen)
+            keep = served and answered and reusable
             if keep:
                 keep = await self._clear(slot)
             if keep:
@@ -925,6 +951,18 @@ def _in_main_frame(request: Any) -> bool:
         return request.frame.parent_frame is None
     except PlaywrightError:
         return False  # a worker's request has no frame
+
+
+async def _released(guard: _PageGuard | None) -> bool:
+    """Whether every request the guard paused was answered in time (else the context is closed, not kept)."""
+    if guard is None:
+        return True
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT_S):
+            await guard.release()
+        return True
+    except TimeoutError:
+        return False
 
 
 def _redirect_hops(response: object) -> int:

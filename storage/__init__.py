@@ -77,6 +77,16 @@ from storage.parser_health import (
     parser_health,
 )
 from storage.politeness import BackoffState, DatabasePoliteness, RobotsEntry
+from storage.recording import (
+    CheckFacts,
+    CheckRecord,
+    CheckResult,
+    SnapshotMovedError,
+    UnknownSupplierError,
+    latest_claims_hash,
+    record_check,
+    record_checks,
+)
 from storage.registries import (
     CachedResponse,
     cache_get,
@@ -89,19 +99,14 @@ from storage.registries import (
 )
 from storage.repository import (
     SKIPPED,
-    CheckFacts,
-    CheckResult,
-    SnapshotMovedError,
     SupplierSpec,
     SupplierStatus,
     SupplierSyncResult,
-    UnknownSupplierError,
     check_evidence_html,
     consecutive_failures,
     get_snapshot,
     get_supplier,
     last_read,
-    latest_claims_hash,
     latest_page_checks,
     latest_snapshot,
     list_checks,
@@ -109,7 +114,6 @@ from storage.repository import (
     list_suppliers,
     load_blob,
     previous_snapshot,
-    record_check,
     snapshot_html,
     snapshot_screenshot,
     status_summary,
@@ -128,6 +132,7 @@ __all__ = [
     "CertificateDocumentRecord",
     "Check",
     "CheckFacts",
+    "CheckRecord",
     "CheckResult",
     "DaemonHeartbeat",
     "Database",
@@ -203,6 +208,7 @@ __all__ = [
     "prune_heartbeats",
     "reading_by_sha",
     "record_check",
+    "record_checks",
     "record_document",
     "record_document_error",
     "record_findings",

@@ -26,7 +26,7 @@ from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from storage.db import Database
-from storage.models import Check, StoredFinding, Supplier
+from storage.models import Check, StoredFinding, Supplier, require_aware
 
 _REQUIRED = ("identity", "code", "severity", "message", "evidence", "rule_source")
 
@@ -42,12 +42,6 @@ class FindingsUpdate:
     new: list[StoredFinding]
     resolved: list[StoredFinding]
     persisting: list[StoredFinding]
-
-
-def _require_aware(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware (got naive {value!r})")
-    return value
 
 
 def _clean(value: str | None) -> str | None:
@@ -92,7 +86,7 @@ def record_findings(
     certification (dict of the claimed certificate's fields) and statement (text).
     record_check(..., findings=...) does the same inside the check's own transaction.
     """
-    _require_aware(seen_at, "seen_at")
+    require_aware(seen_at, "seen_at")
     current = _validated(findings)
     with db.session(write=True) as session:
         # Row lock on PostgreSQL serialises concurrent updates of one supplier (SQLite: BEGIN IMMEDIATE).
@@ -118,7 +112,7 @@ def merge_findings(
     can never leave a check whose findings (and the alerts derived from them) were lost. ``by_check``: a check
     row pointing at ``snapshot_id`` was written at ``seen_at``, so it records the sighting on that snapshot.
     """
-    _require_aware(seen_at, "seen_at")
+    require_aware(seen_at, "seen_at")
     current = _validated(findings)
     new: list[StoredFinding] = []
     resolved: list[StoredFinding] = []

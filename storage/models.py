@@ -97,6 +97,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def require_aware(value: Any, name: str) -> datetime:
+    """``value`` itself, when it is a timezone-aware datetime: a naive one would be stored in a guessed zone."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        naive = "naive " if isinstance(value, datetime) else ""
+        raise ValueError(f"{name} must be a timezone-aware datetime (got {naive}{value!r})")
+    return value
+
+
 def json_type() -> JSON:
     """Plain JSON on every backend, deliberately not JSONB.
 

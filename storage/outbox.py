@@ -37,7 +37,7 @@ from sqlmodel import Session
 
 from storage.db import Database
 from storage.fingerprint import json_dumps
-from storage.models import Delivery, StoredAlert, Supplier, utcnow
+from storage.models import Delivery, StoredAlert, Supplier, require_aware, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 #: Not sent on its own: the alert is told in its check's summary message ("and 37 more", see
@@ -155,12 +155,6 @@ def _clean(value: str | None) -> str | None:
     return None if value is None else value.replace("\x00", "\ufffd")[:MAX_ERROR_CHARS]
 
 
-def _require_aware(value: Any, name: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime (got {value!r})")
-    return value
-
-
 # --- enqueue ---------------------------------------------------------------------------------------
 
 
@@ -182,7 +176,7 @@ def _validated_alert(item: Any) -> dict[str, Any]:
         json_dumps(payload)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"alert payload is not JSON-serialisable: {exc}") from exc
-    _require_aware(item.get("observed_at"), "observed_at")
+    require_aware(item.get("observed_at"), "observed_at")
     deliveries = item.get("deliveries") or []
     for d in deliveries:
         if not isinstance(d, dict):
@@ -198,7 +192,7 @@ def _insert(session: Session, table: Any) -> Any:
 
 
 def _enqueue(session: Session, alerts: Iterable[dict[str, Any]], now: datetime | None) -> list[str]:
-    now = _require_aware(now, "now") if now is not None else utcnow()
+    now = require_aware(now, "now") if now is not None else utcnow()
     inserted: list[str] = []
     for item in alerts:
         item = _validated_alert(item)
@@ -270,7 +264,7 @@ def _due(now: datetime) -> Any:
 
 
 def _claim(db: Database, now: datetime, where: Sequence[Any], limit: int | None, lease: timedelta) -> list[DeliveryJob]:
-    _require_aware(now, "now")
+    require_aware(now, "now")
     if lease <= timedelta(0):
         raise ValueError("lease must be positive")
     with db.session(write=True) as session:
@@ -342,7 +336,7 @@ def claim_digest_deliveries(
     ``since`` is the current digest slot (today at digest_hour): a group already served in this slot waits
     for the next one, which is what makes digests go out once per day without extra bookkeeping.
     """
-    _require_aware(since, "since")
+    require_aware(since, "since")
     done = aliased(Delivery)
     served = (
         select(done.id)
@@ -367,7 +361,7 @@ def mark_sent(db: Database, delivery_ids: Iterable[int], sent_at: datetime) -> i
 
     Accepted from any state but sent: a sender whose lease expired did send, and that is the truth.
     """
-    _require_aware(sent_at, "sent_at")
+    require_aware(sent_at, "sent_at")
     ids = list(delivery_ids)
     if not ids:
         return 0
@@ -387,13 +381,13 @@ def mark_failed(db: Database, delivery_id: int, error: str, *, now: datetime, re
     Only a row still "sending" is changed, so a late failure report can never undo a send recorded by
     another sender. ``error`` must already be redacted (it is shown to operators).
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     values: dict[str, Any] = {"last_error": _clean(error) or "", "lease_until": None}
     if retry_at is None:
         values["status"] = FAILED
     else:
         values["status"] = PENDING
-        values["next_attempt_at"] = max(_require_aware(retry_at, "retry_at"), now)
+        values["next_attempt_at"] = max(require_aware(retry_at, "retry_at"), now)
     with db.session(write=True) as session:
         result = session.execute(
             update(Delivery).where(Delivery.id == delivery_id, Delivery.status == SENDING).values(**values),
@@ -426,7 +420,7 @@ def reset_delivery(db: Database, delivery_id: int, now: datetime) -> bool:
 
     Refused (False) for a row another sender holds under a live lease, which would be sent twice at once.
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     with db.session(write=True) as session:
         result = session.execute(
             update(Delivery)
@@ -446,7 +440,7 @@ def retry_now(db: Database, now: datetime) -> int:
     Unlike ``reset_delivery`` the attempts already made still count, so a receiver that is still broken
     is given up at ``max_attempts`` as usual. Returns how many rows were brought forward.
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     with db.session(write=True) as session:
         result = session.execute(
             update(Delivery)

@@ -16,7 +16,7 @@ from monitor.web.app import create_app
 from monitor.web.security import Credentials
 from scrapers.fetch.base import redact_url as fetch_redact_url
 from storage import open_database
-from storage.repository import record_check
+from storage.recording import record_check
 
 
 @pytest.mark.parametrize(

@@ -484,6 +484,62 @@ def test_record_check_validates_input(db: Database) -> None:
     assert count(db, Check) == 0
 
 
+def test_record_checks_writes_a_batch_in_one_commit_and_refuses_records_one_by_one(db: Database) -> None:
+    """A group commit: the records that can be stored are, each as record_check would store it; a refused one
+    (unknown supplier, moved snapshot, bad field, failing alerts callback) writes nothing and costs only itself.
+    Results come back in the order given, whatever order the records were written in."""
+    acme_url = "https://acme.en.made-in-china.com/"
+    first = ok_check(db, T0)
+
+    def exploding(facts: storage.CheckFacts) -> list[dict[str, Any]]:
+        raise RuntimeError(f"alert rule failed for check {facts.check_id}")
+
+    at = T0 + timedelta(hours=1)
+    records = [
+        storage.CheckRecord(**check_args(at), expected_claims_hash=first_hash(db)),  # unchanged: a row only
+        storage.CheckRecord(**{**check_args(at), "supplier_id": "nobody"}),
+        storage.CheckRecord(**{**check_args(at), "supplier_id": "acme", "url": acme_url}),  # acme's first snapshot
+        storage.CheckRecord(**check_args(at), expected_claims_hash="0" * 64),
+        storage.CheckRecord(**{**check_args(at), "status": "exploded"}),
+        storage.CheckRecord(**{**check_args(at), "supplier_id": "acme", "url": acme_url + "x"}, alerts=exploding),
+    ]
+    commits: list[int] = []
+
+    def note_commit(conn: Any) -> None:
+        commits.append(1)
+
+    event.listen(db.engine, "commit", note_commit)
+    try:
+        results = storage.record_checks(db, records)
+    finally:
+        event.remove(db.engine, "commit", note_commit)
+    unchanged, unknown, acme, moved, bad, failed_callback = results
+    assert isinstance(unchanged, storage.CheckResult) and unchanged.changed is False
+    assert unchanged.snapshot_id == first.snapshot_id
+    assert isinstance(unknown, UnknownSupplierError)
+    assert isinstance(acme, storage.CheckResult) and acme.changed is True and acme.previous_snapshot_id is None
+    assert isinstance(moved, storage.SnapshotMovedError)
+    assert isinstance(bad, ValueError) and "exploded" in str(bad)
+    assert isinstance(failed_callback, RuntimeError) and "alert rule failed" in str(failed_callback)
+    assert len(commits) == 1
+    # Only the two stored records wrote rows: the callback's check and its snapshot were rolled back.
+    assert count(db, Check) == 3 and count(db, Snapshot) == 2
+    assert [c.id for c in list_checks(db, "acme", limit=None)] == [acme.check_id]
+    snap = latest_snapshot(db, "haoyue", URL_A)
+    assert snap is not None and snap.last_seen_at == at
+
+
+def test_record_checks_of_nothing_writes_nothing(db: Database) -> None:
+    assert storage.record_checks(db, []) == []
+    assert count(db, Check) == 0
+
+
+def first_hash(db: Database) -> str:
+    snap = latest_snapshot(db, "haoyue", URL_A)
+    assert snap is not None
+    return snap.claims_hash
+
+
 # --- status ----------------------------------------------------------------------------------------
 
 

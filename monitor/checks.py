@@ -33,6 +33,7 @@ from monitor.documents import DocumentCollector
 from monitor.fetchers import Fetchers
 from monitor.verify import Finding
 from monitor.verify.service import ClaimJudge
+from monitor.writer import CheckWriter
 from scrapers.claims import ClaimsDocument, PageStatus
 from scrapers.extract import choose_parser, read_page
 from scrapers.fetch import FetchError
@@ -41,6 +42,7 @@ from scrapers.page_hash import served_page_hash
 from scrapers.platforms import UnknownPlatformError
 from storage import (
     SKIPPED,
+    CheckRecord,
     CheckResult,
     Database,
     FindingsUpdate,
@@ -52,7 +54,6 @@ from storage import (
     last_read,
     latest_claims_hash,
     latest_snapshot,
-    record_check,
     set_route,
     upsert_suppliers,
 )
@@ -184,10 +185,13 @@ class Checker:
         fetchers: Fetchers,
         slots: asyncio.Semaphore | None = None,
         stopping: Callable[[], bool] = lambda: False,
+        writer: CheckWriter | None = None,
     ) -> None:
         self.config = config
         self.db = db
         self.fetchers = fetchers
+        #: Stores checks in group commits; the engine's is shared by the checkers it builds over config reloads.
+        self.writer = writer if writer is not None else CheckWriter(db)
         self.slots = slots if slots is not None else asyncio.Semaphore(config.browser.concurrency)
         #: Shutting down (the engine's word): a check still waiting for its first slot returns without checking.
         self.stopping = stopping
@@ -505,7 +509,7 @@ class Checker:
         findings: list[Finding],
         compared_with: str | None = None,
     ) -> PageOutcome:
-        """Write the check (one transaction, in a worker thread that finishes even if this task is cancelled).
+        """Write the check through the writer (a group commit; the write finishes even if this task is cancelled).
 
         ``compared_with``: the claims were taken as unchanged against this claims hash, the page's latest snapshot
         as this checker stored it. When another process has stored newer claims since, they are compared with
@@ -561,24 +565,24 @@ class Checker:
             reason=seen.reason,
             observed_at=finished,
         )
-        return await asyncio.to_thread(
-            record_check,
-            self.db,
-            supplier_id=supplier.id,
-            url=url,
-            started_at=started,
-            finished_at=finished,
-            status=seen.status,
-            fetch_method=seen.method,
-            error=seen.note if seen.status == "ok" else seen.reason,
-            http_status=seen.http_status,
-            claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
-            html=seen.html if seen.status != SKIPPED else None,
-            screenshot=seen.screenshot if seen.ok else None,
-            findings=rows,
-            alerts=alerts,
-            page_hash=seen.page_hash if seen.ok else None,
-            expected_claims_hash=compared_with if seen.ok else None,
+        return await self.writer.write(
+            CheckRecord(
+                supplier_id=supplier.id,
+                url=url,
+                started_at=started,
+                finished_at=finished,
+                status=seen.status,
+                fetch_method=seen.method,
+                error=seen.note if seen.status == "ok" else seen.reason,
+                http_status=seen.http_status,
+                claims=seen.claims.to_json_dict() if seen.ok and seen.claims else None,
+                html=seen.html if seen.status != SKIPPED else None,
+                screenshot=seen.screenshot if seen.ok else None,
+                findings=rows,
+                alerts=alerts,
+                page_hash=seen.page_hash if seen.ok else None,
+                expected_claims_hash=compared_with if seen.ok else None,
+            )
         )
 
 

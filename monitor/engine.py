@@ -30,6 +30,7 @@ from monitor.checks import Checker, PageOutcome, sync_watch_list
 from monitor.config import Config, DocumentsConfig, SupplierConfig
 from monitor.documents import DocumentCollector
 from monitor.fetchers import Fetchers
+from monitor.writer import CheckWriter
 from scrapers.claims import ClaimsDocument
 from scrapers.extract import PageReading, choose_parser, read_page
 from storage import Database, latest_page_checks, open_database
@@ -92,6 +93,8 @@ class Monitor:
         self._shared_layout = shared_layout
         self._fetchers: Fetchers | None = None
         self._checker: Checker | None = None
+        #: Stores every checker's checks in group commits; drained before the database is closed.
+        self._writer: CheckWriter | None = None
         self._slots = asyncio.Semaphore(config.browser.concurrency)
         #: Latest outcome per (supplier, url) seen by this engine: layout changes are judged across suppliers.
         self._latest: dict[tuple[str, str], PageOutcome] = {}
@@ -116,10 +119,13 @@ class Monitor:
         return self
 
     async def aclose(self) -> None:
-        """Close the browser and HTTP clients, then the database if the engine opened it."""
+        """Close the browser and HTTP clients, then the database if the engine opened it (checks handed to the
+        writer are stored first)."""
         try:
             await self.close_fetchers()
         finally:
+            if self._writer is not None:
+                await self._writer.wait_idle()
             if self._owns_db and self._db is not None:
                 self._db.dispose()
                 self._db = None
@@ -152,7 +158,11 @@ class Monitor:
     @property
     def checker(self) -> Checker:
         if self._checker is None:
-            self._checker = Checker(self.config, self.db, self.fetchers, self._slots, lambda: self._stopping)
+            if self._writer is None:
+                self._writer = CheckWriter(self.db)
+            self._checker = Checker(
+                self.config, self.db, self.fetchers, self._slots, lambda: self._stopping, writer=self._writer
+            )
         return self._checker
 
     def reconfigure(self, config: Config) -> None:

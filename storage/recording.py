@@ -8,6 +8,7 @@ an unchanged check, is shared.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -217,15 +218,26 @@ def record_checks(db: Database, records: Sequence[CheckRecord]) -> list[CheckRes
     """
     outcomes: dict[int, CheckResult | Exception] = {}
     order = sorted(range(len(records)), key=lambda i: (records[i].supplier_id, records[i].url))
-    with db.session(write=True) as session:
-        for index in order:
-            try:
-                record = records[index].validate()
-                with session.begin_nested():
-                    outcomes[index] = _write_check(session, record)
-            except Exception as exc:
-                outcomes[index] = exc
+    alone = len(records) == 1  # no savepoint needed: the transaction is the record's own
+    try:
+        with db.session(write=True) as session:
+            for index in order:
+                try:
+                    record = records[index].validate()
+                    with contextlib.nullcontext() if alone else session.begin_nested():
+                        outcomes[index] = _write_check(session, record)
+                except Exception as exc:
+                    if alone:
+                        raise _Refused from exc
+                    outcomes[index] = exc
+    except _Refused as refused:
+        assert isinstance(refused.__cause__, Exception)
+        return [refused.__cause__]
     return [outcomes[index] for index in range(len(records))]
+
+
+class _Refused(Exception):
+    """Rolls back the transaction of a batch of one whose record was refused (the refusal is its cause)."""
 
 
 def _write_check(session: Session, record: CheckRecord) -> CheckResult:

@@ -529,9 +529,15 @@ def test_record_checks_writes_a_batch_in_one_commit_and_refuses_records_one_by_o
     assert snap is not None and snap.last_seen_at == at
 
 
-def test_record_checks_of_nothing_writes_nothing(db: Database) -> None:
+def test_record_checks_of_nothing_or_one(db: Database) -> None:
+    """A batch of one has no savepoint: its refusal rolls back the whole (its own) transaction, and is returned."""
     assert storage.record_checks(db, []) == []
-    assert count(db, Check) == 0
+    [unknown] = storage.record_checks(db, [storage.CheckRecord(**{**check_args(T0), "supplier_id": "nobody"})])
+    assert isinstance(unknown, UnknownSupplierError)
+    assert count(db, Check) == 0 and count(db, Snapshot) == 0
+    [stored] = storage.record_checks(db, [storage.CheckRecord(**check_args(T0))])
+    assert isinstance(stored, storage.CheckResult) and stored.changed is True
+    assert count(db, Check) == 1
 
 
 def first_hash(db: Database) -> str:

@@ -659,6 +659,8 @@ class HostGate:
 
         if meanwhile is None:
             await sleep_until_start()
+        elif start <= self._clock():  # nothing to wait for: no tasks (each costs the loop a turn)
+            await meanwhile()
         else:
             await asyncio.gather(sleep_until_start(), meanwhile())
         lane.next_start = max(start, self._clock()) + gap

@@ -15,8 +15,11 @@ lifetime: the HTTP cache (a script the marketplace serves to every store is fetc
 would), localStorage/IndexedDB of the origins its pages visit, and with a saved session (``storage_state``)
 the cookies too, which stay as the server last set them rather than being reloaded from the file per page.
 Contexts of different options never share anything; a context whose page failed or timed out is closed, not
-reused. Reusing the page too (navigating it from supplier to supplier) was measured faster but larger: its
-renderer grows, and Chromium still swaps renderer processes on each navigation.
+reused, and so is every context under a restricted address policy (``allow_private_addresses = false``, the
+default): its page's guard pauses requests for vetting, and a request paused as the page closes would be let go
+into a kept context's network (``_put_back``), so there each page gets a fresh context, as before reuse.
+Reusing the page too (navigating it from supplier to supplier) was measured faster but larger: its renderer
+grows, and Chromium still swaps renderer processes on each navigation.
 
 What is vetted where:
 
@@ -765,7 +768,10 @@ class BrowserFetcher:
             answered = await _released(guard)
             bs = self.browser_settings
             reusable = slot.pages < bs.context_pages and bs.max_idle_contexts > 0 and self._pool.is_current(gen)
-            keep = served and answered and reusable
+            # Under a restricted policy a context is never kept: a request Chromium paused for vetting just as the
+            # page closed (its event still on the way to us) is let go when the guard's session detaches, and a
+            # kept context would still have the network to send it. Closing the context takes that network away.
+            keep = served and answered and reusable and (guard.policy if guard else self.policy).unrestricted
             if keep:
                 keep = await self._clear(slot)
             if keep:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlmodel import Session
@@ -240,28 +240,73 @@ class _Refused(Exception):
     """Rolls back the transaction of a batch of one whose record was refused (the refusal is its cause)."""
 
 
+class _PageState(NamedTuple):
+    """What the page's history says before a check of it is written."""
+
+    #: The latest snapshot's (id, claims_hash); None before the page's first ok check.
+    latest: Any
+    #: The status of the page's latest attempted check up to this one (None for the first).
+    previous_status: str | None
+
+    @property
+    def latest_id(self) -> int | None:
+        return self.latest.id if self.latest is not None else None
+
+
 def _write_check(session: Session, record: CheckRecord) -> CheckResult:
-    """The rows of one validated check, in the caller's transaction."""
-    supplier_id, url, started_at, status = record.supplier_id, record.url, record.started_at, record.status
+    """The rows of one validated check, in the caller's transaction: the check (and a snapshot when the claims
+    changed), its findings merged into the page's history, then the alerts they call for."""
+    state = _page_state(session, record)
+    check = _check_row(session, record, state)
+    update_ = None
+    if record.findings is not None:
+        update_ = merge_findings(
+            session,
+            record.supplier_id,
+            check.snapshot_id,
+            record.findings,
+            record.started_at,
+            url=record.url,
+            by_check=True,
+        )
+    enqueued = _enqueue_alerts(session, record, state, check, update_) if record.alerts is not None else []
+    assert check.id is not None
+    return CheckResult(
+        check_id=check.id,
+        snapshot_id=check.snapshot_id,
+        changed=check.changed,
+        previous_snapshot_id=state.latest_id,
+        findings_update=update_,
+        alerts_enqueued=enqueued,
+    )
+
+
+def _page_state(session: Session, record: CheckRecord) -> _PageState:
+    """The supplier's row locked, the page's latest snapshot and previous status; refuses an unknown supplier
+    and a latest snapshot other than the one the caller compared the claims with."""
+    page = {"supplier_id": record.supplier_id, "url": record.url}
     # Row lock on PostgreSQL serialises concurrent checks of one supplier (SQLite: BEGIN IMMEDIATE).
-    page = {"supplier_id": supplier_id, "url": url}
-    supplier = session.execute(_supplier_lock_stmt(), page).first()
-    if supplier is None:
-        raise UnknownSupplierError(f"unknown supplier {supplier_id!r}: call upsert_suppliers first")
+    if session.execute(_supplier_lock_stmt(), page).first() is None:
+        raise UnknownSupplierError(f"unknown supplier {record.supplier_id!r}: call upsert_suppliers first")
     # Its identity only: decoding the stored claims would cost more than the rest of an unchanged check.
     latest = session.execute(_latest_snapshot_key_stmt(), page).first()
-    previous_id = latest.id if latest is not None else None
     expected = record.expected_claims_hash
     if expected is not None and (latest is None or latest.claims_hash != expected):
-        raise SnapshotMovedError(f"{supplier_id} {url}: the latest snapshot is not the one compared with")
-    previous_status = session.execute(_previous_status_stmt(), {**page, "started_at": started_at}).scalar_one_or_none()
+        raise SnapshotMovedError(f"{record.supplier_id} {record.url}: the latest snapshot is not the one compared with")
+    since = {**page, "started_at": record.started_at}
+    return _PageState(latest, session.execute(_previous_status_stmt(), since).scalar_one_or_none())
 
+
+def _check_row(session: Session, record: CheckRecord, state: _PageState) -> Check:
+    """The check row, flushed (it has its id): pointing at the latest snapshot when the claims are the same, at a
+    new one when they changed; a failed check keeps its page as evidence (deduplicated)."""
+    status, html = record.status, record.html
     check = Check(
-        supplier_id=supplier_id,
-        url=url,
-        started_at=started_at,
+        supplier_id=record.supplier_id,
+        url=record.url,
+        started_at=record.started_at,
         finished_at=record.finished_at,
-        duration_ms=max(0, round((record.finished_at - started_at).total_seconds() * 1000)),
+        duration_ms=max(0, round((record.finished_at - record.started_at).total_seconds() * 1000)),
         status=status,
         error=_clean_text(record.error),
         http_status=record.http_status,
@@ -269,67 +314,64 @@ def _write_check(session: Session, record: CheckRecord) -> CheckResult:
         changed=False,
         page_hash=record.page_hash if status == OK else None,
     )
-    html, screenshot = record.html, record.screenshot
     if status == OK and record.claims is not None:
         digest = claims_hash(record.claims)
-        if latest is not None and latest.claims_hash == digest:
-            check.snapshot_id = latest.id  # the snapshot's last sighting is derived from this row
+        if state.latest is not None and state.latest.claims_hash == digest:
+            check.snapshot_id = state.latest.id  # the snapshot's last sighting is derived from this row
         else:
-            snapshot = Snapshot(
-                supplier_id=supplier_id,
-                url=url,
-                claims=record.claims,
-                claims_hash=digest,
-                first_seen_at=started_at,
-                html_blob=put_blob(session, html_bytes(html), "html") if html is not None else None,
-                screenshot_blob=put_blob(session, screenshot, "png") if screenshot is not None else None,
-            )
-            session.add(snapshot)
-            session.flush()
-            check.snapshot_id = snapshot.id
-            check.changed = True
+            check.snapshot_id, check.changed = _new_snapshot(session, record, digest), True
     elif status != OK and status not in NOT_ATTEMPTED and html is not None and record.keep_failure_html:
         check.evidence_blob = put_blob(session, html_bytes(html), "html")
     session.add(check)
     session.flush()
-    assert check.id is not None
-    update_ = (
-        merge_findings(session, supplier_id, check.snapshot_id, record.findings, started_at, url=url, by_check=True)
-        if record.findings is not None
-        else None
+    return check
+
+
+def _new_snapshot(session: Session, record: CheckRecord, digest: str) -> int:
+    """A snapshot of changed claims, with the page and screenshot as blobs (deduplicated by content hash)."""
+    html, screenshot = record.html, record.screenshot
+    snapshot = Snapshot(
+        supplier_id=record.supplier_id,
+        url=record.url,
+        claims=record.claims,
+        claims_hash=digest,
+        first_seen_at=record.started_at,
+        html_blob=put_blob(session, html_bytes(html), "html") if html is not None else None,
+        screenshot_blob=put_blob(session, screenshot, "png") if screenshot is not None else None,
     )
-    enqueued: list[str] = []
-    if record.alerts is not None:
-        failures, first_failed = _failure_streak(session, check)
-        # An ok check ends a failure streak only when the page's previous attempt failed.
-        recovering = status == OK and previous_status not in (None, OK)
-        ended, ended_first = _failure_streak(session, check, before=True) if recovering else (0, None)
-        facts = CheckFacts(
-            check_id=check.id,
-            snapshot_id=check.snapshot_id,
-            changed=check.changed,
-            previous_snapshot_id=previous_id,
-            status=status,
-            previous_status=previous_status,
-            consecutive_failures=failures,
-            findings_update=update_,
-            first_failed_check_id=first_failed,
-            ended_failures=ended,
-            ended_first_failed_check_id=ended_first,
-            supplier_id=supplier_id,
-            url=url,
-            started_at=started_at,
-        )
-        produced = [a if "check_id" in a else {**a, "check_id": check.id} for a in record.alerts(facts) or ()]
-        enqueued = enqueue_alerts(session, produced)
-    return CheckResult(
+    session.add(snapshot)
+    session.flush()
+    assert snapshot.id is not None
+    return snapshot.id
+
+
+def _enqueue_alerts(
+    session: Session, record: CheckRecord, state: _PageState, check: Check, update_: FindingsUpdate | None
+) -> list[str]:
+    """The facts of the written check handed to the record's alerts callback; the new alerts it returns, queued."""
+    assert record.alerts is not None and check.id is not None
+    failures, first_failed = _failure_streak(session, check)
+    # An ok check ends a failure streak only when the page's previous attempt failed.
+    recovering = record.status == OK and state.previous_status not in (None, OK)
+    ended, ended_first = _failure_streak(session, check, before=True) if recovering else (0, None)
+    facts = CheckFacts(
         check_id=check.id,
         snapshot_id=check.snapshot_id,
         changed=check.changed,
-        previous_snapshot_id=previous_id,
+        previous_snapshot_id=state.latest_id,
+        status=record.status,
+        previous_status=state.previous_status,
+        consecutive_failures=failures,
         findings_update=update_,
-        alerts_enqueued=enqueued,
+        first_failed_check_id=first_failed,
+        ended_failures=ended,
+        ended_first_failed_check_id=ended_first,
+        supplier_id=record.supplier_id,
+        url=record.url,
+        started_at=record.started_at,
     )
+    produced = [a if "check_id" in a else {**a, "check_id": check.id} for a in record.alerts(facts) or ()]
+    return enqueue_alerts(session, produced)
 
 
 def _failure_streak(session: Session, check: Check, *, before: bool = False) -> tuple[int, int | None]:

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlmodel import Session
 
 from storage.blobs import html_bytes, put_blob
@@ -99,12 +99,6 @@ def _clean_text(value: str | None) -> str | None:
 
 
 @cache
-def _supplier_lock_stmt() -> Any:
-    """The supplier's row, locked on PostgreSQL (serialises concurrent checks of one supplier)."""
-    return select(Supplier.id).where(Supplier.id == bindparam("supplier_id")).with_for_update()
-
-
-@cache
 def _latest_snapshot_key_stmt() -> Any:
     """The page's latest snapshot's id and claims hash (not its claims)."""
     return (
@@ -128,6 +122,24 @@ def _previous_status_stmt() -> Any:
         )
         .order_by(Check.started_at.desc(), Check.id.desc())
         .limit(1)
+    )
+
+
+@cache
+def _page_state_stmt() -> Any:
+    """One statement for what a check needs to know first: the supplier's row (locked on PostgreSQL, which
+    serialises concurrent checks of one supplier), the page's latest snapshot's id and claims hash, and the status
+    of its previous attempted check."""
+    latest = _latest_snapshot_key_stmt()
+    return (
+        select(
+            Supplier.id,
+            latest.with_only_columns(Snapshot.id).scalar_subquery().label("latest_id"),
+            latest.with_only_columns(Snapshot.claims_hash).scalar_subquery().label("latest_hash"),
+            _previous_status_stmt().scalar_subquery().label("previous_status"),
+        )
+        .where(Supplier.id == bindparam("supplier_id"))
+        .with_for_update(of=Supplier.__table__)
     )
 
 
@@ -243,14 +255,11 @@ class _Refused(Exception):
 class _PageState(NamedTuple):
     """What the page's history says before a check of it is written."""
 
-    #: The latest snapshot's (id, claims_hash); None before the page's first ok check.
-    latest: Any
+    #: The latest snapshot's id and claims hash; None before the page's first ok check.
+    latest_id: int | None
+    latest_hash: str | None
     #: The status of the page's latest attempted check up to this one (None for the first).
     previous_status: str | None
-
-    @property
-    def latest_id(self) -> int | None:
-        return self.latest.id if self.latest is not None else None
 
 
 def _write_check(session: Session, record: CheckRecord) -> CheckResult:
@@ -270,7 +279,6 @@ def _write_check(session: Session, record: CheckRecord) -> CheckResult:
             by_check=True,
         )
     enqueued = _enqueue_alerts(session, record, state, check, update_) if record.alerts is not None else []
-    assert check.id is not None
     return CheckResult(
         check_id=check.id,
         snapshot_id=check.snapshot_id,
@@ -284,47 +292,65 @@ def _write_check(session: Session, record: CheckRecord) -> CheckResult:
 def _page_state(session: Session, record: CheckRecord) -> _PageState:
     """The supplier's row locked, the page's latest snapshot and previous status; refuses an unknown supplier
     and a latest snapshot other than the one the caller compared the claims with."""
-    page = {"supplier_id": record.supplier_id, "url": record.url}
-    # Row lock on PostgreSQL serialises concurrent checks of one supplier (SQLite: BEGIN IMMEDIATE).
-    if session.execute(_supplier_lock_stmt(), page).first() is None:
+    params = {"supplier_id": record.supplier_id, "url": record.url, "started_at": record.started_at}
+    # The latest snapshot's identity only: decoding its claims would cost more than the rest of an unchanged check.
+    row = session.execute(_page_state_stmt(), params).first()
+    if row is None:
         raise UnknownSupplierError(f"unknown supplier {record.supplier_id!r}: call upsert_suppliers first")
-    # Its identity only: decoding the stored claims would cost more than the rest of an unchanged check.
-    latest = session.execute(_latest_snapshot_key_stmt(), page).first()
     expected = record.expected_claims_hash
-    if expected is not None and (latest is None or latest.claims_hash != expected):
+    if expected is not None and row.latest_hash != expected:
         raise SnapshotMovedError(f"{record.supplier_id} {record.url}: the latest snapshot is not the one compared with")
-    since = {**page, "started_at": record.started_at}
-    return _PageState(latest, session.execute(_previous_status_stmt(), since).scalar_one_or_none())
+    return _PageState(row.latest_id, row.latest_hash, row.previous_status)
 
 
-def _check_row(session: Session, record: CheckRecord, state: _PageState) -> Check:
-    """The check row, flushed (it has its id): pointing at the latest snapshot when the claims are the same, at a
-    new one when they changed; a failed check keeps its page as evidence (deduplicated)."""
+class _WrittenCheck(NamedTuple):
+    """The check row as written (what the alerts and the result need of it)."""
+
+    id: int
+    supplier_id: str
+    url: str
+    started_at: datetime
+    status: str
+    snapshot_id: int | None
+    changed: bool
+
+
+@cache
+def _insert_check_stmt() -> Any:
+    """A Core insert: an ORM object would cost an unchanged check more CPU than its statements."""
+    return insert(Check.__table__)  # type: ignore[arg-type]
+
+
+def _check_row(session: Session, record: CheckRecord, state: _PageState) -> _WrittenCheck:
+    """The check row: pointing at the latest snapshot when the claims are the same, at a new one when they
+    changed; a failed check keeps its page as evidence (deduplicated)."""
     status, html = record.status, record.html
-    check = Check(
-        supplier_id=record.supplier_id,
-        url=record.url,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-        duration_ms=max(0, round((record.finished_at - record.started_at).total_seconds() * 1000)),
-        status=status,
-        error=_clean_text(record.error),
-        http_status=record.http_status,
-        fetch_method=record.fetch_method,
-        changed=False,
-        page_hash=record.page_hash if status == OK else None,
-    )
+    snapshot_id, changed, evidence = None, False, None
     if status == OK and record.claims is not None:
         digest = claims_hash(record.claims)
-        if state.latest is not None and state.latest.claims_hash == digest:
-            check.snapshot_id = state.latest.id  # the snapshot's last sighting is derived from this row
+        if state.latest_hash == digest:
+            snapshot_id = state.latest_id  # the snapshot's last sighting is derived from this row
         else:
-            check.snapshot_id, check.changed = _new_snapshot(session, record, digest), True
+            snapshot_id, changed = _new_snapshot(session, record, digest), True
     elif status != OK and status not in NOT_ATTEMPTED and html is not None and record.keep_failure_html:
-        check.evidence_blob = put_blob(session, html_bytes(html), "html")
-    session.add(check)
-    session.flush()
-    return check
+        evidence = put_blob(session, html_bytes(html), "html")
+    values = {
+        "supplier_id": record.supplier_id,
+        "url": record.url,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_ms": max(0, round((record.finished_at - record.started_at).total_seconds() * 1000)),
+        "status": status,
+        "error": _clean_text(record.error),
+        "http_status": record.http_status,
+        "fetch_method": record.fetch_method,
+        "snapshot_id": snapshot_id,
+        "changed": changed,
+        "evidence_blob": evidence,
+        "page_hash": record.page_hash if status == OK else None,
+    }
+    [check_id] = session.execute(_insert_check_stmt(), values).inserted_primary_key
+    return _WrittenCheck(check_id, record.supplier_id, record.url, record.started_at, status, snapshot_id, changed)
 
 
 def _new_snapshot(session: Session, record: CheckRecord, digest: str) -> int:
@@ -346,10 +372,10 @@ def _new_snapshot(session: Session, record: CheckRecord, digest: str) -> int:
 
 
 def _enqueue_alerts(
-    session: Session, record: CheckRecord, state: _PageState, check: Check, update_: FindingsUpdate | None
+    session: Session, record: CheckRecord, state: _PageState, check: _WrittenCheck, update_: FindingsUpdate | None
 ) -> list[str]:
     """The facts of the written check handed to the record's alerts callback; the new alerts it returns, queued."""
-    assert record.alerts is not None and check.id is not None
+    assert record.alerts is not None
     failures, first_failed = _failure_streak(session, check)
     # An ok check ends a failure streak only when the page's previous attempt failed.
     recovering = record.status == OK and state.previous_status not in (None, OK)
@@ -374,7 +400,7 @@ def _enqueue_alerts(
     return enqueue_alerts(session, produced)
 
 
-def _failure_streak(session: Session, check: Check, *, before: bool = False) -> tuple[int, int | None]:
+def _failure_streak(session: Session, check: _WrittenCheck, *, before: bool = False) -> tuple[int, int | None]:
     """(failed checks of the page since its last ok one up to and including `check`, first of them).
 
     Bounded by `check` (not by the newest row) so that a check recorded late still sees its own streak.

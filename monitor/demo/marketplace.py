@@ -171,6 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "DemoMarketplace/1.0"
+    #: TCP_NODELAY, as real web servers set it: the headers and the body go out in two writes, and with Nagle's
+    #: algorithm the body would wait for the client's delayed ACK of the headers (up to 40 ms on Linux).
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:

@@ -145,6 +145,12 @@ class Observation:
         """The claims' hash as storage keeps it, computed once: comparing, judging and storing all ask for it."""
         return claims_hash(self.claims.to_json_dict()) if self.claims is not None else None
 
+    def knowing_digest(self, digest: str) -> Observation:
+        """Itself, its claims' hash known already: claims taken from a stored check, differing from those only in
+        ``source.fetched_at``, which the hash leaves out. (``replace`` makes an observation that computes its own.)"""
+        self.__dict__["claims_digest"] = digest  # where cached_property keeps it
+        return self
+
 
 @dataclass
 class CheckBudget:
@@ -295,7 +301,8 @@ class Checker:
         seen = await self._observe(supplier, url)
         if not seen.ok or seen.claims is None:
             return seen
-        return replace(seen, claims=await documents.collect(seen.claims))
+        collected = await documents.collect(seen.claims)
+        return seen if collected is seen.claims else replace(seen, claims=collected)
 
     def _diff(self, before: ClaimsDocument, after: ClaimsDocument) -> list[ClaimChange]:
         return diff_claims(before, after, numeric_threshold=self.config.alerts.numeric_change_threshold)
@@ -406,16 +413,17 @@ class Checker:
             page.html, url=url, final_url=page.final_url, http_status=page.status_code, platform=supplier.platform,
             method=page.method,
         )  # fmt: skip
-        known = await self._claims_if_unchanged(supplier.id, url, page_hash)
-        if known is not None:  # served as it was at the last ok check: it reads as it did then
+        stored = await self._stored_if_unchanged(supplier.id, url, page_hash)
+        if stored is not None:  # served as it was at the last ok check: it reads as it did then
             self.fetchers.report(url, "ok")
             # A new document for this fetch, sharing the rest with the remembered one: nothing after this changes
             # claims in place (documents and rules make copies), so a deep copy would only cost.
+            known = stored.claims
             claims = known.model_copy(update={"source": known.source.model_copy(update={"fetched_at": started})})
             return Observation(
                 started, page.method, "ok", UNCHANGED_REASON, claims, page.html, page.screenshot, page.status_code,
                 page_hash=page_hash,
-            )  # fmt: skip
+            ).knowing_digest(stored.claims_hash)  # fmt: skip
         reading = read_page(
             page.html,
             url,
@@ -447,8 +455,8 @@ class Checker:
             page_hash=page_hash if reading.status is PageStatus.OK else None,
         )
 
-    async def _claims_if_unchanged(self, supplier_id: str, url: str, page_hash: str) -> ClaimsDocument | None:
-        """The claims of the page's last ok check when the page is served as it was then (None: read it).
+    async def _stored_if_unchanged(self, supplier_id: str, url: str, page_hash: str) -> LastStored | None:
+        """The page's last ok check (its claims and their hash) when the page is served as it was then (None: read it).
 
         Remembered per page after each ok check; a process that has not checked the page yet asks the database."""
         key = (supplier_id, url)
@@ -459,7 +467,7 @@ class Checker:
                 return None
             claims = ClaimsDocument.model_validate(last.claims)
             remembered = self._remember_read(key, LastStored(last.page_hash, claims, claims_hash(last.claims)))
-        return remembered.claims if remembered.page_hash == page_hash else None
+        return remembered if remembered.page_hash == page_hash else None
 
     def _remember_read(self, key: tuple[str, str], stored: LastStored) -> LastStored:
         self._read[key] = stored

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from monitor.verify import Finding
 from scrapers.extract import read_page
 from scrapers.fetch.encoding import decode_html
 from scrapers.page_hash import served_page_hash, strip_noise
-from storage import Database, last_read, list_checks, list_snapshots, open_database
+from storage import Database, claims_hash, last_read, list_checks, list_snapshots, open_database
 
 TEST_PAGES = Path(__file__).with_name("pages")
 PAGE = supplier_page(2)
@@ -97,6 +98,21 @@ def test_removing_the_noise_never_changes_what_a_page_reads_as() -> None:
 
 
 # --- end to end -----------------------------------------------------------------------------------------------
+
+
+def test_the_claims_hash_an_unchanged_page_keeps_is_the_one_its_claims_have() -> None:
+    """The fast path gives the observation the stored claims' hash instead of computing it again: that is the hash
+    of the copied claims (they differ in ``source.fetched_at`` only), and an observation made from it with other
+    claims computes its own."""
+    claims = read_page(PAGE, "https://a.example.com/about", platform="auto").claims
+    assert claims.supplier.name  # a page that reads as something
+    stored = Observation(datetime(2026, 3, 1, tzinfo=UTC), "http", "ok", "", claims).claims_digest
+    assert stored is not None
+    later = claims.model_copy(update={"source": claims.source.model_copy(update={"fetched_at": datetime.now(UTC)})})
+    seen = Observation(datetime.now(UTC), "http", "ok", UNCHANGED_REASON, later).knowing_digest(stored)
+    assert seen.claims_digest == claims_hash(later.to_json_dict()) == stored
+    other = claims.model_copy(update={"supplier": claims.supplier.model_copy(update={"name": "Someone Else Ltd."})})
+    assert replace(seen, claims=other).claims_digest == claims_hash(other.to_json_dict()) != stored
 
 
 @pytest.fixture

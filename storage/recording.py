@@ -304,13 +304,9 @@ def _page_state(session: Session, record: CheckRecord) -> _PageState:
 
 
 class _WrittenCheck(NamedTuple):
-    """The check row as written (what the alerts and the result need of it)."""
+    """What writing the check row decided (the rest of the check is its record)."""
 
     id: int
-    supplier_id: str
-    url: str
-    started_at: datetime
-    status: str
     snapshot_id: int | None
     changed: bool
 
@@ -350,7 +346,7 @@ def _check_row(session: Session, record: CheckRecord, state: _PageState) -> _Wri
         "page_hash": record.page_hash if status == OK else None,
     }
     [check_id] = session.execute(_insert_check_stmt(), values).inserted_primary_key
-    return _WrittenCheck(check_id, record.supplier_id, record.url, record.started_at, status, snapshot_id, changed)
+    return _WrittenCheck(check_id, snapshot_id, changed)
 
 
 def _new_snapshot(session: Session, record: CheckRecord, digest: str) -> int:
@@ -376,10 +372,10 @@ def _enqueue_alerts(
 ) -> list[str]:
     """The facts of the written check handed to the record's alerts callback; the new alerts it returns, queued."""
     assert record.alerts is not None
-    failures, first_failed = _failure_streak(session, check)
+    failures, first_failed = _failure_streak(session, record, check.id)
     # An ok check ends a failure streak only when the page's previous attempt failed.
     recovering = record.status == OK and state.previous_status not in (None, OK)
-    ended, ended_first = _failure_streak(session, check, before=True) if recovering else (0, None)
+    ended, ended_first = _failure_streak(session, record, check.id, before=True) if recovering else (0, None)
     facts = CheckFacts(
         check_id=check.id,
         snapshot_id=check.snapshot_id,
@@ -400,17 +396,19 @@ def _enqueue_alerts(
     return enqueue_alerts(session, produced)
 
 
-def _failure_streak(session: Session, check: _WrittenCheck, *, before: bool = False) -> tuple[int, int | None]:
+def _failure_streak(
+    session: Session, check: CheckRecord, check_id: int, *, before: bool = False
+) -> tuple[int, int | None]:
     """(failed checks of the page since its last ok one up to and including `check`, first of them).
 
-    Bounded by `check` (not by the newest row) so that a check recorded late still sees its own streak.
-    With ``before``, the streak that ended just before `check` (what an ok check recovers from). Skipped
-    checks are stepped over: a page not fetched because its host was left alone did not fail.
+    Bounded by `check` (written as ``check_id``; not by the newest row) so that a check recorded late still sees
+    its own streak. With ``before``, the streak that ended just before `check` (what an ok check recovers from).
+    Skipped checks are stepped over: a page not fetched because its host was left alone did not fail.
     """
     if check.status == OK and not before:
         return 0, None
     page = and_(Check.supplier_id == check.supplier_id, Check.url == check.url)
-    same_time = Check.id < check.id if before else Check.id <= check.id
+    same_time = Check.id < check_id if before else Check.id <= check_id
     not_after = or_(Check.started_at < check.started_at, and_(Check.started_at == check.started_at, same_time))
     last_ok = session.execute(
         select(Check.started_at, Check.id)

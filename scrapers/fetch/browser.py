@@ -548,9 +548,9 @@ class _PageGuard:
     async def release(self) -> None:
         """Before the page is closed: every paused request gets its answer first.
 
-        A CDP session that goes away lets the requests it paused continue, and a context kept for the next page
-        still has its network: a redirect hop of a script's request, paused while its host was being vetted, would
-        then reach the address it was about to be refused. Requests paused from now on are failed unvetted."""
+        A CDP session that goes away lets the requests it paused continue, and the context has its network until it
+        is closed: a redirect hop of a script's request, paused while its host was being vetted, could then reach
+        the address it was about to be refused. Requests paused from now on are failed unvetted."""
         self._released = True
         while self._deciding:
             await asyncio.gather(*self._deciding, return_exceptions=True)
@@ -765,13 +765,14 @@ class BrowserFetcher:
         The lease is released in every case."""
         guard, slot.target = (slot.target.guard if slot.target is not None else None), None
         try:
-            answered = await _released(guard)
+            await _settle(guard)
             bs = self.browser_settings
             reusable = slot.pages < bs.context_pages and bs.max_idle_contexts > 0 and self._pool.is_current(gen)
             # Under a restricted policy a context is never kept: a request Chromium paused for vetting just as the
             # page closed (its event still on the way to us) is let go when the guard's session detaches, and a
             # kept context would still have the network to send it. Closing the context takes that network away.
-            keep = served and answered and reusable and (guard.policy if guard else self.policy).unrestricted
+            # (Unrestricted, nothing is paused, so there is nothing to let go.)
+            keep = served and reusable and (guard.policy if guard else self.policy).unrestricted
             if keep:
                 keep = await self._clear(slot)
             if keep:
@@ -959,16 +960,12 @@ def _in_main_frame(request: Any) -> bool:
         return False  # a worker's request has no frame
 
 
-async def _released(guard: _PageGuard | None) -> bool:
-    """Whether every request the guard paused was answered in time (else the context is closed, not kept)."""
-    if guard is None:
-        return True
-    try:
-        async with asyncio.timeout(CLOSE_TIMEOUT_S):
-            await guard.release()
-        return True
-    except TimeoutError:
-        return False
+async def _settle(guard: _PageGuard | None) -> None:
+    """Before the page closes, the requests its guard paused get their answers (for at most CLOSE_TIMEOUT_S)."""
+    if guard is not None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                await guard.release()
 
 
 def _redirect_hops(response: object) -> int:

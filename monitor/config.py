@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.severity import Severity
 from scrapers.fetch.base import DEFAULT_USER_AGENT, redact_url, validate_url
 from scrapers.platforms import platform_names
 
@@ -218,9 +219,6 @@ class RegistriesConfig(_Section):
     iaf_default_country: str | None = None
 
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
-
-
 class SmtpConfig(_Section):
     host: str = "localhost"
     port: int = Field(default=587, ge=1, le=65535)
@@ -281,7 +279,7 @@ class RecipientConfig(_Section):
     console: bool = False
     suppliers: list[str] = Field(default_factory=list)  # supplier ids, "*" for all
     tags: list[str] = Field(default_factory=list)
-    min_severity: Severity = "medium"
+    min_severity: Severity = Severity.MEDIUM
     operator: bool = False
     digest: bool = False
 

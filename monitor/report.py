@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from monitor.alerts.channels.console import SEVERITY_STYLES
 from monitor.alerts.render import clean_text
 from monitor.checks import PageOutcome
 from monitor.verify import Finding, Rule
@@ -116,11 +117,8 @@ def claims_tables(claims: ClaimsDocument, console: Console) -> None:
         console.print(statements)
 
 
-SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
-
-
 def severity_text(severity: str) -> Text:
-    return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
+    return Text(severity, style=SEVERITY_STYLES.get(severity, ""))
 
 
 def findings_table(findings: list[Finding], claims: ClaimsDocument, title: str | None = None) -> Table:

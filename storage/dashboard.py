@@ -24,7 +24,6 @@ from storage.models import Check, FindingAction, Snapshot, StoredFinding, Suppli
 from storage.repository import SKIPPED
 
 ACTIONS: frozenset[str] = frozenset({"acknowledge", "snooze", "reopen"})
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 DEFAULT_ACTOR = "local operator"
 
 
@@ -60,6 +59,7 @@ class OverviewRow:
     last_status: str | None
     status: str  # "ok" | "blocked" | "failing" | "never checked"
     consecutive_failures: int
+    #: Open findings per severity, for the severities that have any.
     open_findings: dict[str, int]
     last_change_at: datetime | None
 
@@ -104,10 +104,6 @@ def _status_of(last_status: str | None) -> str:
     return "failing"
 
 
-def _empty_counts() -> dict[str, int]:
-    return dict.fromkeys(SEVERITIES, 0)
-
-
 def overview_rows(db: Database) -> list[OverviewRow]:
     """Every supplier with status, platform (from its latest snapshot), open findings and last change."""
     from storage.repository import status_summary
@@ -115,7 +111,7 @@ def overview_rows(db: Database) -> list[OverviewRow]:
     statuses = {s.supplier_id: s for s in status_summary(db)}
     with db.session() as session:
         suppliers = list(session.execute(select(Supplier).order_by(Supplier.id)).scalars())
-        counts: dict[str, dict[str, int]] = defaultdict(_empty_counts)
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
         for sid, severity, n in session.execute(
             select(StoredFinding.supplier_id, StoredFinding.severity, func.count(StoredFinding.id))
             .where(StoredFinding.resolved_at.is_(None))
@@ -289,7 +285,9 @@ def findings_inbox(
     code: str | None = None,
     today: date | None = None,
 ) -> list[InboxRow]:
-    """Open findings across suppliers, worst first, with their operator state and action history."""
+    """Open findings across suppliers by supplier, oldest first, with their operator state and action history.
+
+    Severities are stored as strings and not ranked here: views list them worst first (monitor.severity)."""
     today = today or datetime.now(UTC).date()
     stmt = (
         select(StoredFinding, Supplier.name)
@@ -312,8 +310,7 @@ def findings_inbox(
         if state and st.state != state:
             continue
         out.append(InboxRow(finding, name, st, acts))
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    out.sort(key=lambda r: (rank.get(r.finding.severity, 9), r.finding.supplier_id, r.finding.first_seen_at))
+    out.sort(key=lambda r: (r.finding.supplier_id, r.finding.first_seen_at))
     return out
 
 
@@ -356,7 +353,7 @@ def findings_per_day(db: Database, *, days: int = 30, now: datetime | None = Non
     for i in range(days):
         day = first + timedelta(days=i)
         end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-        counts = _empty_counts()
+        counts: dict[str, int] = {}
         for severity, seen, resolved in spans:
             if seen < end and (resolved is None or resolved >= end):
                 counts[severity] = counts.get(severity, 0) + 1
@@ -367,7 +364,6 @@ def findings_per_day(db: Database, *, days: int = 30, now: datetime | None = Non
 __all__ = [
     "ACTIONS",
     "DEFAULT_ACTOR",
-    "SEVERITIES",
     "FindingAction",
     "FindingState",
     "InboxRow",

@@ -19,10 +19,10 @@ from loopback_site import SUPPLIER_ID, Answer, HookReceiver, SupplierSite, site_
 
 from monitor.alerts.commands import _json_row
 from monitor.alerts.delivery import deliver_digests, deliver_due
-from monitor.alerts.routing import SEVERITY_RANK
 from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config
 from monitor.engine import check_round
+from monitor.severity import Severity
 from storage import Database, list_alerts, list_deliveries, open_database, reset_delivery
 
 LIMIT = 5
@@ -93,8 +93,8 @@ def test_many_new_certificates_are_at_most_the_limit_and_one_summary_per_recipie
         rest = [a for a in individual if a.id not in sent]
         assert sent <= {a.id for a in individual} and len(rest) == more
         assert set(details["alert_ids"]) == {a.id for a in rest}
-        worst_summarised = max(SEVERITY_RANK[a.severity] for a in rest)
-        assert min(SEVERITY_RANK[b["severity"]] for b in singles) >= worst_summarised, "most severe ones first"
+        worst_summarised = max(Severity(a.severity).rank for a in rest)
+        assert min(Severity(b["severity"]).rank for b in singles) >= worst_summarised, "most severe ones first"
 
         # Nothing is lost from the outbox: every alert keeps its delivery to the buyers, listed with its state.
         rows = {r.alert_id: r for r in list_deliveries(db, limit=None) if r.recipient == "Buyers"}

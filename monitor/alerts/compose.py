@@ -25,10 +25,11 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from monitor.alerts.model import Alert, AlertKind, AlertSupplier, alert_id
-from monitor.alerts.routing import SEVERITY_RANK, deliveries_for, routing_severity
+from monitor.alerts.routing import deliveries_for, routing_severity
 from monitor.changes import ClaimChange
 from monitor.changes.events import check_failing_alert, claim_change_alerts, finding_alerts, recovered_alert
 from monitor.config import Config, SupplierConfig
+from monitor.severity import Severity, worst_first
 from storage import SKIPPED, CheckFacts
 from storage.dashboard import suppressed_identities
 
@@ -67,7 +68,7 @@ _KIND_NOUNS = {
 
 
 def _rank(alert: Alert) -> int:
-    return SEVERITY_RANK.get(routing_severity(alert), 0)
+    return Severity.rank_of(routing_severity(alert))
 
 
 def _counted(counts: Counter[str], nouns: dict[str, tuple[str, str]] | None = None) -> str:
@@ -81,7 +82,7 @@ def summary_alert(summarised: Sequence[Alert], who: AlertSupplier, observed_at: 
     """
     worst = max(summarised, key=_rank)
     by_kind = Counter(a.kind.value for a in summarised)
-    by_severity = Counter(sorted((routing_severity(a) for a in summarised), key=lambda s: -SEVERITY_RANK.get(s, 0)))
+    by_severity = Counter(worst_first((routing_severity(a) for a in summarised), lambda s: s))
     nouns = {kind.value: words for kind, words in _KIND_NOUNS.items()}
     more = len(summarised)
     ids = [a.id for a in summarised]

@@ -53,7 +53,7 @@ class Alert(BaseModel):
 
     id: str
     kind: AlertKind
-    severity: str  # critical | high | medium | low | info
+    severity: str  # a monitor.severity.Severity value
     supplier: AlertSupplier
     title: str
     details: dict[str, Any] = Field(default_factory=dict)

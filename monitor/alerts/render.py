@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.alerts.model import Alert, AlertKind
+from monitor.severity import Severity
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 MAX_VALUE_CHARS = 2000
 MAX_LIST_ITEMS = 50
 MAX_DEPTH = 6
@@ -133,10 +133,7 @@ def _summary(alert: Alert) -> list[tuple[str, str]]:
 def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
     """Most severe first, then oldest first, so a digest reads top-down by urgency."""
 
-    def rank(alert: Alert) -> int:
-        return SEVERITY_ORDER.index(alert.severity) if alert.severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
-
-    return sorted(alerts, key=lambda a: (rank(a), a.observed_at))
+    return sorted(alerts, key=lambda a: (-Severity.rank_of(a.severity), a.observed_at))
 
 
 def highest_severity(alerts: Sequence[Alert]) -> str:
@@ -214,7 +211,8 @@ _RULE_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,59}")
 
 
 def _severity_word(severity: object) -> str:
-    return severity if isinstance(severity, str) and severity in SEVERITY_ORDER else "alert"
+    known = Severity.parse(severity)
+    return known.value if known else "alert"
 
 
 def _rule_title(code: object) -> str | None:
@@ -302,11 +300,11 @@ def subject(
 # --- HTML -------------------------------------------------------------------------------------------------
 
 _SEVERITY_COLOURS = {
-    "critical": "#b00020",
-    "high": "#d35400",
-    "medium": "#b7950b",
-    "low": "#2874a6",
-    "info": "#566573",
+    Severity.CRITICAL: "#b00020",
+    Severity.HIGH: "#d35400",
+    Severity.MEDIUM: "#b7950b",
+    Severity.LOW: "#2874a6",
+    Severity.INFO: "#566573",
 }
 
 

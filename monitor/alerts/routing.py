@@ -12,8 +12,7 @@ from typing import Any
 from monitor.alerts.channels.webhook import webhook_target
 from monitor.alerts.model import Alert, AlertKind
 from monitor.config import RecipientConfig
-
-SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+from monitor.severity import Severity
 
 
 def routing_severity(alert: Alert) -> str:
@@ -28,7 +27,7 @@ def recipient_wants(recipient: RecipientConfig, alert: Alert, supplier_tags: Ite
         return recipient.operator and recipient.wants(alert.supplier.id, list(supplier_tags))
     if not recipient.wants(alert.supplier.id, list(supplier_tags)):
         return False
-    return SEVERITY_RANK.get(routing_severity(alert), 0) >= SEVERITY_RANK[recipient.min_severity]
+    return Severity.rank_of(routing_severity(alert)) >= recipient.min_severity.rank
 
 
 def deliveries_for(

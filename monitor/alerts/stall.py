@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from monitor.alerts.compose import outbox_row
 from monitor.alerts.model import Alert, AlertKind, AlertSupplier, alert_id
 from monitor.config import Config
+from monitor.severity import Severity
 from storage import Database, enqueue_alerts
 
-CHECKS_STALLED_SEVERITY = "high"
+CHECKS_STALLED_SEVERITY = Severity.HIGH
 #: Error messages can be long (driver tracebacks in one line): the alert keeps the start.
 MAX_REASON_CHARS = 500
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
+from monitor.severity import Severity
 from scrapers.claims import Badge, Certification, ClaimsDocument, PageStatus
 from scrapers.documents.attach import documents_of
 from scrapers.normalize import clean_text, normalize_certification, parse_int
@@ -50,7 +51,6 @@ ChangeKind = Literal[
 #: Every kind, in the order results are grouped (after severity).
 KINDS: tuple[ChangeKind, ...] = get_args(ChangeKind)
 
-_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
 
 # (kind, field) -> severity. A field may be qualified by what happened to it ("valid_until.shortened",
 # "number.added": the page now shows a value it did not show before, ".removed": it no longer shows one).
@@ -213,7 +213,7 @@ def _severity(kind: str, field: str, qualifier: str | None = None) -> str:
 
 
 def _worst(severities: Sequence[str]) -> str:
-    return max(severities, key=lambda s: _RANK.get(s, 0), default="info")
+    return max(severities, key=Severity.rank_of, default=Severity.INFO.value)
 
 
 def _presence(old: object, new: object) -> str | None:
@@ -749,4 +749,4 @@ def diff_claims(old: ClaimsDocument, new: ClaimsDocument, *, numeric_threshold: 
         if count > 1:
             c = ClaimChange(c.kind, c.subject, f"{c.key}#{count}", c.fields, c.severity, c.confirm_needed)
         unique.append(c)
-    return sorted(unique, key=lambda c: (-_RANK.get(c.severity, 0), KINDS.index(c.kind), c.key))
+    return sorted(unique, key=lambda c: (-Severity.rank_of(c.severity), KINDS.index(c.kind), c.key))

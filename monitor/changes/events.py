@@ -16,6 +16,7 @@ import monitor.verify.rules  # noqa: F401  (registers the rules whose titles fin
 from monitor.alerts.model import Alert, AlertKind, AlertSupplier, alert_id
 from monitor.alerts.render import clean_text as plain_text
 from monitor.changes.diff import ClaimChange
+from monitor.severity import Severity
 from monitor.verify.findings import RULES
 from scrapers.normalize import clean_text
 
@@ -32,9 +33,9 @@ __all__ = [
 
 #: Operators are told at this severity when a supplier's checks keep failing, and when they work again:
 #: the same severity both times, so whoever was told about the failure is also told about the recovery.
-CHECK_FAILING_SEVERITY = "high"
+CHECK_FAILING_SEVERITY = Severity.HIGH
 #: A page family whose layout changed makes the parser lose claims silently for every supplier on it.
-LAYOUT_CHANGED_SEVERITY = "high"
+LAYOUT_CHANGED_SEVERITY = Severity.HIGH
 
 _TITLE_MAX = 300
 _VALUE_MAX = 80

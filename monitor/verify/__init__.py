@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from monitor.config import ConfigError, VerifyConfig
+from monitor.severity import Severity
 from monitor.verify.bodies_data import BodyListError, load_certification_bodies
 from monitor.verify.findings import (
     RULES,
@@ -17,7 +18,6 @@ from monitor.verify.findings import (
     Registry,
     RegistryLookup,
     Rule,
-    Severity,
     VerifyContext,
     VerifySettings,
     extend_rule,

@@ -11,26 +11,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import CertificationBody, body_index, resolve_certification_body
 from scrapers.claims import Certification, ClaimsDocument, Statement
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        """Higher is worse; for sorting and min_severity filters."""
-        return {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}[self.value]
 
 
 class Finding(BaseModel):

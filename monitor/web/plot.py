@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import date
 from xml.sax.saxutils import escape
 
-SEVERITY_COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#3b82f6", "info": "#9ca3af"}
+from monitor.severity import Severity
+
+SEVERITY_COLOURS = {
+    Severity.CRITICAL: "#7f1d1d",
+    Severity.HIGH: "#dc2626",
+    Severity.MEDIUM: "#f59e0b",
+    Severity.LOW: "#3b82f6",
+    Severity.INFO: "#9ca3af",
+}
 STATUS_COLOURS = {"ok": "#16a34a", "blocked": "#f59e0b", "failing": "#dc2626"}
 WIDTH, HEIGHT, PAD_L, PAD_B, PAD_T, PAD_R = 760, 270, 44, 40, 46, 12
 

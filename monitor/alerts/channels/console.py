@@ -15,8 +15,16 @@ from rich.text import Text
 from monitor.alerts.channels.base import Channel
 from monitor.alerts.model import Alert
 from monitor.alerts.render import alert_text, clean_text, digest_title, sort_alerts, title_line
+from monitor.severity import Severity
 
-_STYLES = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+#: How a severity looks in a terminal: these alerts, and the command line's tables (monitor.report).
+SEVERITY_STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
 
 
 class ConsoleChannel(Channel):
@@ -39,7 +47,7 @@ class ConsoleChannel(Channel):
                 header.append(f" for {who}")
             console.print(header)
         for alert in sort_alerts(alerts):
-            style = _STYLES.get(alert.severity, "")
+            style = SEVERITY_STYLES.get(alert.severity, "")
             head = Text()
             head.append(f"[{clean_text(alert.severity.upper(), single_line=True, limit=20)}]", style=style)
             head.append(" ")

@@ -35,6 +35,7 @@ from monitor.alerts.render import (
     sort_alerts,
     title_line,
 )
+from monitor.severity import Severity
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,13 @@ FORMATS: tuple[str, ...] = get_args(WebhookFormat)
 DEFAULT_TIMEOUT = 10.0
 USER_AGENT = "supplier-monitor (alert webhook)"
 _TEMPORARY_STATUSES = {408, 425, 429}
-_TEAMS_COLOURS = {"critical": "attention", "high": "attention", "medium": "warning", "low": "accent", "info": "default"}
+_TEAMS_COLOURS = {
+    Severity.CRITICAL: "attention",
+    Severity.HIGH: "attention",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "accent",
+    Severity.INFO: "default",
+}
 
 
 _SENDING: ContextVar[bool] = ContextVar("supplier_monitor_webhook_sending", default=False)

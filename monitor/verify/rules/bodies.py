@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import (
     is_placeholder,
     name_tokens,
     resolve_accreditation_body,
 )
-from monitor.verify.findings import Hit, Severity, VerifyContext, rule
+from monitor.verify.findings import Hit, VerifyContext, rule
 from monitor.verify.rules._sources import DATA_AB, DATA_CB, S1, S32, S33, cite
 from monitor.verify.rules._text import describe, is_management_system
 

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import is_placeholder, name_tokens
-from monitor.verify.findings import Hit, Severity, VerifyContext, rule
+from monitor.verify.findings import Hit, VerifyContext, rule
 from monitor.verify.rules._sources import S5, S16, S20, S26, S29, S32, cite
 from monitor.verify.rules._text import NO_EDITION_EXPECTED, cert_kind, cert_standard, describe, excerpt, prepare
 from scrapers.claims import Certification

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import name_tokens
-from monitor.verify.findings import Hit, Severity, VerifyContext, extend_rule, rule
+from monitor.verify.findings import Hit, VerifyContext, extend_rule, rule
 from monitor.verify.rules._names import same_company
 from monitor.verify.rules._sources import S5, S8, cite
 from monitor.verify.rules._text import cert_kind, cert_standard, normalized_certification

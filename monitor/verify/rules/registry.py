@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import CertificationBody, name_tokens, resolve_certification_body
-from monitor.verify.findings import Hit, RegistryLookup, RegistryRecord, Severity, VerifyContext, rule
+from monitor.verify.findings import Hit, RegistryLookup, RegistryRecord, VerifyContext, rule
 from monitor.verify.rules._sources import S8, S11, cite
 from monitor.verify.rules._text import cert_standard, describe, normalized_certification
 from scrapers.claims import Certification

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import name_tokens
-from monitor.verify.findings import Hit, Severity, VerifyContext, rule
+from monitor.verify.findings import Hit, VerifyContext, rule
 from monitor.verify.rules._sources import S21, S24, S25, S31, cite
 from monitor.verify.rules._text import cert_standard, describe, excerpt, normalized_certification, prepare
 

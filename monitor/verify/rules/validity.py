@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import WithdrawnEdition, withdrawn_editions
-from monitor.verify.findings import Hit, Severity, VerifyContext, VerifySettings, rule
+from monitor.verify.findings import Hit, VerifyContext, VerifySettings, rule
 from monitor.verify.rules._sources import DATA_WITHDRAWN, S5, S6, S12, S13_NOTE, S15, S16, S17, S18, S19, cite
 from monitor.verify.rules._text import cert_kind, cert_standard, describe, excerpt, prepare
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from monitor.severity import Severity
 from monitor.verify.bodies_data import name_tokens
-from monitor.verify.findings import Hit, Severity, VerifyContext, rule
+from monitor.verify.findings import Hit, VerifyContext, rule
 from monitor.verify.rules._sources import S1, S1_SAY, S2, S3, S4, S7, S33, cite
 from monitor.verify.rules._text import Prepared, cert_standard, describe, excerpt, prepare
 

@@ -16,12 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from monitor.config import Config, SchedulerConfig, SupplierConfig, parse_interval
 from monitor.distributed import QUEUES
 from monitor.distributed.queue_status import queue_status
+from monitor.severity import Severity, counts_by_severity
 from monitor.watchlist import recipient_links, update_supplier
 from monitor.web.context import RowId, not_found, principal, web_state
-from monitor.web.routes.overview import Severity, SupplierFilters
+from monitor.web.routes.findings import open_findings_worst_first
+from monitor.web.routes.overview import SupplierFilters
 from monitor.web.security import check_csrf
 from storage import get_snapshot, get_supplier, list_checks, list_deliveries, list_snapshots, parser_health
-from storage.dashboard import findings_inbox, overview_rows
+from storage.dashboard import OverviewRow, overview_rows
 from storage.models import StoredFinding
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -30,6 +32,11 @@ SupplierId = Annotated[str, Path(max_length=200)]
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _supplier_row(row: OverviewRow) -> dict[str, Any]:
+    """A supplier as the API shows it: open findings counted for every severity, worst first, zeros included."""
+    return {**row.to_dict(), "open_findings": counts_by_severity(row.open_findings)}
 
 
 def _finding(f: StoredFinding) -> dict[str, Any]:
@@ -53,7 +60,7 @@ def _finding(f: StoredFinding) -> dict[str, Any]:
 @router.get("/suppliers")
 def api_suppliers(request: Request, filters: Annotated[SupplierFilters, Depends()]) -> list[dict[str, Any]]:
     """Every supplier with status and open findings by severity (same filters as the overview page)."""
-    return [r.to_dict() for r in filters.apply(overview_rows(web_state(request).db))]
+    return [_supplier_row(r) for r in filters.apply(overview_rows(web_state(request).db))]
 
 
 @router.get("/suppliers/{supplier_id}")
@@ -67,10 +74,10 @@ def api_supplier(request: Request, supplier_id: SupplierId) -> dict[str, Any]:
     config, _error = web_state(request).try_config()
     watched = next((s for s in config.suppliers if s.id == supplier_id), None) if config else None
     return {
-        **row.to_dict(),
+        **_supplier_row(row),
         "urls": list(supplier.urls),
         "recipients": [r.to_dict() for r in recipient_links(config, watched)] if config and watched else [],
-        "findings": [_finding(r.finding) for r in findings_inbox(db, supplier_id=supplier_id)],
+        "findings": [_finding(r.finding) for r in open_findings_worst_first(db, supplier_id=supplier_id)],
         "checks": [
             {
                 "id": c.id,
@@ -121,7 +128,7 @@ def api_findings(
     supplier: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     """Open findings with their operator state."""
-    rows = findings_inbox(web_state(request).db, supplier_id=supplier, severity=severity, state=state)
+    rows = open_findings_worst_first(web_state(request).db, supplier_id=supplier, severity=severity, state=state)
     return [
         {**_finding(r.finding), "state": r.state.state, "state_until": _iso(r.state.until), "state_by": r.state.actor}
         for r in rows
@@ -260,7 +267,7 @@ def export_csv(request: Request) -> Response:
     """One row per open finding (suppliers without findings get one empty row), for spreadsheets."""
     db = web_state(request).db
     by_supplier: dict[str, list[StoredFinding]] = {}
-    for r in findings_inbox(db):
+    for r in open_findings_worst_first(db):
         by_supplier.setdefault(r.finding.supplier_id, []).append(r.finding)
     out = io.StringIO()
     writer = csv.writer(out)

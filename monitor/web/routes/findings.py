@@ -8,32 +8,41 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from monitor.severity import Severity, worst_first
 from monitor.web.context import RowId, not_found, principal, render, web_state
 from monitor.web.routes.suppliers import rule_info
 from monitor.web.security import check_csrf
-from storage.dashboard import SEVERITIES, UnknownFindingError, acknowledge, findings_inbox, reopen, snooze
+from storage import Database
+from storage.dashboard import InboxRow, UnknownFindingError, acknowledge, findings_inbox, reopen, snooze
 
 router = APIRouter()
 FindingId = RowId
 Note = Annotated[str, Form(max_length=2000)]
 
 
+def open_findings_worst_first(db: Database, **filters: str | None) -> list[InboxRow]:
+    """The inbox as every view lists it: worst severity first, then by supplier, oldest first."""
+    return worst_first(findings_inbox(db, **filters), lambda row: row.finding.severity)
+
+
 @router.get("/findings", response_class=HTMLResponse, include_in_schema=False)
 def inbox(
     request: Request,
-    severity: Literal["critical", "high", "medium", "low", "info"] | None = None,
+    severity: Severity | None = None,
     state: Literal["open", "acknowledged", "snoozed"] | None = None,
     supplier: Annotated[str | None, Query(max_length=200)] = None,
     code: Annotated[str | None, Query(max_length=100, pattern=r"^[A-Z0-9_]+$")] = None,
 ) -> HTMLResponse:
     """What needs a decision: every unresolved finding, worst first, with who handled it and when."""
-    rows = findings_inbox(web_state(request).db, supplier_id=supplier, severity=severity, state=state, code=code)
+    rows = open_findings_worst_first(
+        web_state(request).db, supplier_id=supplier, severity=severity, state=state, code=code
+    )
     return render(
         request,
         "findings.html",
         {
             "rows": [(r, rule_info(r.finding.code)) for r in rows],
-            "severities": SEVERITIES,
+            "severities": list(Severity),
             "f": {"severity": severity or "", "state": state or "", "supplier": supplier or "", "code": code or ""},
             "today": datetime.now(UTC).date(),
         },

@@ -9,16 +9,15 @@ from typing import Annotated, Any, Literal, get_args
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from monitor.severity import Severity
 from monitor.web.context import render, web_state
 from monitor.web.plot import checks_chart, findings_chart
 from storage import DEFAULT_POLICY, parser_health
-from storage.dashboard import SEVERITIES, OverviewRow, check_outcomes_per_day, findings_per_day, overview_rows
+from storage.dashboard import OverviewRow, check_outcomes_per_day, findings_per_day, overview_rows
 
 router = APIRouter()
-Severity = Literal["critical", "high", "medium", "low", "info"]
 Status = Literal["ok", "blocked", "failing", "never checked"]
 Sort = Literal["findings", "name", "id", "last_check", "last_change", "status"]
-_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 
 class SupplierFilters:
@@ -64,7 +63,7 @@ def _newest_first(value: datetime | None) -> tuple[bool, float]:
 
 _STATUS_ORDER = {"failing": 0, "blocked": 1, "never checked": 2, "ok": 3}
 _SORT_KEYS: dict[str, Callable[[OverviewRow], Any]] = {
-    "findings": lambda r: (*tuple(-r.open_findings.get(s, 0) for s in SEVERITIES), r.id),
+    "findings": lambda r: (*tuple(-r.open_findings.get(s, 0) for s in Severity), r.id),
     "name": lambda r: r.name.casefold(),
     "id": lambda r: r.id,
     "last_check": lambda r: _newest_first(r.last_check_at),
@@ -86,7 +85,7 @@ def overview(request: Request, filters: Annotated[SupplierFilters, Depends()]) -
             "rows": filters.apply(list(all_rows)),
             "total": len(all_rows),
             "tags": tags,
-            "severities": SEVERITIES,
+            "severities": list(Severity),
             "statuses": list(get_args(Status)),
             "sorts": list(get_args(Sort)),
             "f": filters.form_values(),

@@ -35,7 +35,7 @@ class Severity(StrEnum):
     @classmethod
     def rank_of(cls, value: object) -> int:
         """The rank of a stored or received severity. A value off the scale ranks as ``info``: an alert from an
-        older or newer version is still delivered to recipients who take everything, and sorted last."""
+        older or newer version is still delivered to recipients who take everything, and listed with info."""
         return _RANKS.get(value, 0) if isinstance(value, str) else 0
 
 

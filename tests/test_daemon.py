@@ -6,8 +6,8 @@ and no Chromium behind, config edits apply live, and `status` tells when each su
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
+import math
 import os
 import pickle
 import signal
@@ -290,8 +290,13 @@ def test_restart_keeps_the_schedule_and_catches_up_once(
             if not (phase < 1.0 or phase > interval - 0.05):
                 off_grid.append(started)
         assert len(off_grid) <= 1, f"{supplier_id}: checks off the schedule after restart: {off_grid}"
-        gaps = [(b[0] - a[1]).total_seconds() for a, b in itertools.pairwise(restarted)]
-        assert all(gap > 0.5 for gap in gaps), f"{supplier_id}: back-to-back checks after restart: {gaps}"
+        # A burst that began just after a grid time would look on-grid above; its second run would still start
+        # before the next grid time. How long the catch-up took does not matter: the run due while it is going
+        # is skipped (max_instances=1), and the one after starts on the grid.
+        catch_up = restarted[0][0].timestamp()
+        next_grid = grid + (math.floor((catch_up - grid) / interval) + 1) * interval
+        early = [started for started, _ in restarted if started.timestamp() < next_grid - 0.05]
+        assert len(early) == 1, f"{supplier_id}: more than one check before the first run after restart: {early}"
 
 
 @pytest.mark.parametrize("grace", [1.0, 10.0], ids=["cancelled", "finished"])

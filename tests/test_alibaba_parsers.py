@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -193,15 +192,12 @@ def test_product_detail_dom() -> None:
         "alibaba_product_detail_YrayPixels_productexample.html",
     ],
 )
-def test_real_pages_are_recognised_and_fast(name: str) -> None:
+def test_real_pages_are_recognised(name: str) -> None:  # their parse time: bench/run.py
     html = page(name)
     assert AlibabaParser.matches_content(html)
     parser = detect_parser("file:///saved.html", html)
     assert isinstance(parser, AlibabaParser)
-    parser.parse(html, "u")  # warm up regex/selector caches
-    started = time.perf_counter()
     doc = parser.parse(html, "u")
-    assert time.perf_counter() - started < 1.0
     assert doc.has_claims()
 
 

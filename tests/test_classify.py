@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,16 +256,16 @@ MALFORMED = {
 }
 
 
+# No clock in the test: a quadratic blow-up (minutes at these sizes) is stopped by pytest-timeout, and speed is
+# measured in bench/.
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_malformed_html_does_not_crash(name: str) -> None:
     html = MALFORMED[name]
-    started = time.monotonic()
     for url in ("https://acme.en.alibaba.com/company_profile.html", LOCAL_URL):
         reading = read_page(html, url, http_status=200)
         assert reading.status in set(PageStatus)
         assert reading.claims.status is reading.status
-    # Linear work: generous bound, only there to catch a quadratic blow-up (which takes minutes).
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.parametrize("size", [0, 1, 1000, 300_000])

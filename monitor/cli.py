@@ -450,7 +450,9 @@ def serve(
 
 @app.command()
 def demo(
-    rounds: Annotated[int, typer.Option(min=1, max=20, help="Check rounds to run")] = 5,
+    rounds: Annotated[
+        int | None, typer.Option(min=1, max=20, help="Check rounds to run [default: every scripted round]")
+    ] = None,
     method: Annotated[str, typer.Option(help="browser (real Chromium) or http")] = "browser",
     database: Annotated[Path, typer.Option(help="SQLite file for the demo (recreated)")] = Path("data/demo.db"),
     serve_after: Annotated[

@@ -31,9 +31,7 @@ from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import (
     ALIBABA_FAMILIES,
     FAMILIES,
-    HOSTILE_NAME,
     MADE_IN_CHINA_FAMILIES,
-    NEW_WEBSITE_STATEMENT,
     TEMPLATE_FAMILIES,
     Scenario,
     Supplier,
@@ -47,6 +45,10 @@ from storage import open_database
 
 PUNISH_MARKERS = ("<punish-component>", "<!--rgv587_flag:sm-->", 'id="baxia-punish"', "<title>Captcha Interception")
 HOSTILE_RAW = "<script>alert(1)</script>"
+#: The demo data's hostile display name (suppliers.toml); the tests below need it to hold markup and quotes.
+HOSTILE_NAME = Scenario().supplier("lumina-led").name
+#: The sentence kettlecraft's About us page gains in round 4 (rounds.toml): a claim no certificate backs.
+NEW_WEBSITE_STATEMENT = next(c.append_description for c in Scenario().changes if c.supplier_id == "kettlecraft")
 MIC_ID = "ruifeng-pumps"
 #: One supplier per platform beyond Alibaba.com and Made-in-China.com: id -> (family, platform).
 OTHER_PLATFORMS: dict[str, tuple[str, str]] = {
@@ -274,6 +276,7 @@ def test_legacy_shopsign_and_tables_round_trip(market: DemoMarketplace, client: 
 
 
 def test_hostile_name_is_escaped_and_parses_back(market: DemoMarketplace, client: httpx.Client) -> None:
+    assert HOSTILE_RAW in HOSTILE_NAME and '"' in HOSTILE_NAME and "&" in HOSTILE_NAME  # the data is still hostile
     html = client.get(_path("lumina-led")).text
     assert HOSTILE_RAW not in html
     assert "</script> &" not in html

@@ -3,9 +3,9 @@ Sources, IndiaMART and 1688, and one supplier's own website) for demos, tests an
 
 Serves invented supplier pages in the four real Alibaba.com page families, a Made-in-China.com company page,
 a Global Sources company profile, an IndiaMART About Us page, a 1688 公司档案 page and a company website's
-About us page (see ``monitor.demo.scenario`` for the suppliers and the round table) from a stdlib
-``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can be exercised with real Chromium and with plain
-HTTP without touching the real sites.
+About us page from a stdlib ``ThreadingHTTPServer`` bound to 127.0.0.1, so the monitor can be exercised with
+real Chromium and with plain HTTP without touching the real sites. The suppliers and the round table are data
+in ``monitor/demo/data/``, read by ``monitor.demo.scenario``.
 
 URL scheme (``<id>`` is a supplier id such as ``hengtai-machinery``):
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from monitor.checks import PageOutcome
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
-from monitor.demo.scenario import LAST_SCRIPTED_ROUND, demo_suppliers
+from monitor.demo.scenario import demo_suppliers, last_scripted_round
 from monitor.engine import Monitor
 from monitor.report import outcomes_table, round_findings_table, safe
 
@@ -44,12 +44,15 @@ def demo_config(base_url: str, database_url: str, method: str = "browser") -> Co
 def run_demo(
     console: Console,
     *,
-    rounds: int = LAST_SCRIPTED_ROUND + 1,
+    rounds: int | None = None,
     db_path: Path = DEFAULT_DEMO_DB,
     method: str = "browser",
     delay_ms: int = 0,
 ) -> list[list[PageOutcome]]:
-    """Run ``rounds`` check rounds against a fresh demo database; return the outcomes of each round."""
+    """Run ``rounds`` check rounds (default: round 0 to the last scripted change) against a fresh demo database;
+    return the outcomes of each round."""
+    if rounds is None:
+        rounds = last_scripted_round() + 1
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
         leftover.unlink(missing_ok=True)

@@ -4,7 +4,7 @@ The files and what they print are declared in ``demo_files.toml`` (data, not cod
 ``python -m monitor.demo.certificates demo`` (or ``scripts/make-demo-certificates``): the files in
 ``monitor/demo/files/<supplier>/`` are rendered from the templates here, so they are reproducible.
 Every one carries a small "synthetic demo document" line; the names, numbers and dates match the demo
-scenario's listings (``monitor/demo/scenario.py``) except where a document is meant to contradict them.
+scenario's listings (``monitor/demo/data/suppliers.toml``) except where a document is meant to contradict them.
 """
 
 from __future__ import annotations

@@ -717,19 +717,22 @@ def test_delay_ms_delays_pages_but_not_control() -> None:
 
 def test_concurrent_requests_are_served_in_parallel() -> None:
     n = 8
-    with DemoMarketplace(delay_ms=300) as m:
+    # Each request is held 1 s; the clients are made before the barrier, so after it each thread only sends
+    # (a client's set-up costs tens of ms of GIL time, and eight of them in a row would stagger the requests).
+    with DemoMarketplace(delay_ms=1000) as m:
         barrier = threading.Barrier(n)
         statuses: list[int] = []
 
         def fetch(i: int) -> None:
-            barrier.wait()
-            statuses.append(httpx.get(m.base_url + _path("hengtai-machinery"), timeout=10).status_code)
+            with httpx.Client(timeout=20) as client:
+                barrier.wait()
+                statuses.append(client.get(m.base_url + _path("hengtai-machinery")).status_code)
 
         threads = [threading.Thread(target=fetch, args=(i,)) for i in range(n)]
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=20)
+            t.join(timeout=60)
         assert statuses == [200] * n
         assert m.stats.max_in_flight >= n // 2
         assert m.stats.total == n

@@ -68,6 +68,9 @@ class Site:
     robots: tuple[int, str] | None = (200, "User-agent: *\nAllow: /\n")
     page_delay_s: float = 0.0
     page_status: int = 200
+    #: Pages wait here for one another (up to 10 s) before answering: requests that the client lets overlap are
+    #: then in flight together however the machine schedules them, and a client that serialises is caught.
+    rendezvous: threading.Barrier | None = None
     hits: list[Hit] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -104,6 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/favicon.ico":
                 self._reply(404, b"", "text/plain")
                 return
+            if site.rendezvous is not None:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    site.rendezvous.wait(timeout=10)
             if site.page_delay_s:
                 time.sleep(site.page_delay_s)
             # Leave before answering: once the client has the answer it may start the next request, and
@@ -376,7 +382,7 @@ def test_crawl_delay_spaces_fetches_more_than_min_delay() -> None:
 
 @pytest.mark.parametrize(("limit", "delay"), [(2, 0.1), (1, 0.2)])
 def test_gate_limits_concurrency_and_spaces_starts(limit: int, delay: float) -> None:
-    site = Site(page_delay_s=0.3)
+    site = Site(page_delay_s=0.3, rendezvous=threading.Barrier(limit) if limit > 1 else None)
     sent: list[float] = []
     with serve(site) as base:
 

@@ -60,9 +60,13 @@ def write_config(
     *,
     interval: str = "2s",
     scheduler: dict[str, str] | None = None,
+    method: str = "browser",
     **per: Any,
 ) -> None:
-    """A config for the daemon; ``per`` maps a supplier id to extra keys (paused, interval, cron)."""
+    """A config for the daemon; ``per`` maps a supplier id to extra keys (paused, interval, cron).
+
+    Tests about the schedule alone fetch with plain HTTP (``method="http"``): a check then takes a fraction of a
+    second, not Chromium's start-up, so it never runs into the next scheduled time."""
     suppliers = []
     for s in demo_suppliers(market.base_url):
         if s["id"] in ids:
@@ -70,7 +74,7 @@ def write_config(
     document = {
         "database": {"url": f"sqlite:///{path.parent / 'monitor.db'}"},
         "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
-        "fetch": {"allow_private_addresses": True},  # the marketplace is on loopback
+        "fetch": {"method": method, "allow_private_addresses": True},  # the marketplace is on loopback
         "politeness": LOOPBACK_POLITENESS,
         # These tests are about scheduling: OCR of the demo's certificates (seconds of CPU in every daemon
         # process) would only slow them. Daemons reading documents under faults: tests/test_watchdog.py.
@@ -239,9 +243,9 @@ def test_restart_keeps_the_schedule_and_catches_up_once(
     tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
 ) -> None:
     ids = ["haoyu-valves", "hengtai-machinery"]
-    interval = 5.0  # longer than a check, so every on-schedule check starts on the trigger's grid
+    interval = 3.0  # far longer than a plain-HTTP check, so every on-schedule check starts on the trigger's grid
     config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
-    write_config(config_path, marketplace, ids, interval="5s")
+    write_config(config_path, marketplace, ids, interval="3s", method="http")
     first = Daemon(config_path)
     daemons.append(first)
     wait_for(enough_checks(db, ids, 1), "a first check of each supplier", first)
@@ -350,14 +354,14 @@ def test_config_changes_apply_without_a_restart(
     tmp_path: Path, marketplace: DemoMarketplace, daemons: list[Daemon]
 ) -> None:
     config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
-    write_config(config_path, marketplace, ["haoyu-valves"])
+    write_config(config_path, marketplace, ["haoyu-valves"], method="http")
     daemon = Daemon(config_path)
     daemons.append(daemon)
     wait_for(enough_checks(db, ["haoyu-valves"], 1), "haoyu-valves checked", daemon)
     assert set(jobs(db)) == {"check:haoyu-valves"}
 
     # Added supplier: scheduled and checked.
-    write_config(config_path, marketplace, ["haoyu-valves", "hengtai-machinery"])
+    write_config(config_path, marketplace, ["haoyu-valves", "hengtai-machinery"], method="http")
     wait_for(enough_checks(db, ["hengtai-machinery"], 1), "the added supplier checked", daemon)
     assert set(jobs(db)) == {"check:haoyu-valves", "check:hengtai-machinery"}
 
@@ -368,7 +372,7 @@ def test_config_changes_apply_without_a_restart(
 
     # Removed supplier: job gone, history kept (inactive); changed interval: trigger replaced; paused: no run.
     write_config(
-        config_path, marketplace, ["hengtai-machinery", "jiahe-electronics"],
+        config_path, marketplace, ["hengtai-machinery", "jiahe-electronics"], method="http",
         hengtai_machinery={"interval": "3s"}, jiahe_electronics={"paused": True},
     )  # fmt: skip
     wait_for(lambda: set(jobs(db)) == {"check:hengtai-machinery", "check:jiahe-electronics"}, "jobs re-synced", daemon)

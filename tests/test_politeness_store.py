@@ -322,6 +322,7 @@ def test_a_failing_database_falls_back_to_memory_told_once_and_recovers(
     assert host.paths == ["/robots.txt", "/a.html", "/b.html"]
     failed = [r for r in caplog.records if "politeness store failed" in r.getMessage()]
     assert len(failed) == 1, [r.getMessage() for r in caplog.records]
+    assert failed[0].exc_info is None, "an outage is one line for the operator, not a traceback"
     assert "in-memory" in failed[0].getMessage() and "check that the database is up" in failed[0].getMessage()
     assert any("politeness store answers again" in r.getMessage() for r in caplog.records)
     stored = load_backoff(db, origin_of(base))

@@ -180,8 +180,10 @@ class GuardedStore:
                     type(exc).__name__,
                     str(exc).strip().splitlines()[0] if str(exc).strip() else "",
                     self.retry_s,
-                    exc_info=True,
                 )
+                # The warning is the operator's; a database outage is an incident, not a bug, so its traceback
+                # is only for whoever turns on debug logging.
+                log.debug("politeness store failure while %s", what, exc_info=True)
             raise StoreUnavailable(f"politeness store failed while {what}: {exc}") from exc
         if self._failing_since is not None:
             log.warning(

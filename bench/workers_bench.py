@@ -31,7 +31,7 @@ from monitor.checks import sync_watch_list  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.demo.marketplace import DemoMarketplace  # noqa: E402
 from monitor.demo.runner import LOOPBACK_POLITENESS  # noqa: E402
-from monitor.demo.scenario import demo_suppliers  # noqa: E402
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings  # noqa: E402
 from monitor.distributed.tasks import build_app, defer_check  # noqa: E402
 from storage import open_database  # noqa: E402
 
@@ -55,6 +55,7 @@ def _write_config(path: Path, db_url: str, suppliers: list[dict[str, Any]]) -> N
         "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
         "politeness": LOOPBACK_POLITENESS,
         "documents": {"read": False},
+        "verify": demo_verify_settings(),
         "suppliers": suppliers,
     }
     path.write_text(tomlkit.dumps(document), encoding="utf-8")

@@ -313,7 +313,7 @@ class Checker:
         # A certificate held by one of the supplier's known group companies is told as such, not as another
         # company's. Registries may be asked (database, IAF CertSearch): then off the event loop; the rules alone
         # are a millisecond of CPU, less than handing them to a thread.
-        today = seen.started_at.date()
+        today = self.config.verify.as_of or seen.started_at.date()
         judge = partial(self.findings.judge, seen.claims, today, supplier.affiliates)
         if self.findings.registries_for(seen.claims):
             return await asyncio.to_thread(judge)

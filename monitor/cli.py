@@ -294,7 +294,10 @@ def verify(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="A saved HTML file or an http(s) URL")],
     as_json: Annotated[bool, typer.Option("--json", help='Print {"claims": ..., "findings": [...]}')] = False,
-    today: Annotated[str | None, typer.Option(help="Evaluate as of this date (YYYY-MM-DD); default today")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(help="Evaluate as of this date (YYYY-MM-DD); default the config's [verify] as_of, else today"),
+    ] = None,
     platform: Annotated[str, typer.Option(help="Parser to use; 'auto' detects it from URL and content")] = "auto",
     method: Annotated[str, typer.Option(help="How to fetch a URL: browser or http")] = "browser",
     documents: DocumentsOption = False,
@@ -306,9 +309,9 @@ def verify(
     from monitor.verify import verify as run_verify
     from storage import open_database
 
-    as_of = _parse_day(today)
-    claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
     config = _optional_config(ctx.obj)
+    as_of = _parse_day(today) if today is not None or config.verify.as_of is None else config.verify.as_of
+    claims = _with_documents(ctx.obj, _extract(ctx.obj, target, platform, method), documents, document or [])
     if ctx.obj.config_given or ctx.obj.config_path.exists():
         # With a config, the operator's registries (local CSV imports, IAF CertSearch) are asked too.
         from monitor.verify.service import ClaimJudge

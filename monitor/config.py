@@ -196,12 +196,15 @@ class SchedulerConfig(_Section):
 
 class VerifyConfig(_Section):
     expiring_soon_days: int = Field(default=60, ge=0, le=3650)
+    #: Judge every check as of this date instead of the day it ran. For the bundled demo, whose certificates
+    #: are dated for one day in its story, and for replaying evidence; unset, each check is judged on its own day.
+    as_of: date | None = None
     #: Set once IAF announces the end of the ISO 9001:2015 -> 2026 transition; until then 2015 is current.
     iso9001_2015_transition_end: date | None = None
     #: A CSV (name, aliases, source) of further certification bodies the operator recognises; relative to this file.
     certification_bodies: Path | None = None
 
-    @field_validator("iso9001_2015_transition_end", mode="before")
+    @field_validator("iso9001_2015_transition_end", "as_of", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.demo.marketplace import DemoMarketplace, _Handler
 from monitor.demo.runner import LOOPBACK_POLITENESS
-from monitor.demo.scenario import demo_suppliers
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 
 REPO = Path(__file__).resolve().parents[1]
 #: Page families read without a browser (plain HTTP keeps worker processes light).
@@ -156,6 +156,7 @@ def write_config(
         "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
         "politeness": LOOPBACK_POLITENESS if politeness is None else politeness,
         "documents": {"read": False},
+        "verify": demo_verify_settings(),
         "defaults": {"interval": "1s"},
         # Told everything, operators' alerts included: alerts are queued only for someone, and the invariants
         # below (no alert without its check, no event told twice) read the queued ones.

@@ -236,13 +236,14 @@ def write_daemon_config(
 ) -> None:
     """A daemon config watching ``ids`` of the demo marketplace; by default one operator reads the console."""
     from monitor.demo.runner import LOOPBACK_POLITENESS
-    from monitor.demo.scenario import demo_suppliers
+    from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 
     document: dict[str, Any] = {
         "database": {"url": database_url},
         "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
         "fetch": {"allow_private_addresses": True},
         "politeness": LOOPBACK_POLITENESS,
+        "verify": demo_verify_settings(),
         "defaults": {"interval": interval},
         "suppliers": [s for s in demo_suppliers(market_url) if s["id"] in ids],
     }

@@ -12,7 +12,7 @@ from monitor.checks import PageOutcome, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
-from monitor.demo.scenario import demo_suppliers
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 from monitor.engine import check_round
 from storage import get_route, list_checks, open_database
 
@@ -26,6 +26,7 @@ def _config(tmp_path: Path, market: DemoMarketplace, ids: set[str]) -> Config:
             "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
             "politeness": LOOPBACK_POLITENESS,
             "fetch": {"method": "auto", "retry_http_every": 2, "allow_private_addresses": True},
+            "verify": demo_verify_settings(),
             "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
         },
     )

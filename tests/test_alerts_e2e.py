@@ -25,7 +25,7 @@ from monitor.checks import Checker, PageOutcome, sync_watch_list
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
-from monitor.demo.scenario import demo_suppliers
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 from monitor.engine import Monitor, check_round
 from monitor.fetchers import Fetchers
 from monitor.status import print_status, status_report
@@ -133,6 +133,7 @@ def _config(
             "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none", "from": "monitor@example.com"},
             "alerts": {"failure_threshold": 3, **alerts},
             "recipients": [buyers, operators, *extra_recipients],
+            "verify": demo_verify_settings(),
             "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in watched],
         },
     )

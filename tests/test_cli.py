@@ -345,6 +345,11 @@ def test_verify_real_page_as_of_a_date(tmp_path: Path, shared_pages: Path) -> No
     )
     bad_day = cli_here("verify", str(page), "--today", "2017-13-45", cwd=tmp_path)
     assert bad_day.returncode == 2 and "--today" in bad_day.stderr
+    # A config's [verify] as_of is the default day; --today still wins.
+    (tmp_path / "config.toml").write_text('[verify]\nas_of = "2015-06-01"\n', encoding="utf-8")
+    pinned = json.loads(cli_here("verify", str(page), "--json", cwd=tmp_path).stdout)
+    assert pinned["findings"] == earlier["findings"]
+    assert "as of 2026-11-26" in cli_here("verify", str(page), "--today", "2026-11-26", cwd=tmp_path).stdout
 
 
 def test_registry_import_feeds_verification(tmp_path: Path, marketplace) -> None:

@@ -31,7 +31,7 @@ from monitor import daemon as daemon_module
 from monitor.config import ConfigError, load_config
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS
-from monitor.demo.scenario import demo_suppliers
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 from monitor.status import print_status, status_report
 from storage import DatabaseUnavailableError, open_database
 
@@ -76,6 +76,7 @@ def write_config(
         "scheduler": {"jitter": "0s", "deliver_every": "2s", "check_timeout": "60s", **(scheduler or {})},
         "fetch": {"method": method, "allow_private_addresses": True},  # the marketplace is on loopback
         "politeness": LOOPBACK_POLITENESS,
+        "verify": demo_verify_settings(),
         # These tests are about scheduling: OCR of the demo's certificates (seconds of CPU in every daemon
         # process) would only slow them. Daemons reading documents under faults: tests/test_watchdog.py.
         "documents": {"read": False},

@@ -3,12 +3,18 @@ error that names the file, the entry and the key."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from monitor.checks import sync_watch_list
+from monitor.config import load_config
+from monitor.demo.marketplace import DemoMarketplace
+from monitor.demo.runner import LOOPBACK_POLITENESS
 from monitor.demo.scenario import (
     DATA_DIR,
     FAMILIES,
@@ -16,11 +22,16 @@ from monitor.demo.scenario import (
     DemoDataError,
     Scenario,
     base_suppliers,
+    demo_as_of,
+    demo_suppliers,
     last_scripted_round,
+    load_as_of,
     load_changes,
     load_suppliers,
     scripted_changes,
 )
+from monitor.engine import check_round
+from storage import open_database
 
 FILES = DATA_DIR.parent / "files"
 
@@ -177,3 +188,50 @@ def test_a_change_for_no_supplier_or_no_round_is_refused(tmp_path: Path, old: st
 def test_the_shipped_files_are_the_ones_read() -> None:
     assert SUPPLIERS_FILE.is_file() and SUPPLIERS_FILE.parent == DATA_DIR
     assert [s.id for s in load_suppliers()] == Scenario().supplier_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", r"as_of: expected a TOML date"), ('as_of = "2026-12-01"', r"as_of: expected a TOML date"),
+     ("as_of = 2026-12-01T10:00:00", r"as_of: expected a TOML date"), ("as_of = 2026-12-01", None)],
+)  # fmt: skip
+def test_the_story_day_must_be_a_date(tmp_path: Path, text: str, message: str | None) -> None:
+    path = write(tmp_path, "r.toml", text + "\n")
+    if message is None:
+        assert load_as_of(path) == date(2026, 12, 1)
+    else:
+        with pytest.raises(DemoDataError, match=message):
+            load_as_of(path)
+
+
+@pytest.mark.parametrize(("as_of", "expiring"), [("2026-06-01", False), ("2027-02-01", True)])
+def test_checks_are_judged_as_of_the_configured_day(tmp_path: Path, as_of: str, expiring: bool) -> None:
+    """jiahe-electronics' ISO 9001 runs to 2027-03-17: about to expire on one day, not on the other, whatever
+    the real date is (so the demo and the tests that watch it keep their story)."""
+    with DemoMarketplace() as market:
+        config = load_config(
+            tmp_path / "config.toml",
+            data={
+                "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
+                "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
+                "politeness": LOOPBACK_POLITENESS,
+                "documents": {"read": False},
+                "verify": {"as_of": as_of},
+                "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] == "jiahe-electronics"],
+            },
+        )
+        with open_database(config.database.url) as db:
+            sync_watch_list(db, config)
+            [outcome] = asyncio.run(check_round(config, db, config.suppliers))
+    assert outcome.ok, outcome.reason
+    soon = [f for f in outcome.findings if f.code == "EXPIRING_SOON"]
+    assert bool(soon) is expiring, [f.code for f in outcome.findings]
+    if expiring:
+        assert "2027-03-17" in soon[0].message
+
+
+def test_the_demo_is_judged_on_its_story_day() -> None:
+    from monitor.demo.runner import demo_config
+
+    config = demo_config("http://127.0.0.1:1", "sqlite:///:memory:")
+    assert config.verify.as_of == demo_as_of() == load_as_of()

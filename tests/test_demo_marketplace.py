@@ -36,6 +36,7 @@ from monitor.demo.scenario import (
     Scenario,
     Supplier,
     demo_suppliers,
+    demo_verify_settings,
 )
 from monitor.engine import check_round
 from monitor.verify import verify
@@ -545,6 +546,7 @@ def _rounds_over_http(tmp_path: Path, ids: set[str]) -> list[dict[str, PageOutco
                 "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
                 "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
                 "politeness": LOOPBACK_POLITENESS,
+                "verify": demo_verify_settings(),
                 "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in ids],
             },
         )
@@ -611,6 +613,7 @@ def test_other_platform_pages_read_ok_with_the_browser_in_round_1(tmp_path: Path
                 "database": {"url": f"sqlite:///{tmp_path / 'demo.db'}"},
                 "fetch": {"method": "browser", "timeout": "20s", "allow_private_addresses": True},
                 "politeness": LOOPBACK_POLITENESS,
+                "verify": demo_verify_settings(),
                 "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] in OTHER_PLATFORMS],
             },
         )

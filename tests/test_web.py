@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from monitor.checks import sync_watch_list
 from monitor.demo.marketplace import DemoMarketplace
 from monitor.demo.runner import LOOPBACK_POLITENESS, demo_config
-from monitor.demo.scenario import demo_suppliers
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings
 from monitor.engine import check_round
 from monitor.web.app import create_app
 from monitor.web.security import (
@@ -64,6 +64,7 @@ def build_demo_site(directory: Path, market: DemoMarketplace, method: str = "htt
     document["database"] = {"url": database_url}
     document["fetch"] = {"method": method, "timeout": "20s", "allow_private_addresses": True}
     document["politeness"] = dict(LOOPBACK_POLITENESS)
+    document["verify"] = demo_verify_settings()
     suppliers = tomlkit.aot()
     for entry in demo_suppliers(market.base_url):
         suppliers.append(tomlkit.item(entry))

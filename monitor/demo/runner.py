@@ -15,7 +15,7 @@ from rich.console import Console
 from monitor.checks import PageOutcome
 from monitor.config import Config, load_config
 from monitor.demo.marketplace import DemoMarketplace
-from monitor.demo.scenario import demo_suppliers, last_scripted_round
+from monitor.demo.scenario import demo_suppliers, demo_verify_settings, last_scripted_round
 from monitor.engine import Monitor
 from monitor.report import outcomes_table, round_findings_table, safe
 
@@ -35,6 +35,7 @@ def demo_config(base_url: str, database_url: str, method: str = "browser") -> Co
             "politeness": LOOPBACK_POLITENESS,
             # Two failed rounds are enough to show a "check failing" alert within the demo's five rounds.
             "alerts": {"failure_threshold": 2},
+            "verify": demo_verify_settings(),  # the story's day: its certificates are dated for it
             "recipients": [{"name": "Demo sourcing team", "console": True, "operator": True, "min_severity": "medium"}],
             "suppliers": demo_suppliers(base_url),
         },

@@ -50,6 +50,7 @@ import functools
 import threading
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -298,13 +299,25 @@ class RoundChange:
 
 
 def _read_toml(path: Path, key: str) -> list[dict[str, Any]]:
-    try:
-        entries = tomllib.loads(path.read_text(encoding="utf-8")).get(key, [])
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise DemoDataError(f"{path}: {exc}") from exc
+    entries = _read_document(path).get(key, [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise DemoDataError(f"{path}: expected [[{key}]] tables")
     return entries
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DemoDataError(f"{path}: {exc}") from exc
+
+
+def load_as_of(path: Path = ROUNDS_FILE) -> date:
+    """The day the demo's story is set on (``as_of`` in rounds.toml): its certificates are dated for that day."""
+    value = _read_document(path).get("as_of")
+    if type(value) is not date:  # a TOML datetime is a date subclass: a day is asked for
+        raise DemoDataError(f"{path}: as_of: expected a TOML date (as_of = 2026-12-01), got {value!r}")
+    return value
 
 
 #: rounds.toml's keys that are not RoundChange's field names (``set`` and ``with`` read well there, not in Python).
@@ -399,6 +412,20 @@ def scripted_changes() -> tuple[RoundChange, ...]:
 def last_scripted_round() -> int:
     """The last round that changes anything; later rounds keep its state."""
     return max((c.round for c in scripted_changes()), default=0)
+
+
+@functools.cache
+def demo_as_of() -> date:
+    """The day every demo check is judged as of (config ``[verify] as_of``).
+
+    The demo's certificates and their documents carry fixed dates, so judged on the real day the demo would
+    drift as the calendar moves: a current certificate would start to expire, and the story with it."""
+    return load_as_of()
+
+
+def demo_verify_settings() -> dict[str, str]:
+    """The ``[verify]`` section of any config that watches the demo marketplace."""
+    return {"as_of": demo_as_of().isoformat()}
 
 
 class Scenario:

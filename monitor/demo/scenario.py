@@ -360,28 +360,14 @@ def load_changes(suppliers: list[Supplier], path: Path = ROUNDS_FILE) -> tuple[R
     changes: list[RoundChange] = []
     for n, entry in enumerate(_read_toml(path, "change"), start=1):
         what = f"change #{n} ({entry.get('supplier', '?')}, round {entry.get('round', '?')})"
-        entry = {_CHANGE_KEYS.get(k, k): v for k, v in entry.items()}
         try:
-            change = adapter.validate_python(entry)
+            change = adapter.validate_python({_CHANGE_KEYS.get(k, k): v for k, v in entry.items()})
         except ValidationError as exc:
             raise _validation_error(path, what, exc, _CHANGE_KEYS) from None
         target = by_id.get(change.supplier_id)
-        if target is None:
-            raise DemoDataError(f"{path}: {what}: no supplier {change.supplier_id!r} in the suppliers' file")
-        if change.round < 0:
-            raise DemoDataError(f"{path}: {what}: round must be 0 or more")
-        if not change.edits and change.availability is None:
-            raise DemoDataError(f"{path}: {what}: changes nothing (give set, certificate, drop_certificates, "
-                                "append_description or availability)")  # fmt: skip
-        keys = {c.key for c in target.certificates}
-        for key in [*([change.certificate] if change.certificate else []), *change.drop_certificates]:
-            if key not in keys:
-                raise DemoDataError(f"{path}: {what}: {change.supplier_id!r} lists no certificate {key!r}")
-        if bool(change.certificate) != bool(change.certificate_fields):
-            raise DemoDataError(f"{path}: {what}: `certificate` and `with` go together")
-        for key, names, cls in (("set", change.set_fields, Supplier), ("with", change.certificate_fields, Certificate)):
-            if unknown := sorted(set(names) - {f.name for f in dataclasses.fields(cls)}):
-                raise DemoDataError(f"{path}: {what}: {key}: no field {', '.join(unknown)} in {cls.__name__}")
+        problem = _change_problem(change, target)
+        if problem is not None or target is None:
+            raise DemoDataError(f"{path}: {what}: {problem}")
         edited = copy.deepcopy(target)
         change.apply(edited)
         try:  # a value of the wrong type shows up on the edited supplier
@@ -390,6 +376,26 @@ def load_changes(suppliers: list[Supplier], path: Path = ROUNDS_FILE) -> tuple[R
             raise _validation_error(path, what, exc) from None
         changes.append(change)
     return tuple(changes)
+
+
+def _change_problem(change: RoundChange, target: Supplier | None) -> str | None:
+    """Why ``change`` cannot be applied to ``target``, or None when it can."""
+    if target is None:
+        return f"no supplier {change.supplier_id!r} in the suppliers' file"
+    if change.round < 0:
+        return "round must be 0 or more"
+    if not change.edits and change.availability is None:
+        return "changes nothing (give set, certificate, drop_certificates, append_description or availability)"
+    if bool(change.certificate) != bool(change.certificate_fields):
+        return "`certificate` and `with` go together"
+    keys = {c.key for c in target.certificates}
+    for key in [*([change.certificate] if change.certificate else []), *change.drop_certificates]:
+        if key not in keys:
+            return f"{change.supplier_id!r} lists no certificate {key!r}"
+    for key, names, cls in (("set", change.set_fields, Supplier), ("with", change.certificate_fields, Certificate)):
+        if unknown := sorted(set(names) - {f.name for f in dataclasses.fields(cls)}):
+            return f"{key}: no field {', '.join(unknown)} in {cls.__name__}"
+    return None
 
 
 @functools.cache

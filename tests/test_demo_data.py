@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from monitor.checks import sync_watch_list
-from monitor.config import load_config
 from monitor.demo.marketplace import DemoMarketplace
-from monitor.demo.runner import LOOPBACK_POLITENESS
+from monitor.demo.runner import demo_config
 from monitor.demo.scenario import (
     DATA_DIR,
     FAMILIES,
@@ -23,7 +22,6 @@ from monitor.demo.scenario import (
     Scenario,
     base_suppliers,
     demo_as_of,
-    demo_suppliers,
     last_scripted_round,
     load_as_of,
     load_changes,
@@ -209,20 +207,16 @@ def test_checks_are_judged_as_of_the_configured_day(tmp_path: Path, as_of: str, 
     """jiahe-electronics' ISO 9001 runs to 2027-03-17: about to expire on one day, not on the other, whatever
     the real date is (so the demo and the tests that watch it keep their story)."""
     with DemoMarketplace() as market:
-        config = load_config(
-            tmp_path / "config.toml",
-            data={
-                "database": {"url": f"sqlite:///{tmp_path / 'monitor.db'}"},
-                "fetch": {"method": "http", "timeout": "20s", "allow_private_addresses": True},
-                "politeness": LOOPBACK_POLITENESS,
-                "documents": {"read": False},
-                "verify": {"as_of": as_of},
-                "suppliers": [s for s in demo_suppliers(market.base_url) if s["id"] == "jiahe-electronics"],
-            },
+        config = demo_config(market.base_url, f"sqlite:///{tmp_path / 'monitor.db'}", method="http")
+        config = config.model_copy(
+            update={
+                "verify": config.verify.model_copy(update={"as_of": date.fromisoformat(as_of)}),
+                "documents": config.documents.model_copy(update={"read": False}),  # the listing is what is judged
+            }
         )
         with open_database(config.database.url) as db:
             sync_watch_list(db, config)
-            [outcome] = asyncio.run(check_round(config, db, config.suppliers))
+            [outcome] = asyncio.run(check_round(config, db, ["jiahe-electronics"]))
     assert outcome.ok, outcome.reason
     soon = [f for f in outcome.findings if f.code == "EXPIRING_SOON"]
     assert bool(soon) is expiring, [f.code for f in outcome.findings]
@@ -231,7 +225,5 @@ def test_checks_are_judged_as_of_the_configured_day(tmp_path: Path, as_of: str, 
 
 
 def test_the_demo_is_judged_on_its_story_day() -> None:
-    from monitor.demo.runner import demo_config
-
     config = demo_config("http://127.0.0.1:1", "sqlite:///:memory:")
     assert config.verify.as_of == demo_as_of() == load_as_of()

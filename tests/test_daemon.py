@@ -433,7 +433,7 @@ def test_a_check_out_of_check_timeout_is_a_stored_failure(
     """scheduler.check_timeout running out is a failed check with its reason, counted like any failure."""
     ids = ["haoyu-valves"]
     config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
-    write_config(config_path, marketplace, ids, scheduler={"check_timeout": "1s"})
+    write_config(config_path, marketplace, ids, scheduler={"check_timeout": "1s"}, method="http")
     marketplace.delay_ms = 6000  # no answer (robots.txt included) within the check's budget
     daemon = Daemon(config_path)
     daemons.append(daemon)
@@ -514,7 +514,7 @@ def test_a_cron_supplier_gets_a_cron_job_in_the_job_store(
 
     config_path, db = tmp_path / "config.toml", tmp_path / "monitor.db"
     write_config(
-        config_path, marketplace, ["haoyu-valves", "hengtai-machinery"], interval="3s",
+        config_path, marketplace, ["haoyu-valves", "hengtai-machinery"], interval="3s", method="http",
         scheduler={"jitter": "30s"}, hengtai_machinery={"cron": "*/5 * * * *"},
     )  # fmt: skip
     daemon = Daemon(config_path)
